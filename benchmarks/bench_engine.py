@@ -1,0 +1,494 @@
+#!/usr/bin/env python
+"""Engine benchmark: how close one EwomModel step comes to the floor its data structures allow.
+
+Sections (each prints one table; a summary of the targets follows):
+
+1. full ``model.step()`` vs a bare scipy SpMV ``A @ x`` on the same adjacency, per eWOM model;
+2. the ``ic_docking`` cascade vs a plain numpy CSR frontier independent cascade;
+3. a naive per-agent Mesa loop of the organic rule vs the engine, same graph;
+4. graph build time and peak RSS at the largest size, each in a fresh subprocess.
+
+Engine timings use ``consumers.agents_max=0``: no Mesa agent per consumer is created up front
+(the engine works on the state arrays; agents are views created on demand).
+
+    python benchmarks/bench_engine.py            # 10k, 100k, 1M (about 3-5 minutes)
+    python benchmarks/bench_engine.py --quick    # 10k and 100k, fewer repeats
+    python benchmarks/bench_engine.py --sizes 10k,300k --sections 1,4
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import mesa  # noqa: E402
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+
+from model import scenario  # noqa: E402
+from model.model import EwomModel  # noqa: E402
+from model.network import Graph  # noqa: E402
+from model.state import Stage  # noqa: E402
+
+KIND = "barabasi_albert"
+MEAN_DEGREE = 10
+EWOM_MODELS = ("organic", "linear", "coproduction")
+WARMUP_STEPS = 10
+# a population with no heterogeneity and no funnel friction (tests/conftest.py DOCKED):
+# an exposure is an adoption, so the engine computes the same rule as the naive Mesa loop
+DOCKED = [
+    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.status_core=0",
+    "consumers.status_aspirational=0", "funnel.p_interest=1", "funnel.p_adopt=1",
+    "funnel.competition=0", "dilution.enabled=false", "ewom.advocate_boost=1",
+    "ewom.reject_threshold=-1", "ewom.p_external=0", "brands.0.budget=0",
+]
+NAIVE_P_SHARE = 0.02
+NAIVE_P_EXTERNAL = 0.002
+
+TARGET_STEP_VS_SPMV = 2.0
+TARGET_IC_VS_NUMPY = 1.5
+TARGET_SPEEDUP = 300.0
+TARGET_BUILD_S = 5.0
+TARGET_PEAK_MIB = 600.0
+
+
+# --------------------------------------------------------------------------- helpers
+
+def now() -> float:
+    return time.perf_counter()
+
+
+def median_time(fn, repeats: int) -> float:
+    """Median wall time of ``fn()`` in seconds."""
+    times = []
+    for _ in range(repeats):
+        t = now()
+        fn()
+        times.append(now() - t)
+    return statistics.median(times)
+
+
+def fmt_n(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1_000 and n % 1_000 == 0:
+        return f"{n // 1_000}k"
+    return str(n)
+
+
+def parse_n(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    mult = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if mult > 1 else text) * mult)
+
+
+def table(title: str, headers: list[str], rows: list[list[object]], note: str = "") -> None:
+    """Print an aligned plain-text table: text left-aligned, numbers right-aligned."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+              for i, h in enumerate(headers)]
+
+    def numeric(s: str) -> bool:
+        return s[:1].isdigit() or (s[:1] in "-+." and s[1:2].isdigit())
+
+    def line(row: list[str]) -> str:
+        return "  ".join(c.rjust(w) if numeric(c) else c.ljust(w)
+                         for c, w in zip(row, widths, strict=True)).rstrip()
+
+    print(f"\n{title}")
+    print("=" * len(title))
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print(line(row))
+    if note:
+        for text in note.strip().splitlines():
+            print(f"  {text}")
+    sys.stdout.flush()
+
+
+def build_model(n: int, ewom_model: str, *extra: str, rng: int | None = None) -> EwomModel:
+    overrides = [f"network.kind={KIND}", f"network.n={n}", f"network.mean_degree={MEAN_DEGREE}",
+                 f"ewom.model={ewom_model}", "consumers.agents_max=0", *extra]
+    return EwomModel(scenario.load(None, overrides), rng=rng)
+
+
+def adopter_share(model: EwomModel) -> float:
+    return model.adoption_share(0)
+
+
+def free() -> None:
+    gc.collect()
+
+
+# --------------------------------------------------------------------------- 1. step vs SpMV
+
+def section_step_vs_spmv(sizes: list[int], quick: bool) -> list[dict]:
+    results, rows = [], []
+    for n in sizes:
+        step_reps = 5 if quick else (7 if n >= 1_000_000 else 11 if n >= 100_000 else 21)
+        spmv_reps = 20 if quick else (30 if n >= 1_000_000 else 100)
+        for name in EWOM_MODELS:
+            t = now()
+            model = build_model(n, name, "brands.0.strategy=influencer")
+            build_s = now() - t
+            for _ in range(WARMUP_STEPS):
+                model.step()
+            step_s = median_time(model.step, step_reps)
+            adj = model.graph.adjacency
+            x = np.random.default_rng(1).random(n, dtype=np.float32)
+            for _ in range(3):
+                adj @ x
+            spmv_s = median_time(lambda adj=adj, x=x: adj @ x, spmv_reps)
+            last = next(iter(model.final().values()))
+            rows.append([fmt_n(n), name, f"{build_s:.2f}", f"{step_s * 1e3:.2f}",
+                         f"{spmv_s * 1e3:.2f}", f"{step_s / spmv_s:.2f}",
+                         f"{last['messages']:,}", f"{last['reach']:.3f}",
+                         f"{adopter_share(model):.4f}"])
+            results.append({"n": n, "model": name, "step": step_s, "spmv": spmv_s})
+            del model, adj
+            free()
+    table(
+        f"1. Full model step vs SpMV floor ({KIND}, mean degree {MEAN_DEGREE}, "
+        f"brand strategy influencer, agents_max=0)",
+        ["N", "ewom", "build s", "step ms", "SpMV ms", "step/SpMV", "WOM msgs/step", "reach",
+         "adopted"],
+        rows,
+        note=f"step: median of model.step() after {WARMUP_STEPS} warm-up steps; SpMV: median "
+             "of model.graph.adjacency @ x (float32 x, scipy, 1 thread).\n"
+             "reach / adopted: brand 0's aware and adopter shares after the timed steps; "
+             "WOM msgs: word-of-mouth messages in the last step.")
+    return results
+
+
+# --------------------------------------------------------------------------- 2. IC cascade
+
+def ic_frontier(graph: Graph, seeds: np.ndarray, p: float, rng: np.random.Generator) -> int:
+    """Plain numpy independent cascade over CSR: returns the number of activated nodes."""
+    indptr, indices = graph.indptr, graph.indices
+    active = np.zeros(graph.n, dtype=bool)
+    frontier = np.unique(seeds)
+    active[frontier] = True
+    while frontier.size:
+        starts = indptr[frontier]
+        deg = indptr[frontier + 1] - starts
+        total = int(deg.sum())
+        if total == 0:
+            break
+        offset = np.repeat(starts - (np.cumsum(deg) - deg), deg) + np.arange(total)
+        hit = indices[offset[rng.random(total) < p]]
+        hit = np.unique(hit[~active[hit]])
+        active[hit] = True
+        frontier = hit
+    return int(np.count_nonzero(active))
+
+
+def cascade_until_silent(model: EwomModel) -> int:
+    """Step until no consumer is left to talk (share_once: every adopter has talked)."""
+    cons, cap, steps = model.consumers, model.config.steps, 0
+    while steps < cap:
+        stage = cons.stage[0]
+        talkers = ((stage == Stage.ADOPTER) | (stage == Stage.REJECTER)) & ~cons.told[0]
+        if not talkers.any():
+            break
+        model.step()
+        steps += 1
+    return steps
+
+
+def section_ic(quick: bool) -> list[dict]:
+    runs = 3 if quick else 5
+    np_reps = 5 if quick else 9
+    results, rows = [], []
+    for n in (10_000, 100_000):
+        model_t, numpy_t, model_reach, numpy_reach, steps = [], [], [], [], []
+        for r in range(runs):
+            seed = 2003 + r
+            model = EwomModel(scenario.load("ic_docking", ["consumers.agents_max=0",
+                                                           f"network.n={n}"]), rng=seed)
+            cfg = model.config
+            seeds = model.brands[0].seed_order[: cfg.brands[0].seeds].copy()
+            p = cfg.ewom.p_share * cfg.consumers.share_propensity
+            t = now()
+            steps.append(cascade_until_silent(model))
+            model_t.append(now() - t)
+            model_reach.append(adopter_share(model))
+            graph = model.graph
+            for k in range(np_reps):
+                rng = np.random.default_rng(seed * 100 + k)
+                t = now()
+                reached = ic_frontier(graph, seeds, p, rng)
+                numpy_t.append(now() - t)
+                numpy_reach.append(reached / n)
+            del model, graph
+            free()
+        m_s, np_s = statistics.median(model_t), statistics.median(numpy_t)
+        rows.append([fmt_n(n), runs, f"{statistics.median(steps):.0f}", f"{m_s * 1e3:.2f}",
+                     f"{np_s * 1e3:.2f}", f"{m_s / np_s:.2f}",
+                     f"{statistics.mean(model_reach):.4f}", f"{statistics.mean(numpy_reach):.4f}"])
+        results.append({"n": n, "model": m_s, "numpy": np_s})
+    table(
+        "2. IC cascade: ic_docking (erdos_renyi, mean degree 4, p_share 0.4, share_once, "
+        "10 random seeds) vs numpy CSR frontier",
+        ["N", "runs", "steps", "model ms", "numpy ms", "ratio", "reach model", "reach numpy"],
+        rows,
+        note=f"model: model.step() until nobody is left to talk, timed from construction end "
+             f"(median of {runs} graph seeds);\n"
+             f"numpy: frontier cascade on the same graph and seeds, median of {runs}x{np_reps}; "
+             "reach: mean final adopter share (same graphs, independent draws).")
+    return results
+
+
+# --------------------------------------------------------------------------- 3. naive Mesa
+
+class NaiveConsumer(mesa.Agent):
+    """One consumer as a Mesa agent: adopted flag and a Python list of neighbour agents."""
+
+    def __init__(self, model: NaiveWomModel) -> None:
+        super().__init__(model)
+        self.adopted = False
+        self.told = False
+        self.neighbors: list[NaiveConsumer] = []
+
+    def step(self) -> None:
+        model = self.model
+        if self.adopted:
+            p = model.p_share
+            for other in self.neighbors:
+                if model.random.random() < p:
+                    other.told = True
+        elif model.random.random() < model.p_external:
+            self.told = True
+
+    def advance(self) -> None:
+        if self.told:
+            self.adopted = True
+
+
+class NaiveWomModel(mesa.Model):
+    """The organic rule written the textbook Mesa way: every agent loops over its friends."""
+
+    def __init__(self, graph: Graph, adopters: np.ndarray, p_share: float, p_external: float,
+                 seed: int) -> None:
+        super().__init__(rng=seed)
+        self.p_share, self.p_external = p_share, p_external
+        people = [NaiveConsumer(self) for _ in range(graph.n)]
+        indptr, indices = graph.indptr.tolist(), graph.indices.tolist()
+        for i, person in enumerate(people):
+            person.neighbors = [people[j] for j in indices[indptr[i]:indptr[i + 1]]]
+        for i in adopters.tolist():
+            people[i].adopted = True
+        self.people = people
+
+    def step(self) -> None:
+        self.agents.do("step")  # synchronous: everyone reads the start-of-step state
+        self.agents.do("advance")
+
+    def adopter_share(self) -> float:
+        return sum(p.adopted for p in self.people) / len(self.people)
+
+
+def section_naive(quick: bool) -> list[dict]:
+    timed = 3 if quick else 5
+    results, rows = [], []
+    for n in (10_000, 100_000):
+        engine = build_model(
+            n, "organic", *DOCKED, f"ewom.p_share={NAIVE_P_SHARE}",
+            f"ewom.p_external={NAIVE_P_EXTERNAL}", f"brands.0.seeds={n // 10}", rng=7)
+        adopters = engine.brands[0].seed_order[: n // 10].copy()
+        t = now()
+        naive = NaiveWomModel(engine.graph, adopters, NAIVE_P_SHARE, NAIVE_P_EXTERNAL, seed=7)
+        naive_build = now() - t
+        engine.step()  # one warm-up step each
+        naive.step()
+        e_from, n_from = adopter_share(engine), naive.adopter_share()
+        engine_s = median_time(engine.step, timed)
+        naive_s = median_time(naive.step, timed)
+        rows.append([fmt_n(n), f"{naive_build:.2f}", f"{naive_s * 1e3:.1f}",
+                     f"{engine_s * 1e3:.3f}", f"{naive_s / engine_s:.0f}x",
+                     f"{n_from:.3f}->{naive.adopter_share():.3f}",
+                     f"{e_from:.3f}->{adopter_share(engine):.3f}"])
+        results.append({"n": n, "naive": naive_s, "engine": engine_s})
+        del engine, naive
+        free()
+    table(
+        f"3. Naive per-agent Mesa loop vs engine (organic rule, {KIND}, mean degree "
+        f"{MEAN_DEGREE}, same graph)",
+        ["N", "naive build s", "naive ms/step", "engine ms/step", "speed-up",
+         "adopted naive", "adopted engine"],
+        rows,
+        note=f"p_share {NAIVE_P_SHARE}, p_external {NAIVE_P_EXTERNAL}, 10% initial adopters (same "
+             "consumers), 1 warm-up step, median of "
+             f"{timed} steps;\nengine: DOCKED population (an exposure is an adoption), "
+             "agents_max=0; naive: agents.do('step') then agents.do('advance'),\n"
+             "model.random.random() per draw; only the step is timed.")
+    return results
+
+
+# --------------------------------------------------------------------------- 4. build + memory
+
+# The child imports only what it measures (build_graph: numpy, scipy, networkx; the model: also
+# pandas and mesa), and reports its own peak twice: ru_maxrss and /proc/self/status VmHWM.
+CHILD_CODE = """
+import json, resource, sys, time
+what, n, overrides, root = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+sys.path.insert(0, root)
+import numpy as np
+
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+if what == "graph":
+    from model.network import build_graph
+    out = {"base_mib": peak()}
+    t = time.perf_counter()
+    graph = build_graph(overrides[0], n, np.random.default_rng(42), mean_degree=overrides[1])
+    out["build_s"] = time.perf_counter() - t
+else:
+    from model import scenario
+    from model.model import EwomModel
+    out = {"base_mib": peak()}
+    t = time.perf_counter()
+    model = EwomModel(scenario.load(None, overrides))
+    out["build_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    model.step()
+    out["step_s"] = time.perf_counter() - t
+    graph = model.graph
+out["edges"] = graph.m
+out["peak_mib"] = peak()
+out["hwm_mib"] = hwm()
+print(json.dumps(out))
+"""
+
+
+def run_child(what: str, n: int) -> dict:
+    """A fresh process for one measurement. It is started through ``sh`` (which forks it)
+    because a process exec'd straight from this one inherits this one's peak in ru_maxrss."""
+    if what == "graph":
+        args: list = [KIND, MEAN_DEGREE]
+    else:
+        args = [f"network.kind={KIND}", f"network.n={n}", f"network.mean_degree={MEAN_DEGREE}",
+                "ewom.model=organic", "consumers.agents_max=0", "brands.0.strategy=influencer"]
+    cmd = ["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, "-c", CHILD_CODE, what,
+           str(n), json.dumps(args), str(ROOT)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def section_memory(n: int) -> list[dict]:
+    results, rows = [], []
+    for what, label in (("graph", "build_graph alone"),
+                        ("model", "EwomModel (organic, influencer) + 1 step")):
+        r = run_child(what, n)
+        r.update(what=what, n=n)
+        step = f"{r['step_s'] * 1e3:.1f}" if "step_s" in r else "-"
+        rows.append([fmt_n(n), label, f"{r['edges']:,}", f"{r['build_s']:.2f}", step,
+                     f"{r['base_mib']:.0f}", f"{r['peak_mib']:.0f}", f"{r['hwm_mib']:.0f}"])
+        results.append(r)
+    table(
+        f"4. Graph build and memory ({KIND}, mean degree {MEAN_DEGREE}), each in a fresh process",
+        ["N", "what", "edges", "build s", "step ms", "RSS after imports MiB", "peak RSS MiB",
+         "VmHWM MiB"],
+        rows,
+        note="peak RSS: the subprocess's resource.getrusage(RUSAGE_SELF).ru_maxrss, its imports "
+             "included\n(graph: numpy, scipy, networkx; model: also pandas, mesa); agents_max=0; "
+             "VmHWM (/proc/self/status) cross-checks it.")
+    return results
+
+
+# --------------------------------------------------------------------------- summary
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def summary(step: list[dict], ic: list[dict], naive: list[dict], mem: list[dict],
+            largest: int) -> None:
+    rows = []
+    for r in step:
+        if r["n"] == largest:
+            ratio = r["step"] / r["spmv"]
+            rows.append([f"step <= {TARGET_STEP_VS_SPMV:g}x SpMV, {r['model']}, "
+                         f"{fmt_n(r['n'])}", f"{ratio:.2f}x",
+                         verdict(ratio <= TARGET_STEP_VS_SPMV)])
+    for r in ic:
+        ratio = r["model"] / r["numpy"]
+        rows.append([f"IC cascade <= {TARGET_IC_VS_NUMPY:g}x numpy frontier, {fmt_n(r['n'])}",
+                     f"{ratio:.2f}x", verdict(ratio <= TARGET_IC_VS_NUMPY)])
+    for r in naive:
+        if r["n"] == 100_000:
+            speed = r["naive"] / r["engine"]
+            rows.append([f"engine >= {TARGET_SPEEDUP:g}x naive Mesa, {fmt_n(r['n'])}",
+                         f"{speed:.0f}x", verdict(speed >= TARGET_SPEEDUP)])
+    for r in mem:
+        what = "graph" if r["what"] == "graph" else "model + 1 step"
+        rows.append([f"{what} build <= {TARGET_BUILD_S:g} s, {fmt_n(r['n'])}",
+                     f"{r['build_s']:.2f} s", verdict(r["build_s"] <= TARGET_BUILD_S)])
+        rows.append([f"{what} peak RSS <= {TARGET_PEAK_MIB:g} MiB, {fmt_n(r['n'])}",
+                     f"{r['peak_mib']:.0f} MiB", verdict(r["peak_mib"] <= TARGET_PEAK_MIB)])
+    note = ""
+    if largest < 1_000_000:
+        note = (f"largest size run is {fmt_n(largest)}: the 1M targets (step vs SpMV, memory) "
+                "were checked at that size instead")
+    table("Summary", ["target", "measured", "result"], rows, note=note)
+
+
+# --------------------------------------------------------------------------- main
+
+def header() -> None:
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = os.cpu_count()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print("ewom-abm engine benchmark")
+    print(f"python {platform.python_version()} | numpy {np.__version__} | scipy "
+          f"{scipy.__version__} | mesa {mesa.__version__}")
+    print(f"{platform.machine()} {platform.system()} | CPUs: {os.cpu_count()} "
+          f"(usable {affinity}) | load average {load}")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="10k and 100k only, fewer repeats")
+    ap.add_argument("--sizes", default=None,
+                    help="comma-separated consumer counts for sections 1 and 4, e.g. 10k,100k,1M")
+    ap.add_argument("--sections", default="1,2,3,4", help="which sections to run, e.g. 1,4")
+    args = ap.parse_args()
+    if args.sizes:
+        sizes = sorted(parse_n(s) for s in args.sizes.split(",") if s.strip())
+    else:
+        sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    sections = {s.strip() for s in args.sections.split(",")}
+    header()
+    t0 = now()
+    step = section_step_vs_spmv(sizes, args.quick) if "1" in sections else []
+    ic = section_ic(args.quick) if "2" in sections else []
+    naive = section_naive(args.quick) if "3" in sections else []
+    mem = section_memory(max(sizes)) if "4" in sections else []
+    summary(step, ic, naive, mem, max(sizes))
+    print(f"\ntotal benchmark time {now() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""What this step's messages do to the consumers who receive them: attitude, funnel stage,
+rejecters and advocates, all at once for every receiver (vectorised)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.ewom import Messages
+from model.scenario import Scenario
+from model.state import Consumers, Stage
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may adopt brand b this step: the exclusivity strategy sells to the core only, in
+    limited drops (``cap`` adoptions per step); None means no limit."""
+
+    core_only: bool = False
+    cap: int | None = None
+
+
+def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray,
+            rival_adopter: np.ndarray, access: Access, sc: Scenario,
+            rng: np.random.Generator) -> int:
+    """Apply one step's messages about brand b; returns the number of new adopters.
+
+    Per receiver: attitude moves toward the weighted mean valence by susceptibility x weight;
+    below ``reject_threshold`` the consumer becomes a rejecter; otherwise, with a non-negative
+    attitude, the step may move them aware -> interested -> adopter with chance
+    ``p_interest`` and ``p_adopt`` times desire x message weight (x social reinforcement in
+    coproduction, x (1 - competition) if they adopted a rival), capped at 1.
+    """
+    if len(msgs) == 0:
+        return 0
+    n = cons.n
+    count = np.bincount(msgs.dst, minlength=n)
+    idx = np.flatnonzero(count)
+    c = count[idx]
+    wsum = np.bincount(msgs.dst, weights=msgs.weight, minlength=n)[idx]
+    vsum = np.bincount(msgs.dst, weights=msgs.weight * msgs.valence, minlength=n)[idx]
+    vbar = np.divide(vsum, wsum, out=np.zeros_like(vsum), where=wsum > 0)
+    wbar = wsum / c
+    hops = np.full(n, np.iinfo(np.int16).max, dtype=np.int16)
+    np.minimum.at(hops, msgs.dst, msgs.hops)
+    sponsored = np.bincount(msgs.dst, weights=msgs.sponsored, minlength=n)[idx] > 0
+
+    ew, fn = sc.ewom, sc.funnel
+    cons.exposures[b, idx] += c.astype(np.int32)
+    a = cons.attitude[b, idx]
+    a = np.clip(a + cons.susceptibility[idx] * np.minimum(wbar, 1.0) * (vbar - a), -1, 1)
+    cons.attitude[b, idx] = a
+    cons.hops[b, idx] = np.minimum(cons.hops[b, idx], hops[idx])
+    cons.valence[b, idx] = vbar
+    cons.sponsored[b, idx] |= sponsored
+
+    stage = cons.stage[b, idx]
+    stage[stage == Stage.UNAWARE] = Stage.AWARE
+    rejecting = (a < ew.reject_threshold) & (stage != Stage.REJECTER)
+    stage[rejecting] = Stage.REJECTER
+    cons.advocate[b, idx[rejecting]] = False
+
+    push = desire[idx] * wbar  # persuasion: desire x trust x fidelity x (exclusive) persuasion
+    if ew.model == "coproduction":  # social reinforcement: several friends at once persuade more
+        push = push * (1.0 + ew.reinforcement * (c - 1))
+    open_minded = (a >= 0) & (stage != Stage.REJECTER)
+    p_interest = np.minimum(fn.p_interest * push, 1.0)
+    interest = open_minded & (stage == Stage.AWARE) & (rng.random(idx.size) < p_interest)
+    stage[interest] = Stage.INTERESTED
+    p_adopt = np.minimum(fn.p_adopt * push * (1.0 - fn.competition * rival_adopter[idx]), 1.0)
+    adopt = open_minded & (stage == Stage.INTERESTED) & (rng.random(idx.size) < p_adopt)
+    if access.core_only:
+        adopt &= cons.core[idx]
+    if access.cap is not None:
+        chosen = np.flatnonzero(adopt)
+        if chosen.size > access.cap:  # limited drop: a random few of the would-be buyers
+            adopt[:] = False
+            adopt[rng.choice(chosen, access.cap, replace=False)] = True
+    stage[adopt] = Stage.ADOPTER
+    cons.stage[b, idx] = stage
+    cons.advocate[b, idx] |= (stage == Stage.ADOPTER) & (a >= ew.advocate_threshold)
+    return int(adopt.sum())

@@ -1,0 +1,483 @@
+"""The scenario schema: every parameter in one place, with its default, range and meaning.
+
+A scenario is a TOML file (``scenarios/*.toml``) merged over these defaults; ``--set a.b=v``
+overrides are applied to the raw data before validation, so a typo on the command line gets
+the same one-line error as a typo in a file. ``docs/SCENARIOS.md`` is generated from this module
+(``python run.py schema``), so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from model.errors import EwomError
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+EWOM_MODELS = ("organic", "linear", "coproduction")
+STRATEGIES = ("entertainment", "influencer", "exclusivity")
+BRAND_STRATEGIES = (*STRATEGIES, "adaptive")
+NETWORK_KINDS = (
+    "erdos_renyi",
+    "watts_strogatz",
+    "barabasi_albert",
+    "stochastic_block",
+    "complete",
+    "global",
+    "file",
+)
+SEEDINGS = ("random", "degree")
+CENTRALITIES = ("degree", "random")
+
+
+def param(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
+          choices: tuple[str, ...] | None = None) -> Any:
+    """A scenario field: its default, a one-line meaning, and the values it accepts."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+PROB = {"lo": 0.0, "hi": 1.0}
+
+
+@dataclass
+class NetworkConfig:
+    """The social graph consumers live on."""
+
+    kind: str = param("watts_strogatz", "graph generator, or `global` mixing, or `file`",
+                      choices=NETWORK_KINDS)
+    n: int = param(2000, "number of consumers (ignored for `file`: the file decides)", lo=2)
+    mean_degree: float = param(10.0, "mean number of friends (generators); for `global` the "
+                               "contacts per consumer, so the Bass q equals p_share x mean_degree",
+                               lo=0.0)
+    rewire: float = param(0.1, "watts_strogatz: share of lattice edges rewired at random", **PROB)
+    blocks: int = param(4, "stochastic_block: number of communities", lo=1)
+    mixing: float = param(0.1, "stochastic_block: share of each consumer's edges that leave "
+                          "their community", **PROB)
+    path: str = param("", "file: edge list (.txt, .csv, .gz) or GraphML; relative paths resolve "
+                      "against the scenario file's folder")
+
+
+@dataclass
+class ConsumerConfig:
+    """Fixed consumer traits, drawn once at set-up."""
+
+    core_share: float = param(0.1, "share of consumers in the core (affluent target) segment",
+                              **PROB)
+    susceptibility: float = param(0.5, "mean susceptibility: how far one exposure step moves "
+                                  "attitude toward the message's valence", **PROB)
+    share_propensity: float = param(0.5, "mean propensity to share: multiplies the per-edge "
+                                    "chance a talking consumer's message reaches a friend", **PROB)
+    status_core: float = param(0.6, "mean status sensitivity in the core segment: how much "
+                               "lost dream value lowers desire (snob effect)", **PROB)
+    status_aspirational: float = param(0.3, "mean status sensitivity outside the core", **PROB)
+    trait_spread: float = param(0.3, "heterogeneity of traits: 0 gives everyone the mean; traits "
+                                "are Beta draws with sd = spread x sqrt(mean(1-mean))",
+                                lo=0.0, hi=0.95)
+    leader_share: float = param(0.02, "share of consumers who are opinion leaders", **PROB)
+    leader_centrality: str = param("degree", "how opinion leaders are picked: top by degree, or "
+                                   "at random", choices=CENTRALITIES)
+    agents_max: int = param(10_000, "create one Mesa agent per consumer up front up to this many "
+                            "consumers; above it they are created on demand by model.consumer(i)",
+                            lo=0)
+
+
+@dataclass
+class EwomConfig:
+    """Who tells whom, and what happens to the message on the way."""
+
+    model: str = param("organic", "eWOM regime (Kozinets et al. 2010)", choices=EWOM_MODELS)
+    p_external: float = param(0.005, "per step, chance a consumer meets the brand's mass "
+                              "advertising (Bass p, external influence)", **PROB)
+    p_share: float = param(0.05, "per step, chance a talking consumer's message reaches one "
+                           "given friend (independent-cascade edge probability)", **PROB)
+    share_once: bool = param(False, "each consumer talks exactly once, the step after they start "
+                             "talking (independent cascade); otherwise every step (Bass)")
+    follower_share: float = param(0.0, "linear: followers' re-broadcast weight relative to "
+                                  "opinion leaders (0: they never pass it on)", **PROB)
+    fidelity_decay: float = param(0.8, "coproduction: share of the message's meaning surviving "
+                                  "each retelling; fidelity = decay ** hops", **PROB)
+    drift: float = param(0.2, "coproduction: per retelling, how far valence moves toward the "
+                         "teller's attitude and their community's mean attitude", **PROB)
+    noise: float = param(0.1, "coproduction: sd of the random valence change per retelling",
+                         lo=0.0, hi=1.0)
+    reinforcement: float = param(0.5, "coproduction: extra conversion chance per additional "
+                                 "friend telling the same consumer in one step", lo=0.0)
+    pushback: float = param(0.05, "coproduction: chance a sponsored message meets community "
+                            "pushback and is received as negative WOM", **PROB)
+    advocate_boost: float = param(2.0, "advocates' per-edge sharing multiplier", lo=1.0)
+    advocate_threshold: float = param(0.8, "an adopter whose attitude reaches this becomes an "
+                                      "advocate", lo=-1.0, hi=1.0)
+    reject_threshold: float = param(-0.3, "an aware consumer whose attitude falls below this "
+                                    "becomes a rejecter who spreads negative WOM",
+                                    lo=-1.0, hi=0.0)
+
+
+@dataclass
+class FunnelConfig:
+    """Conversion along unaware -> aware -> interested -> adopter, on steps with exposure."""
+
+    p_interest: float = param(0.5, "chance an exposure step moves aware to interested "
+                              "(times desire and message weight)", **PROB)
+    p_adopt: float = param(0.3, "chance an exposure step moves interested to adopter "
+                           "(times desire and message weight)", **PROB)
+    competition: float = param(0.5, "how much having adopted a rival brand lowers the chance of "
+                               "adopting this one", **PROB)
+
+
+@dataclass
+class DilutionConfig:
+    """Dream value = base x exp(awareness_gain x reach) x (1 - dilution)."""
+
+    enabled: bool = param(True, "off: penetration costs no dream value (dilution stays 0)")
+    awareness_gain: float = param(0.5, "how much awareness (reach) raises dream value", lo=0.0)
+    penetration_loss: float = param(1.0, "how much overall penetration dilutes", lo=0.0)
+    outside_core_loss: float = param(3.0, "how much penetration outside the core segment "
+                                     "dilutes, on top of the overall penetration", lo=0.0)
+
+
+@dataclass
+class BrandConfig:
+    """One brand competing for the same consumers; each has its own funnel per consumer."""
+
+    name: str = param("Brand", "label in tables and plots (unique)")
+    strategy: str = param("entertainment", "what the brand does with its budget; `adaptive` "
+                          "switches among the three from its own KPIs", choices=BRAND_STRATEGIES)
+    budget: float = param(100.0, "budget per step, in cost units", lo=0.0)
+    base_dream_value: float = param(1.0, "dream value with no awareness and no penetration",
+                                    lo=0.0)
+    exclusivity_weight: float = param(0.0, "how much the brand cares about dilution: the "
+                                      "adaptive policy scores reach gained minus this times "
+                                      "dilution gained", lo=0.0)
+    seeds: int = param(0, "consumers made adopters at launch (step 0)", lo=0)
+    seeding: str = param("random", "whom to seed or pay: at random or by degree",
+                         choices=SEEDINGS)
+    cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content",
+                                lo=0.0)
+    entertainment_value: float = param(0.5, "entertainment: boost to the chance WOM about the "
+                                       "brand is shared while the content runs", lo=0.0)
+    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step", lo=0.0)
+    post_reach: float = param(0.5, "influencer: share of an influencer's friends who see a post",
+                              **PROB)
+    influencer_trust: float = param(0.6, "influencer: weight of a paid (disclosed) post "
+                                    "relative to a friend's word", **PROB)
+    scandal_prob: float = param(0.01, "influencer: per step, chance one paid influencer has a "
+                                "scandal that turns their posts negative", **PROB)
+    cost_invitation: float = param(5.0, "exclusivity: cost of one invitation or client event",
+                                   lo=0.0)
+    exclusive_persuasion: float = param(2.0, "exclusivity: conversion multiplier of an "
+                                        "invitation (desire per exposure)", lo=0.0)
+    adoption_cap: float = param(0.002, "exclusivity: at most this share of the population may "
+                                "adopt per step (limited drops)", **PROB)
+    client_share: float = param(0.3, "exclusivity: share of budget spent on events that turn "
+                                "clients into advocates", **PROB)
+    initial_strategy: str = param("entertainment", "adaptive: the strategy it starts with",
+                                  choices=STRATEGIES)
+    adapt_every: int = param(5, "adaptive: steps between strategy reviews", lo=1)
+    explore: float = param(0.1, "adaptive: chance a review tries a random strategy", **PROB)
+
+
+@dataclass
+class Scenario:
+    """A whole run: network, consumers, eWOM regime, funnel, dilution, brands."""
+
+    name: str = param("default", "scenario name, carried into every output")
+    title: str = param("", "one-line title for menus")
+    description: str = param("", "what the scenario shows")
+    look_for: str = param("", "teaching: what to look for while it runs")
+    try_this: str = param("", "teaching: things to try")
+    steps: int = param(52, "number of steps (weeks) to run", lo=0)
+    seed: int = param(42, "the one seed that decides the run", lo=0)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    consumers: ConsumerConfig = field(default_factory=ConsumerConfig)
+    ewom: EwomConfig = field(default_factory=EwomConfig)
+    funnel: FunnelConfig = field(default_factory=FunnelConfig)
+    dilution: DilutionConfig = field(default_factory=DilutionConfig)
+    brands: list[BrandConfig] = field(default_factory=lambda: [BrandConfig()])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every parameter, for summary.json and output rows."""
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- validation
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _suggest(word: str, allowed: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _coerce(where: str, value: Any, typ: Any, meta: dict[str, Any]) -> Any:
+    """Check one leaf value's type and range; ints are accepted where floats are expected."""
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise EwomError(f"{where}: expected true or false, got {value!r}")
+    elif typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise EwomError(f"{where}: expected an integer, got {value!r}")
+    elif typ is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise EwomError(f"{where}: expected a number, got {value!r}")
+        value = float(value)
+        if value != value:  # NaN
+            raise EwomError(f"{where}: expected a number, got nan")
+    elif typ is str:
+        if not isinstance(value, str):
+            raise EwomError(f"{where}: expected a string, got {value!r}")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise EwomError(f"{where}: {value!r} is not one of {', '.join(choices)}"
+                        f"{_suggest(str(value), choices)}")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        rng = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
+        raise EwomError(f"{where}: {value!r} is out of range, allowed {rng}")
+    return value
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    """Turn raw TOML data into a validated dataclass, naming the dotted key of any error."""
+    label = where or "scenario"
+    if not isinstance(data, dict):
+        raise EwomError(f"{label}: expected a table of keys, got {data!r}")
+    hints = _hints(cls)
+    names = [f.name for f in fields(cls)]
+    for key in data:
+        if key not in names:
+            dotted = f"{where}.{key}" if where else key
+            raise EwomError(f"{dotted}: unknown key{_suggest(key, names)}; "
+                            f"allowed: {', '.join(names)}")
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        dotted = f"{where}.{f.name}" if where else f.name
+        typ, value = hints[f.name], data[f.name]
+        if is_dataclass(typ):
+            kwargs[f.name] = _build(typ, value, dotted)
+        elif typing.get_origin(typ) is list:
+            kwargs[f.name] = _build_brands(value, dotted)
+        else:
+            kwargs[f.name] = _coerce(dotted, value, typ, dict(f.metadata))
+    return cls(**kwargs)
+
+
+def _build_brands(value: Any, where: str) -> list[BrandConfig]:
+    if not isinstance(value, list) or not value:
+        raise EwomError(f"{where}: expected a non-empty array of brand tables ([[brands]])")
+    brands = [_build(BrandConfig, item, f"{where}.{i}") for i, item in enumerate(value)]
+    names = [b.name for b in brands]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise EwomError(f"{where}.{i}.name: brand name {name!r} is used twice; "
+                            "names must be unique")
+    return brands
+
+
+def _check_combinations(s: Scenario) -> None:
+    """Rules that involve more than one field."""
+    net = s.network
+    if net.kind == "file" and not net.path:
+        raise EwomError("network.path: required when network.kind is 'file'")
+    if net.kind == "global":
+        if s.ewom.model == "linear":
+            raise EwomError("ewom.model: 'linear' needs opinion leaders with followers, and "
+                            "network.kind 'global' has no graph; pick another network.kind")
+        for i, b in enumerate(s.brands):
+            uses = {b.strategy, b.initial_strategy} if b.strategy == "adaptive" else {b.strategy}
+            if "influencer" in uses:
+                raise EwomError(f"brands.{i}.strategy: 'influencer' needs followers, and "
+                                "network.kind 'global' has no graph; pick another network.kind")
+
+
+def from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
+    """Validate raw scenario data; relative network.path resolves against base_dir."""
+    scenario = _build(Scenario, data, "")
+    if scenario.network.path and base_dir is not None:
+        p = Path(scenario.network.path).expanduser()
+        if not p.is_absolute():
+            scenario.network.path = str((base_dir / p).resolve())
+    _check_combinations(scenario)
+    return scenario
+
+
+def scenario_names() -> list[str]:
+    """The shipped presets, by file stem."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A preset name (``organic``) or a path to a TOML file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise EwomError(f"scenario: file not found: {p}")
+        return p
+    preset = SCENARIO_DIR / f"{name_or_path}.toml"
+    if preset.is_file():
+        return preset
+    names = scenario_names()
+    raise EwomError(f"scenario: no preset or file named {str(name_or_path)!r}"
+                    f"{_suggest(str(name_or_path), names)}; presets: {', '.join(names)}")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise EwomError(f"scenario: {path.name} is not valid TOML: {exc}") from None
+
+
+def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str] = (),
+         **top: Any) -> Scenario:
+    """Load a preset or file (None: the embedded default), apply ``--set`` overrides and
+    top-level keyword overrides (``seed=``, ``steps=``), and validate the lot."""
+    if name_or_path is None:
+        data: dict[str, Any] = {}
+        base_dir = Path.cwd()
+    else:
+        path = resolve_path(name_or_path)
+        data = read_toml(path)
+        data.setdefault("name", path.stem)
+        base_dir = path.resolve().parent
+    for item in overrides:
+        key, value = parse_override(item)
+        set_key(data, key, value)
+        if key == "network.path":  # a path given on the command line is relative to cwd
+            data["network"]["path"] = str(Path(value).expanduser().resolve())
+    for key, value in top.items():
+        if value is not None:
+            data[key] = value
+    return from_dict(data, base_dir)
+
+
+# --------------------------------------------------------------------------- overrides
+
+def _field_type(key: str) -> Any:
+    """The declared type of a dotted key, or None if the path is unknown (validation names it)."""
+    cls: Any = Scenario
+    for part in key.split("."):
+        if cls is None:
+            return None
+        if cls == "brands":
+            if part.isdigit():
+                cls = BrandConfig
+                continue
+            return None
+        if not is_dataclass(cls):
+            return None
+        hints = _hints(cls)
+        if part not in hints:
+            return None
+        typ = hints[part]
+        cls = "brands" if typing.get_origin(typ) is list else typ
+    return cls
+
+
+def parse_value(text: str, typ: Any = None) -> Any:
+    """A command-line value as TOML would read it (numbers, true/false, strings), so
+    ``--set`` is typed like the file; strings need no quotes."""
+    if typ is str:
+        return text
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """``a.b=value`` -> ("a.b", typed value)."""
+    if "=" not in item:
+        raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
+    key, text = item.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
+    return key, parse_value(text.strip(), _field_type(key))
+
+
+def set_key(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set a dotted key in raw scenario data; ``brands.N`` may name the next brand to add one."""
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        here = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) > len(node):
+                raise EwomError(f"--set {key}: {here}: no brand {part!r}; there are "
+                                f"{len(node)} (0..{len(node) - 1}, or {len(node)} to add one)")
+            if int(part) == len(node):
+                node.append({"name": f"Brand {len(node) + 1}"})
+            node = node[int(part)]
+        else:
+            if part == "brands" and part not in node:
+                node[part] = [{}]
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict | list):
+                raise EwomError(f"--set {key}: {here} is a value, not a table")
+    last = parts[-1]
+    if isinstance(node, list):
+        raise EwomError(f"--set {key}: name a brand field, e.g. {key}.0.strategy")
+    node[last] = value
+
+
+# --------------------------------------------------------------------------- docs
+
+def schema_markdown() -> str:
+    """The reference table of every key, generated so docs/SCENARIOS.md matches the code."""
+    lines = ["# Scenario reference", "",
+             "Generated from `model/scenario.py` by `python run.py schema`; do not edit by hand.",
+             "Every key is optional: a missing key takes its default. `--set KEY=VALUE` "
+             "overrides any key, e.g. `--set brands.0.strategy=exclusivity`.", ""]
+
+    def table(cls: type, prefix: str) -> None:
+        hints = _hints(cls)
+        lines.append(f"## `{prefix or 'top level'}`" if prefix else "## Top level")
+        lines.append("")
+        lines.append(f"{(cls.__doc__ or '').strip()}")
+        lines.append("")
+        lines.append("| key | type | default | allowed | meaning |")
+        lines.append("| --- | --- | --- | --- | --- |")
+        nested = []
+        for f in fields(cls):
+            typ = hints[f.name]
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            if is_dataclass(typ):
+                nested.append((typ, key))
+                continue
+            if typing.get_origin(typ) is list:
+                nested.append((BrandConfig, f"{key}.N"))
+                continue
+            meta = f.metadata
+            if meta.get("choices"):
+                allowed = ", ".join(f"`{c}`" for c in meta["choices"])
+            elif meta.get("lo") is not None and meta.get("hi") is not None:
+                allowed = f"{meta['lo']:g} to {meta['hi']:g}"
+            elif meta.get("lo") is not None:
+                allowed = f">= {meta['lo']:g}"
+            else:
+                allowed = "any"
+            default = f.default if f.default is not MISSING else ""
+            lines.append(f"| `{key}` | {typ.__name__} | `{default!r}` | {allowed} | "
+                         f"{meta.get('doc', '')} |")
+        lines.append("")
+        for sub, key in nested:
+            table(sub, key)
+
+    table(Scenario, "")
+    return "\n".join(lines)

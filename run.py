@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""ewom-abm command line: parse, call, print. The work lives in ``model/``.
+
+    python run.py run [SCENARIO] [--seed N] [--steps T] [--set key=value ...] [--out DIR]
+    python run.py list
+    python run.py schema [--out docs/SCENARIOS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from model.errors import EwomError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message} (see: python run.py {self.prog.split()[-1]} -h)\n")
+        sys.exit(2)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model import scenario
+
+    config = scenario.load(args.scenario, args.set, seed=args.seed, steps=args.steps)
+    from model.model import EwomModel  # after validation: bad input fails fast
+    from model.results import summary_table, write_run
+
+    out = Path(args.out) if args.out else Path("out") / config.name
+    started = time.perf_counter()
+    model = EwomModel(config)
+    print(f"{config.name}: {model.n:,} consumers, {config.ewom.model} eWOM, "
+          f"{len(model.brands)} brand(s), {config.steps} steps, seed {model.seed}",
+          file=sys.stderr)
+    model.run()
+    elapsed = time.perf_counter() - started
+    paths = write_run(model, out, elapsed)
+    print(summary_table(model.final()))
+    print(f"\n{elapsed:.2f} s; wrote {paths['timeseries']}, {paths['summary'].name}, "
+          f"{paths['figure'].name}", file=sys.stderr)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from model import scenario
+
+    for name in scenario.scenario_names():
+        sc = scenario.load(name)
+        print(f"{name:<22} {sc.title or sc.description.splitlines()[0] if sc.description else ''}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from model.scenario import schema_markdown
+
+    text = schema_markdown() + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="run.py", description="ewom-abm: word of mouth, reach against dilution")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = sub.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument("scenario", nargs="?", help="preset name (see `list`) or a TOML file; "
+                     "default: the embedded default scenario")
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument("--steps", type=int, help="override the number of steps")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override any scenario key, e.g. --set ewom.model=linear "
+                     "--set brands.0.strategy=exclusivity (repeatable)")
+    run.add_argument("--out", help="output folder (default: out/SCENARIO)")
+    run.set_defaults(func=cmd_run)
+
+    lst = sub.add_parser("list", help="list the scenario presets")
+    lst.set_defaults(func=cmd_list)
+
+    schema = sub.add_parser("schema", help="print the scenario reference (markdown)")
+    schema.add_argument("--out", help="write it to this file instead")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EwomError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

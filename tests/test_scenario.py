@@ -1,0 +1,115 @@
+"""The scenario schema: defaults, presets, --set overrides, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from model import scenario
+from model.errors import EwomError
+
+
+def test_default_is_valid_and_complete():
+    sc = scenario.load()
+    assert sc.name == "default"
+    assert sc.network.kind in scenario.NETWORK_KINDS
+    assert sc.ewom.model in scenario.EWOM_MODELS
+    assert len(sc.brands) == 1 and sc.brands[0].strategy in scenario.BRAND_STRATEGIES
+
+
+def test_every_preset_loads():
+    names = scenario.scenario_names()
+    required = {"organic", "linear", "coproduction", "entertainment", "influencer",
+                "exclusivity", "adaptive", "bass_docking", "ic_docking", "luxury_vs_mass",
+                "facebook"}
+    assert required <= set(names)
+    for name in names:
+        sc = scenario.load(name)
+        assert sc.name == name
+
+
+def test_luxury_vs_mass_has_two_brands_with_different_exclusivity_weights():
+    sc = scenario.load("luxury_vs_mass")
+    assert len(sc.brands) == 2
+    assert sc.brands[0].exclusivity_weight != sc.brands[1].exclusivity_weight
+
+
+def test_overrides_are_typed_like_the_file():
+    sc = scenario.load(None, ["ewom.model=linear", "brands.0.strategy=exclusivity",
+                              "network.n=100000", "ewom.p_share=0.2", "dilution.enabled=false",
+                              "brands.0.name=123"])
+    assert sc.ewom.model == "linear"
+    assert sc.brands[0].strategy == "exclusivity"
+    assert sc.network.n == 100000 and isinstance(sc.network.n, int)
+    assert sc.ewom.p_share == 0.2
+    assert sc.dilution.enabled is False
+    assert sc.brands[0].name == "123"
+
+
+def test_override_can_add_a_brand():
+    sc = scenario.load(None, ["brands.1.strategy=influencer"])
+    assert [b.strategy for b in sc.brands] == ["entertainment", "influencer"]
+    assert sc.brands[0].name != sc.brands[1].name
+
+
+def test_top_level_keyword_overrides():
+    sc = scenario.load("organic", seed=7, steps=3)
+    assert (sc.seed, sc.steps) == (7, 3)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        (["network.nn=5"], "network.nn: unknown key (did you mean 'n'?)"),
+        (["ewom.modle=linear"], "did you mean 'model'?"),
+        (["ewom.p_share=1.7"], "ewom.p_share: 1.7 is out of range, allowed [0, 1]"),
+        (["brands.0.strategy=influncer"], "did you mean 'influencer'?"),
+        (["brands.0.strategy=viral"], "brands.0.strategy: 'viral' is not one of entertainment, "
+         "influencer, exclusivity, adaptive"),
+        (["steps=abc"], "steps: expected an integer, got 'abc'"),
+        (["steps=-1"], "steps: -1 is out of range"),
+        (["dilution.enabled=maybe"], "dilution.enabled: expected true or false"),
+        (["network.kind=file"], "network.path: required"),
+        (["network.kind=global", "ewom.model=linear"], "ewom.model: 'linear' needs"),
+        (["network.kind=global", "brands.0.strategy=influencer"], "brands.0.strategy"),
+        (["brands.5.strategy=influencer"], "no brand '5'"),
+        (["novalue"], "--set: expected KEY=VALUE"),
+        (["brands.1.name=Brand"], "brands.1.name: brand name 'Brand' is used twice"),
+    ],
+)
+def test_bad_input_is_one_clear_line(overrides, needle):
+    with pytest.raises(EwomError) as err:
+        scenario.load(None, overrides)
+    msg = str(err.value)
+    assert needle in msg
+    assert "\n" not in msg
+
+
+def test_unknown_preset_suggests_a_name():
+    with pytest.raises(EwomError, match="did you mean 'organic'"):
+        scenario.load("organc")
+
+
+def test_typo_in_a_scenario_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('steps = 10\n[ewom]\nmodle = "linear"\n')
+    with pytest.raises(EwomError, match=r"ewom.modle: unknown key \(did you mean 'model'\?\)"):
+        scenario.load(bad)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("steps = = 3\n")
+    with pytest.raises(EwomError, match="not valid TOML"):
+        scenario.load(broken)
+
+
+def test_relative_graph_path_resolves_against_the_scenario_file(tmp_path):
+    (tmp_path / "g.txt").write_text("0 1\n1 2\n")
+    f = tmp_path / "s.toml"
+    f.write_text('[network]\nkind = "file"\npath = "g.txt"\n')
+    sc = scenario.load(f)
+    assert sc.network.path == str((tmp_path / "g.txt").resolve())
+
+
+def test_schema_reference_lists_every_key():
+    text = scenario.schema_markdown()
+    for key in ("`steps`", "`network.kind`", "`network.n`", "`network.path`", "`ewom.model`",
+                "`brands.N.strategy`", "`brands.N.budget`", "`brands.N.name`"):
+        assert key in text
