@@ -2,4 +2,4 @@
 
 
 class EwomError(ValueError):
-    """Bad input (scenario key, value, graph file...). `run.py` prints it as one line and exits 2."""
+    """Bad input (a scenario key or value, a graph file): `run.py` prints one line, exits 2."""

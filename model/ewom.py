@@ -27,7 +27,7 @@ _DENSE_ABOVE = 0.25  # per-edge probability above which drawing one uniform per 
 
 @dataclass(eq=False)
 class Messages:
-    """A batch of messages about one brand arriving in one step, one entry per (sender, receiver)."""
+    """Messages about one brand arriving in one step, one entry per (sender, receiver)."""
 
     dst: np.ndarray  # int64: receiving consumer
     valence: np.ndarray  # float32 in [-1, 1]

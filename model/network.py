@@ -39,7 +39,7 @@ KINDS = (
     "global",
     "file",
 )
-GENERATED_KINDS = KINDS[:5]
+GENERATED_KINDS = KINDS[:5]  # kinds build_graph generates from n and rng
 MAX_COMPLETE_N = 20_000  # complete CSR is 4*n*(n-1) bytes: 1.6 GB at this size
 _WS_REDRAW_ROUNDS = 50  # after this many rounds leftover WS duplicates are dropped
 
@@ -132,7 +132,7 @@ def _sorted_unique(keys: np.ndarray) -> np.ndarray:
 
 
 def _csr_from_keys(keys: np.ndarray, n: int, kind: str, blocks: np.ndarray | None) -> Graph:
-    """CSR from sorted, distinct int64 keys lo*n+hi (lo < hi): the one place CSR arrays are made.
+    """CSR from sorted, distinct int64 keys lo*n+hi (lo < hi); the builder behind from_edges.
 
     Row i is [lower neighbours (< i), upper neighbours (> i)], each part ascending. The sorted
     keys are the upper triangle in CSR order already; its transpose (scipy's O(m + n)
@@ -189,8 +189,10 @@ def from_edges(
 ) -> Graph:
     """Symmetrise, drop self-loops and duplicate edges, sort; the one place CSR arrays are made.
 
-    Direction is ignored ((u, v) and (v, u) are the same edge) because word of mouth flows
-    both ways between friends; node ids must lie in [0, n).
+    Generators that already hold sorted distinct keys call its builder ``_csr_from_keys``
+    directly; only 'complete', already sorted, writes its CSR itself. Direction is ignored
+    ((u, v) and (v, u) are the same edge) because word of mouth flows both ways between
+    friends; node ids must lie in [0, n).
     """
     n = _as_int("network.n", n, 1)
     if kind not in KINDS or kind == "global":

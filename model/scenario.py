@@ -235,9 +235,8 @@ def _coerce(where: str, value: Any, typ: Any, meta: dict[str, Any]) -> Any:
         value = float(value)
         if value != value:  # NaN
             raise EwomError(f"{where}: expected a number, got nan")
-    elif typ is str:
-        if not isinstance(value, str):
-            raise EwomError(f"{where}: expected a string, got {value!r}")
+    elif typ is str and not isinstance(value, str):
+        raise EwomError(f"{where}: expected a string, got {value!r}")
     choices = meta.get("choices")
     if choices and value not in choices:
         raise EwomError(f"{where}: {value!r} is not one of {', '.join(choices)}"

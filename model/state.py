@@ -63,7 +63,7 @@ class Consumers:
                rng: np.random.Generator) -> Consumers:
         """Draw traits; everyone starts unaware of every brand with a neutral attitude."""
         core = np.zeros(n, dtype=bool)
-        core[rng.permutation(n)[: int(round(cfg.core_share * n))]] = True
+        core[rng.permutation(n)[: round(cfg.core_share * n)]] = True
         spread = cfg.trait_spread
         status = np.where(
             core,
@@ -89,7 +89,7 @@ class Consumers:
 
 
 def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the k highest scores, ties broken at random (so equal-degree lattices are fair)."""
+    """Indices of the k highest scores, ties broken at random (equal-degree lattices stay fair)."""
     k = int(min(max(k, 0), score.size))
     if k == 0:
         return np.empty(0, dtype=np.int64)
@@ -100,7 +100,7 @@ def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 def pick_leaders(n: int, share: float, centrality: str, degree: np.ndarray | None,
                  rng: np.random.Generator) -> np.ndarray:
     """Opinion leaders: the top share of consumers by centrality (at random without a graph)."""
-    k = int(round(share * n))
+    k = round(share * n)
     leader = np.zeros(n, dtype=bool)
     if centrality == "degree" and degree is not None:
         leader[top_k(degree.astype(np.float64), k, rng)] = True

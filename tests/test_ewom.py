@@ -89,7 +89,7 @@ def test_coproduction_valence_drifts_toward_teller_and_community(tmp_path):
     c.valence[0, :] = 1.0
     c.attitude[0, :] = np.array([-1, 1, -1, 1, 0, 0, 0.5, -0.5], dtype=np.float32)
     senders = np.array([2, 4])
-    valence, weight, hops, _ = retell(c, 0, senders, m.config.ewom, m.graph, m.rng)
+    valence, *_ = retell(c, 0, senders, m.config.ewom, m.graph, m.rng)
     # drift 1: half the teller's attitude plus half their friends' mean attitude
     norm = np.array([(1 + 1) / 2, (1 + 0) / 2])
     assert np.allclose(valence, 0.5 * c.attitude[0, senders] + 0.5 * norm)

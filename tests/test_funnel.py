@@ -23,10 +23,10 @@ def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
     return hits.mean(), 5 * np.sqrt(p * (1 - p) / hits.size)
 
 
-def run_receive(m, msgs, desire=None, rival=None, access=Access()):
+def run_receive(m, msgs, desire=None, rival=None, access=None):
     desire = np.ones(N, np.float32) if desire is None else desire
     rival = np.zeros(N, bool) if rival is None else rival
-    return receive(m.consumers, 0, msgs, desire, rival, access, m.config, m.rng)
+    return receive(m.consumers, 0, msgs, desire, rival, access or Access(), m.config, m.rng)
 
 
 def test_an_exposure_moves_unaware_to_aware_and_docked_funnel_adopts_at_once():

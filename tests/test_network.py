@@ -287,6 +287,12 @@ def test_load_plain_edge_list_with_comments_weights_and_blanks(tmp_path: Path) -
     g = load_graph_file(f)
     assert (g.n, g.m, g.kind) == (3, 3, "file")
     assert_valid_csr(g)
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(b"# c\r\n1 2\r\n2 3\r\n3 4")  # Windows line ends, no final newline
+    assert edge_keys(load_graph_file(crlf)).tolist() == [0 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3]
+    mac = tmp_path / "mac.txt"
+    mac.write_bytes(b"1 2\r2 3\r")  # classic-Mac line ends
+    assert load_graph_file(mac).m == 2
 
 
 def test_load_gz_and_csv_and_directed_duplicates(tmp_path: Path) -> None:

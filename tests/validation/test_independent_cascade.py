@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chisquare
 from conftest import DOCKED, build, edge_file
+from scipy.stats import chisquare
 
 from model.network import from_edges, load_graph_file
 from model.reference import (
