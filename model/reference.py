@@ -13,6 +13,15 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from model.network import Graph
 
+# Overrides that make consumers homogeneous and the funnel frictionless (an exposure is an
+# adoption), with no strategy, advertising or dilution: the setting the closed forms assume.
+DOCKED = (
+    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.status_core=0",
+    "consumers.status_aspirational=0", "funnel.p_interest=1", "funnel.p_adopt=1",
+    "funnel.competition=0", "dilution.enabled=false", "ewom.advocate_boost=1",
+    "ewom.reject_threshold=-1", "ewom.p_external=0", "brands.0.budget=0",
+)
+
 
 def bass_recurrence(p: float, q: float, steps: int) -> np.ndarray:
     """Discrete Bass: F(t+1) = F(t) + (p + q F(t)) (1 - F(t)), F(0) = 0; shape (steps + 1,)."""

@@ -12,13 +12,6 @@ from model.model import EwomModel
 
 REPO = Path(__file__).resolve().parents[1]
 
-# A consumer population with no heterogeneity and no funnel friction: an exposure is an adoption.
-DOCKED = [
-    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.status_core=0",
-    "consumers.status_aspirational=0", "funnel.p_interest=1", "funnel.p_adopt=1",
-    "funnel.competition=0", "dilution.enabled=false", "ewom.advocate_boost=1",
-    "ewom.reject_threshold=-1", "ewom.p_external=0", "brands.0.budget=0",
-]
 
 
 def build(*overrides: str, preset: str | None = None, **top) -> EwomModel:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import DOCKED, build, edge_file
+from conftest import build, edge_file
 
 from model.ewom import Messages, retell, spread, talk_probability, transmit
 from model.network import from_edges
+from model.reference import DOCKED
 from model.state import Stage
 
 # a star (leader 0 with followers 1..5) with a tail 5 - 6 - 7 hanging off follower 5

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import DOCKED, build
+from conftest import build
 
 from model.ewom import Messages
 from model.funnel import Access, receive
+from model.reference import DOCKED
 from model.state import Stage
 
 N = 40000

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import DOCKED, build, edge_file
+from conftest import build, edge_file
 from scipy.stats import chisquare
 
 from model.network import from_edges, load_graph_file
 from model.reference import (
+    DOCKED,
     cascade_distribution_exact,
     er_giant_fraction,
     er_giant_sd,

@@ -14,7 +14,9 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import DOCKED, REPO, build
+from conftest import REPO, build
+
+from model.reference import DOCKED
 
 P, P_SHARE, STEPS, N = 0.03, 0.038, 25, 10_000
 FACEBOOK = str(REPO / "data" / "facebook_combined.txt.gz")

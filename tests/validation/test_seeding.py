@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from conftest import DOCKED, build
+from conftest import build
 
-from model.reference import epidemic_threshold
+from model.reference import DOCKED, epidemic_threshold
 
 N, SEEDS, REPS = 10_000, 20, 12
 

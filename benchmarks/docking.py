@@ -1,0 +1,113 @@
+"""Docking errors against the closed forms of MODEL.md, printed as a table.
+
+    python benchmarks/docking.py [--reps 20]
+
+Bass: the bass_docking preset (global mixing, p = 0.03, q = 0.38, 100,000 consumers) against
+the discrete recurrence and, for contrast, the continuous closed form. Independent cascade: the
+exact expectation on a small graph (many disjoint copies in one run), and the giant cascade on
+Erdos-Renyi (c = 2, p = 1) against z = 1 - exp(-c z).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from model import scenario
+from model.model import EwomModel
+from model.network import from_edges
+from model.reference import (
+    DOCKED,
+    bass_continuous,
+    bass_recurrence,
+    bass_sd,
+    cascade_distribution_exact,
+    er_giant_fraction,
+    er_giant_sd,
+)
+from model.state import Stage
+
+IC = [*DOCKED, "consumers.agents_max=0", "ewom.share_once=true"]
+KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]
+
+
+def bass(reps: int) -> None:
+    p, q = 0.03, 0.38
+    runs = []
+    for seed in range(reps):
+        m = EwomModel(scenario.load("bass_docking", ["consumers.agents_max=0"], seed=seed))
+        runs.append(m.run()["penetration"].to_numpy())
+    curves = np.array(runs)
+    steps, n = m.config.steps, m.n
+    f = bass_recurrence(p, q, steps)
+    err = np.abs(curves.mean(axis=0) - f)
+    single = np.abs(curves - f).max(axis=1)
+    cont = np.abs(curves.mean(axis=0) - bass_continuous(p, q, np.arange(steps + 1))).max()
+    sd = bass_sd(p, q, steps, n)
+    print(f"Bass docking: {reps} runs x {n:,} consumers x {steps} steps, p={p}, q={q}")
+    print(f"  max |mean - recurrence|          {err.max():.5f}  (at step {err.argmax()}; "
+          f"expected sampling sd of the mean there {sd[err.argmax()] / np.sqrt(reps):.5f})")
+    print(f"  max |single run - recurrence|    {single.mean():.5f} on average over runs "
+          f"(linear-noise sd peaks at {sd.max():.5f})")
+    print(f"  max |mean - continuous form|     {cont:.5f}  (the wrong target for a "
+          "synchronous step)")
+
+
+def cascade_exact(copies: int) -> None:
+    p = 0.4
+    dist = cascade_distribution_exact(from_edges(*np.array(KITE).T, 6), [0], p)
+    k = np.arange(dist.size)
+    mean = float((k * dist).sum())
+    sd = float(np.sqrt(((k - mean) ** 2 * dist).sum()))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "kites.txt"
+        path.write_text("".join(f"{u + 6 * c} {v + 6 * c}\n" for c in range(copies)
+                                for u, v in KITE))
+        m = EwomModel(scenario.load(None, [*IC, "network.kind=file",
+                                           f"network.path={path}", f"ewom.p_share={p}"],
+                                    steps=10))
+    seeds = np.arange(copies) * 6
+    c = m.consumers
+    c.stage[0, seeds], c.attitude[0, seeds], c.valence[0, seeds], c.hops[0, seeds] = (
+        Stage.ADOPTER, 1.0, 1.0, 0)
+    m.run()
+    sizes = (c.stage[0] != Stage.UNAWARE).reshape(copies, 6).sum(axis=1)
+    print(f"Independent cascade, exact: kite graph (6 nodes, 14 arcs), p={p}, {copies:,} "
+          "cascades")
+    print(f"  exact mean size {mean:.4f}, model {sizes.mean():.4f}, error "
+          f"{abs(sizes.mean() - mean):.4f} (standard error {sd / np.sqrt(copies):.4f})")
+
+
+def giant(reps: int) -> None:
+    c, n = 2.0, 50_000
+    z = er_giant_fraction(c)
+    reach = [EwomModel(scenario.load(None, [*IC, "network.kind=erdos_renyi",
+                                            f"network.n={n}", f"network.mean_degree={c}",
+                                            "ewom.p_share=1", "brands.0.seeds=25"],
+                                     steps=200, seed=s)).run()["reach"].iloc[-1]
+             for s in range(reps)]
+    print(f"Giant cascade on Erdos-Renyi: n={n:,}, c={c}, p=1, {reps} graphs")
+    print(f"  z = 1 - exp(-cz) = {z:.4f}; model mean reach {np.mean(reach):.4f}, error "
+          f"{abs(np.mean(reach) - z):.4f} (standard error {er_giant_sd(c, n) / np.sqrt(reps):.4f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=20)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    bass(args.reps)
+    cascade_exact(20_000)
+    giant(max(3, args.reps // 4))
+    print(f"({time.perf_counter() - start:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
