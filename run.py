@@ -2,6 +2,8 @@
 """ewom-abm command line: parse, call, print. The work lives in ``model/``.
 
     python run.py run [SCENARIO] [--seed N] [--steps T] [--set key=value ...] [--out DIR]
+    python run.py sweep | report | sensitivity ...   (batch runs: see batch/commands.py)
+    python run.py app [--port 8765]                  (the interactive Solara app)
     python run.py list
     python run.py schema [--out docs/SCENARIOS.md]
 """
@@ -66,6 +68,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent / "app.py"
+    print(f"ewom-abm app: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
+           "--port", str(args.port), "--no-open", "--production"]
+    return subprocess.call(cmd)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="run.py", description="ewom-abm: word of mouth, reach against dilution")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -80,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
                      "--set brands.0.strategy=exclusivity (repeatable)")
     run.add_argument("--out", help="output folder (default: out/SCENARIO)")
     run.set_defaults(func=cmd_run)
+
+    from batch.commands import register as register_batch
+
+    register_batch(sub)
+
+    app = sub.add_parser("app", help="serve the interactive app (Solara) and print its URL")
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=8765)
+    app.set_defaults(func=cmd_app)
 
     lst = sub.add_parser("list", help="list the scenario presets")
     lst.set_defaults(func=cmd_list)

@@ -1,0 +1,1 @@
+"""Batch runs: sweeps over scenario keys, resumable storage, executors, reports, sensitivity."""
