@@ -110,6 +110,13 @@ def transmit(graph: Graph, senders: np.ndarray, prob: np.ndarray,
     return slot, graph.indices[edge].astype(np.int64)
 
 
+def random_subset(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Each of n consumers independently with probability p: a binomial count, then a uniform
+    subset of that size (the same distribution as n coin flips, at the cost of the hits)."""
+    k = int(rng.binomial(n, p)) if p > 0 else 0
+    return np.sort(rng.choice(n, size=k, replace=False)) if k else np.empty(0, np.int64)
+
+
 def mixing_hazard(prob: np.ndarray, n: int, mean_degree: float) -> float:
     """Global mixing: everyone sees the population of talkers; each talker's word reaches
     ``mean_degree`` contacts with its per-edge probability, spread over all n consumers."""
@@ -118,8 +125,9 @@ def mixing_hazard(prob: np.ndarray, n: int, mean_degree: float) -> float:
 
 # --------------------------------------------------------------------------- the three models
 
-def talk_probability(cons: Consumers, b: int, cfg: EwomConfig, share_boost: float) -> np.ndarray:
-    """Per-edge sending probability of every consumer for brand b (0: not talking this step)."""
+def talkers(cons: Consumers, b: int, cfg: EwomConfig,
+            share_boost: float) -> tuple[np.ndarray, np.ndarray]:
+    """Who talks about brand b this step, and each talker's per-edge sending probability."""
     stage = cons.stage[b]
     if cfg.model == "organic":
         talking = (stage == Stage.ADOPTER) | (stage == Stage.REJECTER)
@@ -127,19 +135,26 @@ def talk_probability(cons: Consumers, b: int, cfg: EwomConfig, share_boost: floa
         talking = stage != Stage.UNAWARE
     if cfg.share_once:
         talking &= ~cons.told[b]
-    prob = cfg.p_share * (1.0 + share_boost) * cons.propensity
-    prob = np.where(cons.advocate[b], prob * cfg.advocate_boost, prob)
+    senders = np.flatnonzero(talking)
+    prob = cfg.p_share * (1.0 + share_boost) * cons.propensity[senders]
+    prob = np.where(cons.advocate[b, senders], prob * cfg.advocate_boost, prob)
     if cfg.model == "linear":
-        prob = np.where(cons.leader, prob, prob * cfg.follower_share)
-    return np.where(talking, np.minimum(prob, 1.0), 0.0).astype(np.float32)
+        prob = np.where(cons.leader[senders], prob, prob * cfg.follower_share)
+    keep = prob > 0
+    return senders[keep], np.minimum(prob[keep], 1.0).astype(np.float32)
 
 
-def community_norm(graph: Graph | None, attitude: np.ndarray) -> np.ndarray:
-    """Mean attitude of each consumer's friends (everyone's mean under global mixing)."""
+def community_norm(graph: Graph | None, attitude: np.ndarray,
+                   who: np.ndarray) -> np.ndarray:
+    """Mean attitude of the friends of consumers ``who`` (everyone's mean under global mixing)."""
     if graph is None:
-        return np.full(attitude.size, attitude.mean(), dtype=np.float32)
-    deg = np.maximum(graph.degree, 1)
-    return (graph.adjacency @ attitude / deg).astype(np.float32)
+        return np.full(who.size, attitude.mean(), dtype=np.float32)
+    deg = np.maximum(graph.degree[who], 1)
+    if 4 * who.size < graph.n:  # few tellers: only their rows
+        friends_sum = graph.adjacency[who] @ attitude
+    else:
+        friends_sum = (graph.adjacency @ attitude)[who]
+    return (friends_sum / deg).astype(np.float32)
 
 
 def retell(cons: Consumers, b: int, senders: np.ndarray, cfg: EwomConfig, graph: Graph | None,
@@ -157,10 +172,10 @@ def retell(cons: Consumers, b: int, senders: np.ndarray, cfg: EwomConfig, graph:
     hops = (held_hops.astype(np.int32) + 1).clip(max=np.iinfo(np.int16).max - 1).astype(np.int16)
     pull = 0.5 * cons.attitude[b, senders]
     if cfg.drift > 0:
-        pull = pull + 0.5 * community_norm(graph, cons.attitude[b])[senders]
+        pull = pull + 0.5 * community_norm(graph, cons.attitude[b], senders)
     valence = (1 - cfg.drift) * cons.valence[b, senders] + cfg.drift * pull
     if cfg.noise > 0:
-        valence = valence + rng.normal(0.0, cfg.noise, k)
+        valence = valence + cfg.noise * rng.standard_normal(k, dtype=np.float32)
     weight = np.power(cfg.fidelity_decay, hops, dtype=np.float32)
     return np.clip(valence, -1, 1).astype(np.float32), weight, hops, sponsored
 
@@ -179,27 +194,27 @@ def spread(cons: Consumers, b: int, cfg: EwomConfig, graph: Graph | None, mean_d
     """All messages about brand b this step: mass advertising (external influence) plus word of
     mouth under the scenario's eWOM model, computed from the state at the start of the step."""
     n = cons.n
-    prob = talk_probability(cons, b, cfg, share_boost)
-    senders = np.flatnonzero(prob)
+    senders, prob = talkers(cons, b, cfg, share_boost)
     if graph is None:
-        # Bass hazard: one uniform per consumer, ads if u < p, word of mouth if p <= u < p + h
-        u = rng.random(n)
-        hazard = mixing_hazard(prob[senders], n, mean_degree) if senders.size else 0.0
-        ads = np.flatnonzero(u < cfg.p_external)
-        heard = np.flatnonzero((u >= cfg.p_external) & (u < cfg.p_external + hazard))
-        if heard.size:
-            cum = np.cumsum(prob[senders], dtype=np.float64)
-            slot = np.searchsorted(cum, rng.random(heard.size) * cum[-1], side="right")
-        else:
-            slot = np.empty(0, np.int64)
-        dst = heard
+        # Bass hazard: each consumer hears with probability p + h, from the ads with share p
+        hazard = mixing_hazard(prob, n, mean_degree) if senders.size else 0.0
+        total = min(1.0, cfg.p_external + hazard)
+        hit = random_subset(n, total, rng)
+        from_ads = rng.random(hit.size) * total < cfg.p_external
+        ads, dst = hit[from_ads], hit[~from_ads]
+        cum = np.cumsum(prob, dtype=np.float64)
+        slot = np.searchsorted(cum, rng.random(dst.size) * cum[-1], side="right") \
+            if dst.size else np.empty(0, np.int64)
     else:
-        ads = np.flatnonzero(rng.random(n) < cfg.p_external) if cfg.p_external > 0 else \
-            np.empty(0, np.int64)
-        slot, dst = transmit(graph, senders, prob[senders], rng)
+        ads = random_subset(n, cfg.p_external, rng)
+        slot, dst = transmit(graph, senders, prob, rng)
     if cfg.share_once and senders.size:
         cons.told[b, senders] = True
-    valence, weight, hops, sponsored = retell(cons, b, senders, cfg, graph, rng)
+    # only tellers whose word reached someone need a message (coproduction draws noise per teller)
+    reached = np.zeros(senders.size, dtype=bool)
+    reached[slot] = True
+    slot = (np.cumsum(reached) - 1)[slot]
+    valence, weight, hops, sponsored = retell(cons, b, senders[reached], cfg, graph, rng)
     valence, weight, hops, sponsored = valence[slot], weight[slot], hops[slot], sponsored[slot]
     if cfg.model == "coproduction" and cfg.pushback > 0 and dst.size:
         # commercial-communal tension: the community pushes back on sponsored content

@@ -21,11 +21,27 @@ class Access:
     cap: int | None = None
 
 
+def group_by_receiver(dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Receivers (sorted), each message's receiver position, and messages per receiver: a sort
+    of the messages, so the cost follows the messages rather than the population."""
+    order = np.argsort(dst, kind="stable")
+    sorted_dst = dst[order]
+    first = np.ones(sorted_dst.size, dtype=bool)
+    first[1:] = sorted_dst[1:] != sorted_dst[:-1]
+    idx = sorted_dst[first]
+    inverse = np.empty(dst.size, dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    counts = np.diff(np.append(np.flatnonzero(first), dst.size))
+    return idx, inverse, counts
+
+
 def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray,
-            rival_adopter: np.ndarray, access: Access, sc: Scenario,
+            rival_adopters: np.ndarray | None, access: Access, sc: Scenario,
             rng: np.random.Generator) -> int:
     """Apply one step's messages about brand b; returns the number of new adopters.
 
+    ``rival_adopters`` counts, per consumer, the brands they had adopted at the start of the step
+    (None with a single brand).
     Per receiver: attitude moves toward the weighted mean valence by susceptibility x weight;
     below ``reject_threshold`` the consumer becomes a rejecter; otherwise, with a non-negative
     attitude, the step may move them aware -> interested -> adopter with chance
@@ -34,24 +50,24 @@ def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray,
     """
     if len(msgs) == 0:
         return 0
-    n = cons.n
-    count = np.bincount(msgs.dst, minlength=n)
-    idx = np.flatnonzero(count)
-    c = count[idx]
-    wsum = np.bincount(msgs.dst, weights=msgs.weight, minlength=n)[idx]
-    vsum = np.bincount(msgs.dst, weights=msgs.weight * msgs.valence, minlength=n)[idx]
+    idx, inverse, c = group_by_receiver(msgs.dst)
+    k = idx.size
+    wsum = np.bincount(inverse, weights=msgs.weight, minlength=k)
+    vsum = np.bincount(inverse, weights=msgs.weight * msgs.valence, minlength=k)
     vbar = np.divide(vsum, wsum, out=np.zeros_like(vsum), where=wsum > 0)
     wbar = wsum / c
-    hops = np.full(n, np.iinfo(np.int16).max, dtype=np.int16)
-    np.minimum.at(hops, msgs.dst, msgs.hops)
-    sponsored = np.bincount(msgs.dst, weights=msgs.sponsored, minlength=n)[idx] > 0
+    hops = np.full(k, np.iinfo(np.int16).max, dtype=np.int16)
+    np.minimum.at(hops, inverse, msgs.hops)
+    sponsored = np.bincount(inverse, weights=msgs.sponsored, minlength=k) > 0
+    rival = rival_adopters[idx] - (cons.stage[b, idx] == Stage.ADOPTER) > 0 \
+        if rival_adopters is not None else np.zeros(k, dtype=bool)
 
     ew, fn = sc.ewom, sc.funnel
     cons.exposures[b, idx] += c.astype(np.int32)
     a = cons.attitude[b, idx]
     a = np.clip(a + cons.susceptibility[idx] * np.minimum(wbar, 1.0) * (vbar - a), -1, 1)
     cons.attitude[b, idx] = a
-    cons.hops[b, idx] = np.minimum(cons.hops[b, idx], hops[idx])
+    cons.hops[b, idx] = np.minimum(cons.hops[b, idx], hops)
     cons.valence[b, idx] = vbar
     cons.sponsored[b, idx] |= sponsored
 
@@ -68,7 +84,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray,
     p_interest = np.minimum(fn.p_interest * push, 1.0)
     interest = open_minded & (stage == Stage.AWARE) & (rng.random(idx.size) < p_interest)
     stage[interest] = Stage.INTERESTED
-    p_adopt = np.minimum(fn.p_adopt * push * (1.0 - fn.competition * rival_adopter[idx]), 1.0)
+    p_adopt = np.minimum(fn.p_adopt * push * (1.0 - fn.competition * rival), 1.0)
     adopt = open_minded & (stage == Stage.INTERESTED) & (rng.random(idx.size) < p_adopt)
     if access.core_only:
         adopt &= cons.core[idx]

@@ -110,8 +110,9 @@ class EwomModel(mesa.Model):
     def step(self) -> None:
         """One synchronous step; see the module docstring for the schedule."""
         cfg, cons = self.config, self.consumers
-        adopters = cons.stage == Stage.ADOPTER
-        n_adopted = adopters.sum(axis=0)
+        # brands adopted per consumer at the start of the step (competition needs rivals)
+        n_adopted = ((cons.stage == Stage.ADOPTER).sum(axis=0, dtype=np.int8)
+                     if len(self.brands) > 1 else None)
         desires = [dil.desire(cons.status, br.dream_value, br.cfg.base_dream_value)
                    for br in self.brands]
         actions = [br.act() for br in self.brands]
@@ -120,8 +121,7 @@ class EwomModel(mesa.Model):
             talk = spread(cons, b, cfg.ewom, self.graph, self.mean_degree, action.share_boost,
                           self.rng)
             msgs = type(talk.messages).concat([action.messages, talk.messages])
-            rival = (n_adopted - adopters[b]) > 0
-            new = receive(cons, b, msgs, desires[b], rival, action.access, cfg, self.rng)
+            new = receive(cons, b, msgs, desires[b], n_adopted, action.access, cfg, self.rng)
             self._talk[b] = (talk.sent, talk.negative, new)
         self._record()
         for br in self.brands:

@@ -53,7 +53,10 @@ def influencer(brand: Brand, model: EwomModel) -> Action:
     with the lower trust of paid content; each influencer risks a scandal per step that turns
     their posts negative, after which the brand drops them."""
     cfg, rng = brand.cfg, model.rng
-    pool = brand.seed_order[~brand.dropped[brand.seed_order]]
+    # the best not yet dropped: the first (budget + dropped) in the order hold enough of them
+    head = brand.seed_order[: affordable(cfg.budget, cfg.cost_influencer, model.n)
+                            + brand.scandals]
+    pool = head[~brand.dropped[head]]
     k = affordable(cfg.budget, cfg.cost_influencer, pool.size)
     paid = pool[:k]
     scandal = rng.random(k) < cfg.scandal_prob

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import build, edge_file
 
-from model.ewom import Messages, retell, spread, talk_probability, transmit
+from model.ewom import Messages, retell, spread, talkers, transmit
 from model.network import from_edges
 from model.reference import DOCKED
 from model.state import Stage
@@ -128,8 +128,8 @@ def test_rejecters_spread_negative_word_of_mouth():
     c = m.consumers
     c.stage[0, :10] = Stage.REJECTER
     c.attitude[0, :10] = -1.0
-    prob = talk_probability(c, 0, m.config.ewom, 0.0)
-    assert (prob[:10] > 0).all() and (prob[10:] == 0).all()
+    senders, prob = talkers(c, 0, m.config.ewom, 0.0)
+    assert senders.tolist() == list(range(10)) and (prob > 0).all()
     valence, *_ = retell(c, 0, np.arange(10), m.config.ewom, m.graph, m.rng)
     assert (valence < 0).all()
     m.step()  # their friends hear negative word of mouth and turn rejecters too

@@ -26,7 +26,7 @@ def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
 
 def run_receive(m, msgs, desire=None, rival=None, access=None):
     desire = np.ones(N, np.float32) if desire is None else desire
-    rival = np.zeros(N, bool) if rival is None else rival
+    rival = None if rival is None else rival.astype(np.int8)  # brands adopted, none of them b
     return receive(m.consumers, 0, msgs, desire, rival, access or Access(), m.config, m.rng)
 
 
