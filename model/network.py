@@ -29,16 +29,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.errors import EwomError
+from model.scenario import NETWORK_KINDS
 
-KINDS = (
-    "erdos_renyi",
-    "watts_strogatz",
-    "barabasi_albert",
-    "stochastic_block",
-    "complete",
-    "global",
-    "file",
-)
+KINDS = NETWORK_KINDS  # the scenario schema owns the list
 GENERATED_KINDS = KINDS[:5]  # kinds build_graph generates from n and rng
 MAX_COMPLETE_N = 20_000  # complete CSR is 4*n*(n-1) bytes: 1.6 GB at this size
 _WS_REDRAW_ROUNDS = 50  # after this many rounds leftover WS duplicates are dropped

@@ -113,3 +113,11 @@ def test_schema_reference_lists_every_key():
     for key in ("`steps`", "`network.kind`", "`network.n`", "`network.path`", "`ewom.model`",
                 "`brands.N.strategy`", "`brands.N.budget`", "`brands.N.name`"):
         assert key in text
+
+
+def test_scenario_reference_doc_is_current():
+    """docs/SCENARIOS.md is generated; regenerate with `python run.py schema --out ...`."""
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "SCENARIOS.md").read_text()
+    assert doc == scenario.schema_markdown() + "\n"
