@@ -29,8 +29,10 @@ def dream_value(base: float, reach: float, diluted: float, cfg: DilutionConfig) 
     return float(base * np.exp(cfg.awareness_gain * reach) * (1.0 - diluted))
 
 
-def desire(status: np.ndarray, dream: float, base: float) -> np.ndarray:
+def desire(status: np.ndarray, dream: float, base: float) -> np.ndarray | float:
     """Each consumer's desire in [0, 1]: 1 until dream value falls below its base, then lower
-    in proportion to the consumer's status sensitivity."""
+    in proportion to the consumer's status sensitivity (a plain 1.0 while nobody is affected)."""
     loss = max(0.0, 1.0 - dream / base) if base > 0 else 0.0
+    if loss == 0.0:
+        return 1.0
     return np.clip(1.0 - status * loss, 0.0, 1.0).astype(np.float32)

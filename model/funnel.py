@@ -35,7 +35,7 @@ def group_by_receiver(dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return idx, inverse, counts
 
 
-def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray,
+def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray | float,
             rival_adopters: np.ndarray | None, access: Access, sc: Scenario,
             rng: np.random.Generator) -> int:
     """Apply one step's messages about brand b; returns the number of new adopters.
@@ -77,7 +77,9 @@ def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray,
     stage[rejecting] = Stage.REJECTER
     cons.advocate[b, idx[rejecting]] = False
 
-    push = desire[idx] * wbar  # persuasion: desire x trust x fidelity x (exclusive) persuasion
+    if isinstance(desire, np.ndarray):
+        desire = desire[idx]
+    push = desire * wbar  # persuasion: desire x trust x fidelity x (exclusive) persuasion
     if ew.model == "coproduction":  # social reinforcement: several friends at once persuade more
         push = push * (1.0 + ew.reinforcement * (c - 1))
     open_minded = (a >= 0) & (stage != Stage.REJECTER)
