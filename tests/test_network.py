@@ -25,8 +25,7 @@ from model.network import (
     load_graph_file,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-FACEBOOK = DATA / "facebook_combined.txt.gz"
+FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
 GENERATED = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "complete")
 
 
@@ -332,8 +331,6 @@ def test_load_graphml_written_by_networkx(tmp_path: Path, name: str) -> None:
 
 
 def test_load_facebook() -> None:
-    if not FACEBOOK.is_file():
-        pytest.skip(f"real network not found at {FACEBOOK} (shared data folder absent)")
     g = load_graph_file(FACEBOOK)
     assert (g.n, g.m) == (4039, 88234)
     assert_valid_csr(g)
