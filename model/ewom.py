@@ -8,8 +8,9 @@
   mean attitude; sponsored messages may meet pushback.
 
 Transmission is the independent cascade's: a talker's message reaches each friend with its own
-per-edge probability. Under ``global`` mixing there is no graph and the mean-field hazard
-``p_external + p_share * mean_degree * (talker share)`` is the Bass model's.
+per-edge probability. Under ``global`` mixing there is no graph: each consumer hears with the
+Bass hazard ``p_external + min(1, mean_degree * sum of talkers' per-edge probabilities / n)``
+(capped at 1), which with homogeneous talkers is ``p + q F`` for ``q = p_share * mean_degree``.
 """
 
 from __future__ import annotations

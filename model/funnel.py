@@ -81,7 +81,8 @@ def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray | float,
         desire = desire[idx]
     push = desire * wbar  # persuasion: desire x trust x fidelity x (exclusive) persuasion
     if ew.model == "coproduction":  # social reinforcement: several friends at once persuade more
-        push = push * (1.0 + ew.reinforcement * (c - 1))
+        friends = np.bincount(inverse, weights=msgs.peer, minlength=k)
+        push = push * (1.0 + ew.reinforcement * np.maximum(friends - 1, 0))
     open_minded = (a >= 0) & (stage != Stage.REJECTER)
     p_interest = np.minimum(fn.p_interest * push, 1.0)
     interest = open_minded & (stage == Stage.AWARE) & (rng.random(idx.size) < p_interest)

@@ -116,3 +116,12 @@ def test_cap_and_core_only_access():
     adopters = m.consumers.stage[0] == Stage.ADOPTER
     assert new == 25 and adopters.sum() == 25
     assert m.consumers.core[adopters].all()
+
+
+def test_reinforcement_counts_friends_not_brand_messages():
+    m = population("funnel.p_interest=0.2", "funnel.p_adopt=0", "ewom.model=coproduction",
+                   "ewom.reinforcement=0.5")
+    dst = np.repeat(np.arange(N), 3)  # three messages each, all from the brand
+    run_receive(m, Messages.make(dst, 1.0, 1.0, peer=False))
+    share, tol = rate(m.consumers.stage[0] == Stage.INTERESTED, 0.2)
+    assert abs(share - 0.2) < tol
