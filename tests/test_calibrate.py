@@ -1,0 +1,111 @@
+"""Calibration: the Bass baseline and simulation fits recover known parameters; bad files fail
+cleanly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2
+
+from batch.calibrate import bass_curve, calibrate, fit_bass, load_observed
+from model import scenario
+from model.errors import EwomError
+from model.model import EwomModel
+from model.reference import DOCKED
+
+# word of mouth drives adoption here (an exposure is an adoption), so the curve identifies it
+BASE = ["network.kind=watts_strogatz", "network.n=2000", "consumers.agents_max=0", *DOCKED,
+        "ewom.p_external=0.01"]
+
+
+def write(tmp_path, name, frame) -> str:
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_bass_fit_recovers_known_p_q_m(tmp_path):
+    rng = np.random.default_rng(5)
+    t = np.arange(0, 31)
+    truth = {"p": 0.02, "q": 0.35, "m": 0.6}
+    y = np.clip(bass_curve(t, **truth) + rng.normal(0, 0.004, t.size), 0, None)
+    obs = load_observed(write(tmp_path, "bass.csv", pd.DataFrame({"week": t, "sales": y})),
+                        "sales")
+    fit = fit_bass(obs)
+    for name, value in truth.items():
+        assert abs(getattr(fit, name) - value) < 3 * fit.se[name], name
+    assert fit.rmse < 0.006
+
+
+def market(tmp_path, seed: int, truth: dict[str, float]):
+    """One realisation of the model at known parameter values: the 'observed' market."""
+    sets = [f"{k}={v}" for k, v in truth.items()]
+    world = EwomModel(scenario.load("organic", [*BASE, *sets], steps=25), rng=seed)
+    y = world.run()["penetration"].to_numpy()
+    return load_observed(write(tmp_path, "obs.csv",
+                               pd.DataFrame({"step": np.arange(26), "adopted": y})), "adopted")
+
+
+@pytest.mark.parametrize(
+    "truth", [{"ewom.p_share": 0.04}, {"ewom.p_share": 0.04, "ewom.p_external": 0.01}])
+def test_simulation_fit_recovers_the_parameters_that_made_the_data(tmp_path, truth):
+    """The fit finds the parameters within its reported uncertainty."""
+    obs = market(tmp_path, 12345, truth)
+    box = {"ewom.p_share": "0.01:0.1", "ewom.p_external": "0.002:0.03"}
+    fit = calibrate("organic", obs, [f"{k}={box[k]}" for k in truth], metric="penetration",
+                    reps=6, overrides=BASE, steps=25, workers=1, max_evals=25 * len(truth))
+    # jointly within the reported 95% confidence region (Wald, chi-square with k dof): the
+    # parameters trade off against each other, so their errors are correlated
+    err = np.array([fit.values[k] - v for k, v in truth.items()])
+    assert err @ np.linalg.solve(fit.cov, err) <= chi2.ppf(0.95, len(truth)), (fit.values, fit.se)
+    for key in truth:
+        lo, hi = fit.ci[key]
+        assert hi - lo < 0.5 * (float(box[key].split(":")[1]) - float(box[key].split(":")[0]))
+    assert fit.rmse < 0.03
+    assert fit.better in ("model", "bass") and fit.bass.rmse > 0
+
+
+def test_dates_become_steps_and_counts_become_shares(tmp_path):
+    dates = pd.date_range("2026-01-05", periods=6, freq="7D").strftime("%Y-%m-%d")
+    path = write(tmp_path, "d.csv", pd.DataFrame({"date": dates, "buyers": [0, 5, 9, 20, 40, 60]}))
+    obs = load_observed(path, "buyers", scale="count", population=100, offset=1)
+    assert obs.steps.tolist() == [1, 2, 3, 4, 5, 6]
+    assert obs.values.tolist() == [0, 0.05, 0.09, 0.2, 0.4, 0.6]
+
+
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "needle"),
+    [
+        (None, {}, "file not found"),
+        (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 0.1, 0.2]}), {"target": "adopter"},
+         "did you mean 'adopters'"),
+        (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, "x", 0.2]}), {}, "is not a number"),
+        (pd.DataFrame({"step": [0, 1], "adopters": [0, 0.1]}), {}, "a curve needs 3"),
+        (pd.DataFrame({"step": [0, 2, 1], "adopters": [0, 0.1, 0.2]}), {}, "must increase"),
+        (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 10, 20]}), {}, "values above 1"),
+        (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 10, 20]}), {"scale": "count"},
+         "--population"),
+        (pd.DataFrame({"when": ["a", "b", "c"], "adopters": [0, 0.1, 0.2]}), {},
+         "no column named one of"),
+        (pd.DataFrame({"step": ["x", "y", "z"], "adopters": [0, 0.1, 0.2]}), {},
+         "neither a step number nor a date"),
+    ],
+)
+def test_bad_files_fail_with_one_line(tmp_path, frame, kwargs, needle):
+    path = str(tmp_path / "missing.csv") if frame is None else write(tmp_path, "f.csv", frame)
+    target = kwargs.pop("target", "adopters")
+    with pytest.raises(EwomError) as err:
+        load_observed(path, target, **kwargs)
+    assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_bad_calibration_arguments(tmp_path):
+    obs = load_observed(write(tmp_path, "o.csv", pd.DataFrame(
+        {"step": [0, 1, 2, 3], "a": [0, 0.01, 0.02, 0.04]})), "a")
+    with pytest.raises(EwomError, match="did you mean 'penetration'"):
+        calibrate("organic", obs, ["ewom.p_share=0.01:0.1"], metric="penetraton")
+    with pytest.raises(EwomError, match="--param"):
+        calibrate("organic", obs, ["ewom.p_share=0.1"], metric="penetration")
+    with pytest.raises(EwomError, match="out of range"):
+        calibrate("organic", obs, ["ewom.p_share=0.5:1.5"], metric="penetration")
