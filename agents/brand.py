@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from model.scenario import STRATEGIES, BrandConfig
-from model.seeding import seed_order
+from model.seeding import SeedOrder
 from model.strategies import STRATEGY_ACTIONS, Action
 
 if TYPE_CHECKING:
@@ -56,9 +56,12 @@ class Brand(mesa.Agent):
         return STRATEGIES
 
     @cached_property
-    def seed_order(self) -> np.ndarray:
-        """Consumers in the order this brand seeds or pays them."""
-        return seed_order(self.cfg.seeding, self.model.n, self.model.graph, self.model.rng)
+    def seed_order(self) -> SeedOrder:
+        """Consumers in the order this brand seeds or pays them: ``seed_order[:k]`` is the first
+        k, computed on demand by the brand's seeding rule (see model/seeding.py)."""
+        m, cfg = self.model, self.cfg
+        return SeedOrder(cfg.seeding, m.n, m.graph, m.rng, p=m.config.ewom.p_share,
+                         samples=cfg.greedy_samples, pivots=cfg.betweenness_pivots)
 
     def act(self) -> Action:
         """Spend this step's budget on the current strategy."""

@@ -35,6 +35,7 @@ from model.reference import bass_continuous
 TIME_COLUMNS = ("step", "week", "period", "t", "date", "day", "month")
 KINDS = ("cumulative", "per_step")
 NOISE_REPS = 30  # runs at the optimum to estimate the run-to-run covariance
+SCOUT_PER_PARAM = 8  # quasi-random points per parameter before the simplex starts
 
 
 # --------------------------------------------------------------------------- observed data
@@ -249,8 +250,9 @@ class Calibration:
 def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric: str,
               kind: str = "cumulative", reps: int = 8, overrides: list[str] | None = None,
               seed: int | None = None, steps: int | None = None, workers: int | None = 1,
-              scheduler: str | None = None, max_evals: int = 60) -> Fit:
-    """Fit ``params`` (``KEY=LO:HI``) of a scenario to an observed curve."""
+              scheduler: str | None = None, max_evals: int | None = None) -> Fit:
+    """Fit ``params`` (``KEY=LO:HI``) of a scenario to an observed curve; ``max_evals``
+    points at most (default 20 + 40 per parameter), each ``reps`` runs."""
     if metric not in METRICS:
         close = difflib.get_close_matches(metric, METRICS, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -263,6 +265,7 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
     if not params:
         raise EwomError("--param: name at least one KEY=LO:HI to fit")
     parsed = [parse_param(p) for p in params]
+    max_evals = max_evals or 20 + 40 * len(parsed)
     config = sc.load(scenario, overrides or [], seed=seed,
                      steps=steps if steps is not None else None)
     if steps is None and config.steps < data.steps[-1]:
@@ -273,11 +276,16 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
                                      (p.lo if corner == 0 else p.hi)) for p in parsed})
     with make_executor(workers, scheduler) as executor:
         cal = Calibration(simulator, parsed, data, metric, reps, config.seed, executor)
-        start = np.full(len(parsed), 0.5)
+        # a space-filling look first (parameters trade off along curved valleys, where a
+        # simplex started in the middle gets stuck), then Nelder-Mead from the best point
+        scout = stats.qmc.Sobol(len(parsed), seed=config.seed).random(SCOUT_PER_PARAM
+                                                                       * len(parsed))
+        start = min(scout, key=cal.objective)
         res = optimize.minimize(cal.objective, start, method="Nelder-Mead",
                                 bounds=[(0.0, 1.0)] * len(parsed),
-                                options={"maxfev": max_evals, "xatol": 2e-3, "fatol": 1e-9,
-                                         "initial_simplex": _simplex(start)})
+                                options={"maxfev": max(10, max_evals - len(scout)),
+                                         "xatol": 2e-3, "fatol": 1e-9,
+                                         "initial_simplex": _simplex(start, 0.1)})
         best = np.clip(res.x, 0, 1)
         curves = cal.curves(best)
         jac = cal.jacobian(best)
@@ -326,12 +334,12 @@ def _covariance(jac: np.ndarray, resid: np.ndarray, runs: np.ndarray, reps: int,
     return cov
 
 
-def _simplex(x0: np.ndarray, step: float = 0.25) -> np.ndarray:
-    """A starting simplex spanning a quarter of the box in each direction."""
+def _simplex(x0: np.ndarray, step: float) -> np.ndarray:
+    """A starting simplex around x0, ``step`` of the box in each direction, inside the box."""
     pts = [x0]
     for i in range(x0.size):
         p = x0.copy()
-        p[i] = min(1.0, p[i] + step)
+        p[i] = p[i] + step if p[i] + step <= 1.0 else p[i] - step
         pts.append(p)
     return np.array(pts)
 

@@ -31,7 +31,7 @@ NETWORK_KINDS = (
     "global",
     "file",
 )
-SEEDINGS = ("random", "degree")
+SEEDINGS = ("random", "degree", "betweenness", "degree_discount", "greedy")
 CENTRALITIES = ("degree", "random")
 
 
@@ -157,8 +157,18 @@ class BrandConfig:
                                       "adaptive policy scores reach gained minus this times "
                                       "dilution gained", lo=0.0)
     seeds: int = param(0, "consumers made adopters at launch (step 0)", lo=0)
-    seeding: str = param("random", "whom to seed or pay: at random or by degree",
-                         choices=SEEDINGS)
+    seeding: str = param("random", "whom to seed at launch and pay as influencers: at random; "
+                         "by degree; by betweenness (sampled above betweenness_pivots "
+                         "consumers); by degree discount (Chen et al. 2009) or CELF greedy "
+                         "spread (Leskovec et al. 2007), both for the independent cascade at "
+                         "ewom.p_share; without a graph every rule is random", choices=SEEDINGS)
+    greedy_samples: int = param(200, "seeding greedy: live-edge samples of the cascade that "
+                                "score every candidate (common random numbers); memory "
+                                "4 x samples x consumers bytes", lo=1, hi=100_000)
+    betweenness_pivots: int = param(500, "seeding betweenness: BFS sources; exact when the "
+                                    "graph has at most this many consumers, else this many "
+                                    "sampled at random (Brandes & Pich 2007)",
+                                    lo=1, hi=100_000)
     cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content",
                                 lo=0.0)
     entertainment_value: float = param(0.5, "entertainment: boost to the chance WOM about the "
