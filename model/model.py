@@ -1,8 +1,10 @@
 """EwomModel(mesa.Model): builds everything from a scenario; one step is the schedule below.
 
-Schedule of one step (synchronous: every rule reads the state at the start of the step):
+Schedule of one step (synchronous: word of mouth and conversions read the state at the start
+of the step; only the brands' own moves come first):
 1. each brand's desire per consumer follows from its dream value (snob effect);
-2. each brand acts on its strategy (its own messages, spend, who may adopt);
+2. each brand acts on its strategy (its own messages, spend, who may adopt; exclusivity's client
+   events make advocates, who then talk with their boost in this same step);
 3. word of mouth about each brand flows under the eWOM model (plus mass advertising);
 4. receivers update attitude and funnel stage; rejecters and advocates emerge;
 5. dream value and dilution are recomputed, KPIs recorded, adaptive brands review strategy.

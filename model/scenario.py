@@ -54,9 +54,10 @@ class NetworkConfig:
     kind: str = param("watts_strogatz", "graph generator, or `global` mixing, or `file`",
                       choices=NETWORK_KINDS)
     n: int = param(2000, "number of consumers (ignored for `file`: the file decides)", lo=2)
-    mean_degree: float = param(10.0, "mean number of friends (generators); for `global` the "
-                               "contacts per consumer, so the Bass q equals p_share x mean_degree",
-                               lo=0.0)
+    mean_degree: float = param(10.0, "mean number of friends (generators; must be > 0 and < n; "
+                               "watts_strogatz and barabasi_albert use the nearest even number); "
+                               "for `global` the contacts per consumer, so the Bass q equals "
+                               "p_share x mean_degree", lo=0.0)
     rewire: float = param(0.1, "watts_strogatz: share of lattice edges rewired at random", **PROB)
     blocks: int = param(4, "stochastic_block: number of communities", lo=1)
     mixing: float = param(0.1, "stochastic_block: share of each consumer's edges that leave "
@@ -157,7 +158,7 @@ class BrandConfig:
                                       "adaptive policy scores reach gained minus this times "
                                       "dilution gained", lo=0.0)
     seeds: int = param(0, "consumers made adopters at launch (step 0)", lo=0)
-    seeding: str = param("random", "whom to seed at launch and pay as influencers: at random; "
+    seeding: str = param("degree", "whom to seed at launch and pay as influencers: at random; "
                          "by degree; by betweenness (sampled above betweenness_pivots "
                          "consumers); by degree discount (Chen et al. 2009) or CELF greedy "
                          "spread (Leskovec et al. 2007), both for the independent cascade at "
@@ -185,7 +186,8 @@ class BrandConfig:
     exclusive_persuasion: float = param(2.0, "exclusivity: conversion multiplier of an "
                                         "invitation (desire per exposure)", lo=0.0)
     adoption_cap: float = param(0.002, "exclusivity: at most this share of the population may "
-                                "adopt per step (limited drops)", **PROB)
+                                "adopt per step (limited drops), rounded to whole consumers",
+                                **PROB)
     client_share: float = param(0.3, "exclusivity: share of budget spent on events that turn "
                                 "clients into advocates", **PROB)
     initial_strategy: str = param("entertainment", "adaptive: the strategy it starts with",

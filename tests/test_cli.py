@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from ewom_testing import REPO
 
 import run
 from model import scenario

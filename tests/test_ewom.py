@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import build, edge_file
+from ewom_testing import build, edge_file
 
 from model.ewom import Messages, retell, spread, talkers, transmit
 from model.network import from_edges

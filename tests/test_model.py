@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import build
+from ewom_testing import build
 
 from agents import Brand, Consumer
 from model.metrics import METRICS

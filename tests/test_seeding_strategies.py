@@ -12,7 +12,7 @@ from functools import cache
 import networkx as nx
 import numpy as np
 import pytest
-from conftest import build
+from ewom_testing import build
 from scipy.stats import spearmanr
 
 from model import scenario

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from conftest import build
+from ewom_testing import build
 
 from model.reference import bass_continuous, bass_recurrence, bass_sd
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import build, edge_file
+from ewom_testing import build, edge_file
 from scipy.stats import chisquare
 
 from model.network import from_edges, load_graph_file

@@ -12,7 +12,7 @@ import itertools
 from functools import cache
 
 import numpy as np
-from conftest import build
+from ewom_testing import build
 from scipy import stats
 
 

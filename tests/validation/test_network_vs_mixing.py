@@ -14,7 +14,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import REPO, build
+from ewom_testing import REPO, build
 
 from model.reference import DOCKED
 

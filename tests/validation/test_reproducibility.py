@@ -6,7 +6,7 @@ import multiprocessing as mp
 
 import numpy as np
 import pandas as pd
-from conftest import build
+from ewom_testing import build
 
 ARGS = ("network.kind=barabasi_albert", "network.n=3000", "ewom.model=coproduction",
         "brands.0.strategy=adaptive", "brands.1.strategy=influencer", "consumers.agents_max=0")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from conftest import build
+from ewom_testing import build
 
 from model.reference import DOCKED, epidemic_threshold
 
