@@ -1,9 +1,249 @@
-"""The batch subcommands of run.py (sweep, report, sensitivity): argument parsing only."""
+"""The batch subcommands of run.py (sweep, report, sensitivity, calibrate): argument parsing.
+
+Imports of the batch machinery happen inside the command functions, so ``run.py --help`` and
+the other subcommands stay fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+SWEEP_EXAMPLE = ("python run.py sweep headline --vary ewom.model=organic,linear,coproduction "
+                 "--vary brands.0.strategy=entertainment,influencer,exclusivity --reps 30 "
+                 "--out out/headline --report")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    """Options sweep and sensitivity share: the base scenario and the executor."""
+    p.add_argument("scenario", nargs="?", help="preset name (see `list`) or a TOML file")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a key of the base scenario for every run (repeatable)")
+    p.add_argument("--seed", type=int, help="root seed (default: the scenario's); each run's "
+                   "seed is spawned from it with numpy SeedSequence")
+    p.add_argument("--steps", type=int, help="override the number of steps of every run")
+    p.add_argument("--workers", type=int, metavar="W",
+                   help="local worker processes (default: the core count; 1 runs in this "
+                   "process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask distributed cluster, e.g. tcp://HOST:8786 "
+                   "(its workers need ewom-abm installed)")
+    p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    p.add_argument("--chunk", type=int, default=None, metavar="N",
+                   help="make results durable at least every N finished runs (default 500; "
+                   "and every 2 seconds)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the batch subcommands to run.py's parser (filled in by the batch-runs work)."""
+    """Add the batch subcommands to run.py's parser."""
+    sweep = sub.add_parser(
+        "sweep", help="run a grid of configurations x replicates into a folder (resumable)",
+        description="Sweep scenario keys over a grid, R replicates per configuration, each "
+        "with its own seed. Re-running the same command (or --resume) finishes an "
+        f"interrupted sweep. Example: {SWEEP_EXAMPLE}")
+    _add_common(sweep)
+    sweep.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
+                       help="a key and its values: a comma list (ewom.model=organic,linear) "
+                       "or a numeric range lo:hi:n (evenly spaced, ends included) or "
+                       "lo:hi:n:log; repeat for a grid (their product)")
+    sweep.add_argument("--reps", type=int, metavar="R",
+                       help="replicates per configuration (default 1)")
+    sweep.add_argument("--out", metavar="DIR", help="output folder (default: out/sweep-NAME)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="finish the sweep in --out; with no scenario and --vary, they are "
+                       "read from its sweep.json")
+    sweep.add_argument("--common-seeds", action="store_true",
+                       help="replicate r of every configuration uses the same seed (common "
+                       "random numbers: paired comparisons, less noise)")
+    sweep.add_argument("--no-timeseries", action="store_true",
+                       help="skip timeseries.parquet (final values only; report draws no "
+                       "curves)")
+    sweep.add_argument("--report", action="store_true",
+                       help="write the report (DIR/report/) when the sweep ends")
+    sweep.set_defaults(func=cmd_sweep)
+
+    report = sub.add_parser(
+        "report", help="figures and tables with 95%% CIs from a sweep folder",
+        description="Write DIR/report/: frontier.png, curves.png, summary.csv, summary.md, "
+        "paradox.md.")
+    report.add_argument("dir", metavar="DIR", help="a sweep's --out folder")
+    report.add_argument("--out", metavar="FOLDER", help="where to write (default: DIR/report)")
+    report.set_defaults(func=cmd_report)
+
+    sens = sub.add_parser(
+        "sensitivity", help="global sensitivity of reach and dilution (SALib: Sobol, Morris)",
+        description="Sample --param ranges with SALib, run the model at every sample point "
+        "(resumable, on the sweep's executors) and print first-order and total Sobol indices "
+        "or Morris mu*/sigma of final reach and dilution. Example: python run.py sensitivity "
+        "headline --param ewom.p_share=0.01:0.1 --param brands.0.budget=20:200 "
+        "--method sobol --n 256")
+    _add_common(sens)
+    sens.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
+                      help="a numeric scenario key and its range (repeatable, at least 2)")
+    sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    sens.add_argument("--n", type=int, default=256, metavar="N",
+                      help="base sample size: Sobol runs N x (params + 2) points (N a power "
+                      "of 2), Morris N trajectories of params + 1 points (default 256)")
+    sens.add_argument("--levels", type=int, default=4,
+                      help="Morris: grid levels per parameter (default 4)")
+    sens.add_argument("--reps", type=int, default=1, metavar="R",
+                      help="runs per sample point, averaged (less noise; default 1)")
+    sens.add_argument("--outputs", default="reach,dilution",
+                      help="final metrics to analyse, comma list (default reach,dilution)")
+    sens.add_argument("--brand", help="brand whose metrics are analysed (default: the first)")
+    sens.add_argument("--out", metavar="DIR",
+                      help="output folder (default: out/sensitivity-NAME-METHOD)")
+    sens.set_defaults(func=cmd_sensitivity)
+
+    cal = sub.add_parser(
+        "calibrate", help="fit scenario parameters to an observed curve, beside a Bass fit",
+        description="Fit --param ranges of a scenario to an observed curve (a CSV with a step "
+        "or date column and a value column) by simulation, with common random numbers across "
+        "candidate points; report fitted values with uncertainty, the fit error, a plot of "
+        "observed against fitted with the replicate band, and the closed-form Bass fit. "
+        "Example: python run.py calibrate calibration --data data/example_launch.csv "
+        "--target adopters --scale count --population 2000 --param ewom.p_share=0.01:0.1 "
+        "--param ewom.p_external=0.001:0.03")
+    cal.add_argument("scenario", nargs="?", help="preset name or TOML file (the model to fit)")
+    cal.add_argument("--data", required=True, metavar="FILE", help="CSV of the observed curve")
+    cal.add_argument("--target", required=True, metavar="COLUMN", help="the observed column")
+    cal.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
+                     help="a numeric scenario key to fit and its range (repeatable)")
+    cal.add_argument("--metric", default="penetration",
+                     help="the model metric the column measures (default penetration; e.g. "
+                     "reach, new_adopters, messages)")
+    cal.add_argument("--kind", choices=("cumulative", "per_step"), default="cumulative",
+                     help="cumulative curve or per-step counts (for the Bass baseline)")
+    cal.add_argument("--time-column", metavar="COLUMN",
+                     help="steps (numbers) or dates (default: a column named step, week, "
+                     "period, t, date, day or month)")
+    cal.add_argument("--period-days", type=float, default=7.0,
+                     help="with dates: days per model step (default 7)")
+    cal.add_argument("--offset", type=int, default=0,
+                     help="model step of the first observation's time 0 (default 0: launch)")
+    cal.add_argument("--scale", choices=("share", "count"), default="share",
+                     help="values are shares of consumers, or counts out of --population")
+    cal.add_argument("--population", type=int, help="market size the counts are out of")
+    cal.add_argument("--reps", type=int, default=8, metavar="R",
+                     help="replicates per candidate point (default 8)")
+    cal.add_argument("--max-evals", type=int, metavar="N",
+                     help="candidate points at most (default 20 + 40 per parameter)")
+    cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a key of the scenario (repeatable)")
+    cal.add_argument("--seed", type=int, help="root seed of the replicates")
+    cal.add_argument("--steps", type=int, help="steps per run (default: the scenario's, "
+                     "raised to the last observation)")
+    cal.add_argument("--workers", type=int, metavar="W", help="local worker processes")
+    cal.add_argument("--scheduler", metavar="ADDRESS", help="a Dask cluster, tcp://HOST:PORT")
+    cal.add_argument("--out", metavar="DIR", help="output folder (default: out/calibrate-NAME)")
+    cal.set_defaults(func=cmd_calibrate)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _chunk(args: argparse.Namespace) -> dict:
+    from batch.sweep import CHUNK_RUNS
+
+    if args.chunk is not None and args.chunk < 1:
+        from model.errors import EwomError
+
+        raise EwomError(f"--chunk: must be at least 1, got {args.chunk}")
+    return {"chunk_runs": args.chunk or CHUNK_RUNS}
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from batch import sweep as sw
+    from model.errors import EwomError
+
+    if args.scenario is None and not args.vary:
+        if not args.resume:
+            raise EwomError("sweep: give a scenario and --vary KEY=VALUES, or --resume --out "
+                            f"DIR; e.g. {SWEEP_EXAMPLE}")
+        if not args.out:
+            raise EwomError("--resume: name the sweep folder with --out DIR")
+        if args.set or args.seed is not None or args.steps is not None or args.common_seeds:
+            raise EwomError("--resume: without a scenario the sweep is read from sweep.json; "
+                            "--set, --seed, --steps and --common-seeds cannot change it")
+        plan = sw.plan_from_manifest(Path(args.out), args.reps)
+    else:
+        plan = sw.plan(args.scenario, args.vary, 1 if args.reps is None else args.reps,
+                       overrides=args.set, seed=args.seed, steps=args.steps,
+                       common_seeds=args.common_seeds, timeseries=not args.no_timeseries)
+    out = Path(args.out) if args.out else Path("out") / f"sweep-{plan.meta['scenario']}"
+    if args.resume and args.scenario is not None and not (out / "sweep.json").is_file():
+        raise EwomError(f"--resume: {out} holds no sweep to resume; drop --resume to start it")
+    result = sw.execute_design(plan, out, workers=args.workers, scheduler=args.scheduler,
+                               csv=args.csv, progress=not args.no_progress, on_start=_say,
+                               **_chunk(args))
+    rate = f", {result.ran / result.seconds:.1f} runs/s" if result.ran and result.seconds else ""
+    wrote = ", ".join(p.name for p in (out / "runs.parquet", out / "timeseries.parquet",
+                                        out / "sweep.json") if p.is_file())
+    print(f"ran {result.ran} of {result.total} runs in {result.seconds:.1f} s{rate}; "
+          f"{result.ok} ok, {result.failed} failed; wrote {wrote} in {out}", file=sys.stderr)
+    if args.report:
+        from batch.report import write_report
+
+        paths = write_report(out)
+        print(f"report: {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    else:
+        print(f"next: python run.py report {out}", file=sys.stderr)
+    if result.failed:
+        first = result.failures[0]
+        print(f"error: {result.failed} of {result.total} runs failed (first: run "
+              f"{first['run']}: {first['error']}); tracebacks in {out}/failures/, rerun the "
+              "command to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from batch.report import write_report
+
+    paths = write_report(Path(args.dir), args.out)
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from batch import sensitivity as sa
+
+    spec = sa.plan(args.scenario, args.param, args.method, args.n, overrides=args.set,
+                   seed=args.seed, steps=args.steps, reps=args.reps, levels=args.levels,
+                   outputs=[s.strip() for s in args.outputs.split(",") if s.strip()],
+                   brand=args.brand)
+    out = Path(args.out) if args.out else \
+        Path("out") / f"sensitivity-{spec.plan.meta['scenario']}-{args.method}"
+    result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler, csv=args.csv,
+                    progress=not args.no_progress, on_start=_say, **_chunk(args))
+    print(result.table_text())
+    print(f"wrote {', '.join(str(p) for p in result.paths.values())}", file=sys.stderr)
+    if result.failed:
+        print(f"error: {result.failed} runs failed; their sample points are left out of the "
+              f"analysis, see {out}/failures/", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from batch.calibrate import calibrate, load_observed, report
+
+    observed = load_observed(args.data, args.target, time_column=args.time_column,
+                             period_days=args.period_days, offset=args.offset, scale=args.scale,
+                             population=args.population)
+    _say(f"calibrating {', '.join(p.split('=')[0] for p in args.param)} to "
+         f"{observed.column} ({observed.steps.size} observations), {args.reps} replicates "
+         "per point")
+    fit = calibrate(args.scenario, observed, args.param, metric=args.metric, kind=args.kind,
+                    reps=args.reps, overrides=args.set, seed=args.seed, steps=args.steps,
+                    workers=args.workers, scheduler=args.scheduler, max_evals=args.max_evals)
+    name = fit.extra["scenario"]
+    out = Path(args.out) if args.out else Path("out") / f"calibrate-{name}"
+    paths = report(fit, observed, out)
+    print(paths["md"].read_text())
+    _say(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0

@@ -379,7 +379,7 @@ def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str]
 
 # --------------------------------------------------------------------------- overrides
 
-def _field_type(key: str) -> Any:
+def field_type(key: str) -> Any:
     """The declared type of a dotted key, or None if the path is unknown (validation names it)."""
     cls: Any = Scenario
     for part in key.split("."):
@@ -419,7 +419,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     key = key.strip()
     if not key:
         raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
-    return key, parse_value(text.strip(), _field_type(key))
+    return key, parse_value(text.strip(), field_type(key))
 
 
 def set_key(data: dict[str, Any], key: str, value: Any) -> None:

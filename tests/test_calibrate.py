@@ -133,3 +133,23 @@ def test_bad_calibration_arguments(tmp_path):
         calibrate("organic", obs, ["ewom.p_share=0.1"], metric="penetration")
     with pytest.raises(EwomError, match="out of range"):
         calibrate("organic", obs, ["ewom.p_share=0.5:1.5"], metric="penetration")
+
+
+def test_calibrate_command_writes_its_report(tmp_path, capsys):
+    import run
+    from ewom_testing import REPO
+
+    out = tmp_path / "cal"
+    code = run.main(["calibrate", "calibration", "--data", str(REPO / "data" /
+                     "example_launch.csv"), "--target", "adopters", "--scale", "count",
+                     "--population", "2000", "--param", "ewom.p_share=0.01:0.1",
+                     "--set", "network.n=500", "--reps", "3", "--max-evals", "8",
+                     "--workers", "1", "--out", str(out)])
+    assert code == 0
+    assert "ewom.p_share" in capsys.readouterr().out
+    for name in ("calibration.json", "calibration.md", "calibration.png"):
+        assert (out / name).stat().st_size > 0
+    code = run.main(["calibrate", "calibration", "--data", str(tmp_path / "none.csv"),
+                     "--target", "x", "--param", "ewom.p_share=0.01:0.1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: --data: file not found") and err.count("\n") == 1

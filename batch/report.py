@@ -1,0 +1,376 @@
+"""``run.py report DIR``: what a sweep found, as figures and tables with 95% confidence intervals.
+
+Writes ``DIR/report/``: frontier.png (reach against dilution per configuration, Pareto frontier
+drawn), curves.png (reach, penetration and dream value over time), summary.csv / summary.md
+(mean and CI of every final metric per configuration) and paradox.md (the luxury paradox
+regression across runs). A configuration's replicates are its sample: intervals are t intervals
+of the mean across them. Works on a finished, running or interrupted sweep (it reads, never
+writes, the sweep's tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
+
+from batch.stats import LEVEL, mean_ci, ols, pareto, t_halfwidth
+from batch.storage import SweepStore, write_text
+from model.errors import EwomError
+from model.metrics import METRICS
+from model.scenario import BRAND_STRATEGIES, EWOM_MODELS
+
+# final metrics summarised per configuration
+FINAL = [*METRICS, "peak_reach", "peak_reach_step", "peak_new_adopters",
+         "peak_new_adopters_step"]
+# the columns summary.md shows (summary.csv has them all)
+SHOWN = {"reach": "reach", "penetration": "penetration",
+         "penetration_outside_core": "pen. outside core", "dilution": "dilution",
+         "dream_value": "dream value", "negative_share": "negative WOM",
+         "cost_per_reached": "cost per reached", "peak_new_adopters_step": "adoption peak (step)"}
+# Okabe-Ito colours (colour-blind safe) per strategy; markers per eWOM model
+COLOURS = {"entertainment": "#E69F00", "influencer": "#0072B2", "exclusivity": "#009E73",
+           "adaptive": "#CC79A7"}
+MARKERS = {"organic": "o", "linear": "s", "coproduction": "^"}
+LINESTYLES = ("-", "--", ":", "-.")
+CURVES = (("reach", "Reach", "consumers aware"), ("penetration", "Penetration",
+                                                  "consumers adopted"),
+          ("dream_value", "Dream value", "base = 1"))
+
+
+@dataclass
+class Sweep:
+    """A sweep's folder as a report sees it."""
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame  # successful runs only
+    timeseries: pd.DataFrame | None
+    keys: list[str]
+    failed: int
+
+    @property
+    def title(self) -> str:
+        return str(self.manifest.get("scenario") or self.path.name)
+
+
+def load(path: Path | str) -> Sweep:
+    """Read a sweep folder (final tables plus any chunks not merged yet)."""
+    path = Path(path)
+    store = SweepStore(path)
+    manifest = store.read_manifest()
+    if manifest is None:
+        raise EwomError(f"report: {path} holds no sweep.json; run `python run.py sweep "
+                        f"SCENARIO --vary KEY=VALUES --out {path}` first")
+    if manifest.get("kind") != "sweep":
+        raise EwomError(f"report: {path} holds a {manifest.get('kind')}, not a sweep; its "
+                        "results are in its own folder")
+    runs, ts = store.load()
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs.iloc[0:0]
+    if ok.empty:
+        raise EwomError(f"report: {path} holds no successful runs yet")
+    failed = int(runs.loc[runs["status"] != "ok", "run"].nunique())
+    if ts is not None:
+        ts = ts[ts["run"].isin(ok["run"].unique())]
+    keys = list(manifest["identity"]["design"]["keys"])
+    return Sweep(path, manifest, ok.reset_index(drop=True), ts, keys, failed)
+
+
+def _order(values: list[str], canon: tuple[str, ...]) -> list[str]:
+    return sorted(values, key=lambda v: (canon.index(v) if v in canon else len(canon), v))
+
+
+def _extras(sweep: Sweep) -> list[str]:
+    """Varied keys besides the strategy and the eWOM model: they label points and lines."""
+    return [k for k in sweep.keys
+            if k != "ewom.model" and not (k.startswith("brands.") and k.endswith(".strategy"))]
+
+
+def summarize(sweep: Sweep) -> pd.DataFrame:
+    """Per configuration and brand: its varied values, n, and mean/lo/hi of each metric."""
+    runs = sweep.runs
+    unit = ["config", "brand"]
+    attrs = runs.drop_duplicates(unit)[[*unit, *sweep.keys, "brand_index", "brand_strategy",
+                                        "ewom_model"]]
+    stats = mean_ci(runs, unit, [c for c in FINAL if c in runs])
+    out = attrs.merge(stats, on=unit).sort_values(["config", "brand_index"], ignore_index=True)
+    extras = _extras(sweep)
+    short = {k: k.split(".")[-1] for k in extras}
+    if len(set(short.values())) < len(short):  # brands.0.budget and brands.1.budget
+        short = {k: k for k in extras}
+    multi_brand = out["brand"].nunique() > 1
+    rest = []
+    for _, row in out.iterrows():
+        bits = [f"{short[k]}={row[k]}" for k in extras]
+        if multi_brand:
+            bits.append(str(row["brand"]))
+        rest.append(", ".join(bits))
+    base = out["brand_strategy"].astype(str) + " / " + out["ewom_model"].astype(str)
+    out.insert(2, "label", [b + (f", {r}" if r else "") for b, r in zip(base, rest,
+                                                                       strict=True)])
+    out.insert(3, "extra", rest)
+    out.insert(4, "pareto", pareto(out["reach_mean"], out["dilution_mean"]))
+    return out.drop(columns=["brand_index"])
+
+
+# --------------------------------------------------------------------------- figures
+
+def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "") -> pd.DataFrame:
+    """Reach (x) against dilution (y): one point per configuration with its 95% CI whiskers,
+    colour = strategy, marker = eWOM model, the Pareto frontier (more reach, less dilution)
+    dashed. Returns the plotted points (for checking against summary.csv)."""
+    pts = pd.DataFrame({
+        "config": summary["config"], "brand": summary["brand"], "label": summary["label"],
+        "strategy": summary["brand_strategy"], "ewom_model": summary["ewom_model"],
+        "x": summary["reach_mean"], "x_lo": summary["reach_lo"], "x_hi": summary["reach_hi"],
+        "y": summary["dilution_mean"], "y_lo": summary["dilution_lo"],
+        "y_hi": summary["dilution_hi"], "n": summary["n"], "pareto": summary["pareto"]})
+    numbered = bool((summary["extra"] != "").any()) and len(pts) <= 60
+    ncol = 2 if len(pts) > 6 else 1
+    height = 6.8 + (0.2 * -(-len(pts) // ncol) + 0.4 if numbered else 0.0)
+    fig, ax = plt.subplots(figsize=(11 if numbered else 9.5, height), constrained_layout=True)
+    front = pts[pts["pareto"]].sort_values("x")
+    ax.plot(front["x"], front["y"], ls="--", lw=1.6, color="0.35", zorder=1)
+    for p in pts.itertuples(index=False):
+        colour = COLOURS.get(p.strategy, "0.4")
+        xerr = np.array([[p.x - p.x_lo], [p.x_hi - p.x]])
+        yerr = np.array([[p.y - p.y_lo], [p.y_hi - p.y]])
+        ax.errorbar(p.x, p.y, xerr=None if np.isnan(xerr).any() else xerr,
+                    yerr=None if np.isnan(yerr).any() else yerr, fmt="none",
+                    ecolor=colour, elinewidth=1.4, capsize=3.5, zorder=2)
+        ax.plot(p.x, p.y, ls="none", marker=MARKERS.get(p.ewom_model, "D"), ms=11,
+                mfc=colour, mec="black" if p.pareto else "white",
+                mew=1.8 if p.pareto else 1.0, zorder=3)
+    if numbered:  # other varied values or brands: number the points, key on the right
+        for k, p in enumerate(pts.itertuples(index=False), start=1):
+            ax.annotate(str(k), (p.x, p.y), textcoords="offset points", xytext=(6, 5),
+                        fontsize=8, color="0.2")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("Reach at the end of the run (% of consumers aware of the brand)", fontsize=11)
+    ax.set_ylabel("Dilution at the end of the run (% of dream value lost)", fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.margins(0.08)
+    top = ax.get_ylim()[1]  # dilution axis from zero (a little below, so markers show)
+    low = min(0.0, float(np.nanmin(pts[["y", "y_lo"]].to_numpy())))
+    ax.set_ylim(low - 0.03 * (top - low), top)
+    strategies = _order(pts["strategy"].unique().tolist(), BRAND_STRATEGIES)
+    models = _order(pts["ewom_model"].unique().tolist(), EWOM_MODELS)
+    handles = [Line2D([], [], ls="none", marker="o", ms=10, mfc=COLOURS.get(s, "0.4"),
+                      mec="white", label=s) for s in strategies]
+    handles += [Line2D([], [], ls="none", marker=MARKERS.get(m, "D"), ms=10, mfc="0.6",
+                       mec="white", label=f"{m} eWOM") for m in models]
+    handles += [Line2D([], [], ls="--", color="0.35", marker="o", mfc="none", mec="black",
+                       mew=1.8, ms=10, label="Pareto frontier")]
+    ax.legend(handles=handles, loc="upper left", frameon=True, framealpha=0.9, fontsize=9,
+              title="strategy (colour), eWOM model (shape)", title_fontsize=9)
+    if numbered:
+        key = [Line2D([], [], ls="none", label=f"{k}  {label}")
+               for k, label in enumerate(pts["label"], start=1)]
+        fig.legend(handles=key, loc="outside lower center", handlelength=0, handletextpad=0,
+                   ncol=ncol, fontsize=8, title="points", title_fontsize=9, frameon=False)
+    n = pts["n"]
+    reps = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
+    fig.suptitle(f"{title + ': ' if title else ''}reach against dilution (better: lower right)\n"
+                 f"mean of {reps} replicates per point, whiskers: {LEVEL:.0%} CI; Pareto "
+                 "frontier: no other point has more reach and less dilution", fontsize=11)
+    if path is not None:
+        fig.savefig(path, dpi=130)
+        plt.close(fig)
+    return pts
+
+
+def curve_bands(ts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per configuration, brand and step: mean and CI of each column across replicates."""
+    return mean_ci(ts, ["config", "brand", "step"], columns)
+
+
+def plot_curves(sweep: Sweep, summary: pd.DataFrame, path: Path | None) -> pd.DataFrame | None:
+    """Mean reach, penetration and dream value over time with CI bands: one row of panels per
+    eWOM model, one colour per strategy (line style: other varied values or brands)."""
+    if sweep.timeseries is None or sweep.timeseries.empty:
+        return None
+    cols = [c for c, _, _ in CURVES]
+    bands = curve_bands(sweep.timeseries, cols)
+    models = _order(summary["ewom_model"].unique().tolist(), EWOM_MODELS)
+    fig, axes = plt.subplots(len(models), len(CURVES), figsize=(13, 3.3 * len(models) + 0.8),
+                             sharex=True, sharey="col", squeeze=False, constrained_layout=True)
+    rest = summary["extra"]
+    styles = {r: LINESTYLES[i % len(LINESTYLES)] for i, r in enumerate(dict.fromkeys(rest))}
+    for row, model in zip(axes, models, strict=True):
+        units = summary[summary["ewom_model"] == model]
+        for u, extra in zip(units.itertuples(index=False), rest[units.index], strict=True):
+            part = bands[(bands["config"] == u.config) & (bands["brand"] == u.brand)]
+            colour = COLOURS.get(u.brand_strategy, "0.4")
+            for ax, col in zip(row, cols, strict=True):
+                ax.fill_between(part["step"], part[f"{col}_lo"], part[f"{col}_hi"],
+                                color=colour, alpha=0.2, lw=0)
+                ax.plot(part["step"], part[f"{col}_mean"], color=colour, lw=2,
+                        ls=styles[extra])
+        row[0].set_ylabel(f"{model} eWOM", fontsize=11, fontweight="bold")
+    for ax, (_, name, unit) in zip(axes[0], CURVES, strict=True):
+        ax.set_title(f"{name} ({unit})", fontsize=11)
+    for ax in axes[-1]:
+        ax.set_xlabel("step (week)")
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+    for ax in axes[:, :2].flat:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    strategies = _order(summary["brand_strategy"].unique().tolist(), BRAND_STRATEGIES)
+    handles = [Line2D([], [], color=COLOURS.get(s, "0.4"), lw=2.5, label=s) for s in strategies]
+    if len(styles) > 1:
+        handles += [Line2D([], [], color="0.3", lw=2, ls=st, label=r) for r, st in styles.items()]
+    n = summary["n"].min()
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6),
+               frameon=False, fontsize=10)
+    fig.suptitle(f"{sweep.title}: mean over replicates (at least {n} each), bands: "
+                 f"{LEVEL:.0%} CI", fontsize=12)
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return bands
+
+
+# --------------------------------------------------------------------------- tables
+
+def _fmt(mean: float, lo: float, hi: float) -> str:
+    if np.isnan(lo):
+        return f"{mean:.3g}"
+    return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def summary_markdown(sweep: Sweep, summary: pd.DataFrame) -> str:
+    m = sweep.manifest
+    lines = [f"# {sweep.title}: summary of the sweep", "",
+             f"{m.get('design', '')}; {len(sweep.runs['run'].unique())} successful runs"
+             + (f", **{sweep.failed} failed** (see sweep.json)" if sweep.failed else "")
+             + f"; status: {m.get('status')}.", "",
+             f"Varied: {', '.join(f'`{k}`' for k in sweep.keys)}. Each cell: mean over the "
+             f"replicates [{LEVEL:.0%} t confidence interval]; shares are of all consumers, "
+             "dilution is the share of dream value lost. All final metrics are in "
+             "summary.csv.", ""]
+    shown = {k: v for k, v in SHOWN.items() if f"{k}_mean" in summary}
+    header = ["configuration", "n", *shown.values(), "Pareto"]
+    lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for row in summary.to_dict("records"):
+        cells = [row["label"], str(row["n"])]
+        cells += [_fmt(row[f"{k}_mean"], row[f"{k}_lo"], row[f"{k}_hi"]) for k in shown]
+        cells.append("yes" if row["pareto"] else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    front = summary[summary["pareto"]].sort_values("reach_mean")
+    lines += ["", "Pareto frontier (no other configuration has more reach and less dilution), "
+              "from least to most reach: " + "; ".join(front["label"]) + ".", ""]
+    return "\n".join(lines)
+
+
+def paradox(runs: pd.DataFrame, dilution: bool = True) -> dict[str, Any]:
+    """Dream value regressed on awareness (reach) and penetration across runs and brands, as
+    Dubois & Paternault (1995) did across brands; the verdict reads the signs off the CIs.
+    Without dilution the model's claim is the opposite: penetration should not matter."""
+    y = runs["dream_value"].to_numpy(float)
+    reach = runs["reach"].to_numpy(float)
+    pen = runs["penetration"].to_numpy(float)
+    out: dict[str, Any] = {"n": len(runs)}
+    corr = float(np.corrcoef(reach, pen)[0, 1]) if len(runs) > 2 and reach.std() > 0 and \
+        pen.std() > 0 else float("nan")
+    out["correlation"] = corr
+    if len(runs) < 4 or reach.std() == 0 or pen.std() == 0:
+        out["fit"] = None
+        out["verdict"] = ("cannot be estimated: awareness and penetration need to vary across "
+                          f"at least 4 runs (here {len(runs)} runs)")
+        return out
+    fit = ols(y, {"awareness (reach)": reach, "penetration": pen})
+    out["fit"] = fit
+    aware_pos = fit.lo[1] > 0
+    pen_neg = fit.hi[2] < 0
+    a = f"{fit.coef[1]:+.3f} [{fit.lo[1]:+.3f}, {fit.hi[1]:+.3f}]"
+    p = f"{fit.coef[2]:+.3f} [{fit.lo[2]:+.3f}, {fit.hi[2]:+.3f}]"
+    if not dilution:
+        flat = fit.lo[2] <= 0 <= fit.hi[2]
+        verdict = (f"with dilution off, penetration {p} "
+                   + ("does not lower dream value (its CI includes zero), as the model says"
+                      if flat else "still moves dream value (its CI excludes zero)"))
+    elif aware_pos and pen_neg:
+        verdict = (f"the luxury paradox holds: dream value rises with awareness ({a}) and falls "
+                   f"with penetration ({p}), both {LEVEL:.0%} CIs clear of zero")
+    else:
+        verdict = (f"the luxury paradox is not shown: awareness {a} "
+                   f"({'positive' if aware_pos else 'not clearly positive'}), penetration {p} "
+                   f"({'negative' if pen_neg else 'not clearly negative'})")
+    if abs(corr) > 0.98:
+        verdict += (f"; note awareness and penetration are almost collinear here "
+                    f"(r = {corr:.3f}), so their effects are hard to separate")
+    out["verdict"] = verdict
+    return out
+
+
+def paradox_groups(sweep: Sweep) -> list[tuple[str, pd.DataFrame, bool]]:
+    """The regressions to run: one over all runs, or one per value of a varied
+    ``dilution.enabled`` (MODEL.md property 5 compares them)."""
+    runs = sweep.runs
+    if "dilution.enabled" in runs and runs["dilution.enabled"].nunique() > 1:
+        on = runs["dilution.enabled"].astype(bool)
+        return [("dilution on", runs[on], True), ("dilution off", runs[~on], False)]
+    if "dilution.enabled" in runs:
+        enabled = bool(runs["dilution.enabled"].iloc[0])
+    else:
+        params = sweep.manifest.get("parameters") or {}
+        enabled = bool(params.get("dilution", {}).get("enabled", True))
+    return [("", runs, enabled)]
+
+
+def paradox_markdown(sweep: Sweep) -> str:
+    lines = [f"# The luxury paradox across the runs of {sweep.title}", "",
+             "Dubois & Paternault (1995) found, across brands, that dream value rises with "
+             "awareness and falls with penetration (\"the more popular the brand, the greater "
+             "the sales, but the greater the sales, the less attractive\"). Here: ordinary "
+             "least squares of each run's final dream value on its final reach (awareness) "
+             "and penetration, one observation per run and brand, with "
+             f"{LEVEL:.0%} t confidence intervals.", ""]
+    for title, runs, enabled in paradox_groups(sweep):
+        result = paradox(runs, enabled)
+        if title:
+            lines += [f"## {title.capitalize()}", ""]
+        fit = result["fit"]
+        if fit is not None:
+            lines += ["| term | coefficient | 95% CI | std. error | p |",
+                      "| --- | ---: | --- | ---: | ---: |"]
+            for i, name in enumerate(fit.names):
+                lines.append(f"| {name} | {fit.coef[i]:+.4f} | [{fit.lo[i]:+.4f}, "
+                             f"{fit.hi[i]:+.4f}] | {fit.se[i]:.4f} | {fit.p[i]:.2g} |")
+            lines += ["", f"n = {fit.n} observations ({runs['config'].nunique()} "
+                      f"configurations), R² = {fit.r2:.3f}, correlation of awareness and "
+                      f"penetration r = {result['correlation']:.3f}.", ""]
+        lines += [f"**Verdict{f' ({title})' if title else ''}: {result['verdict']}.**", ""]
+    return "\n".join(lines)
+
+
+def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, Path]:
+    """Everything ``run.py report`` writes; returns the paths by name."""
+    sweep = load(path)
+    out = Path(out) if out is not None else sweep.path / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"frontier": out / "frontier.png", "curves": out / "curves.png",
+             "summary_csv": out / "summary.csv", "summary_md": out / "summary.md",
+             "paradox": out / "paradox.md"}
+    summary = summarize(sweep)
+    summary.to_csv(paths["summary_csv"], index=False)
+    write_text(summary_markdown(sweep, summary), paths["summary_md"])
+    plot_frontier(summary, paths["frontier"], sweep.title)
+    if plot_curves(sweep, summary, paths["curves"]) is None:
+        del paths["curves"]
+    write_text(paradox_markdown(sweep), paths["paradox"])
+    return paths
+
+
+__all__ = ["Sweep", "curve_bands", "load", "paradox", "plot_curves", "plot_frontier",
+           "summarize", "t_halfwidth", "write_report"]

@@ -1,0 +1,397 @@
+"""A sweep's folder: durable chunks while it runs, the final tables when it ends.
+
+Layout of ``DIR``::
+
+    sweep.json                 what was asked (scenario, design, reps) and how it went
+    runs.parquet               one row per run and brand, sorted by run id (final)
+    timeseries.parquet         one row per run, step and brand (final)
+    parts/runs-000001.parquet  chunks written while the sweep runs ...
+    parts/timeseries-000001.parquet
+    failures/run-000017.txt    the traceback of each failed run
+
+Every file is written to a temporary name, synced and renamed, so a reader (or a resumed
+sweep) never sees half a file. A chunk's runs file is written after its timeseries file and
+is its commit: a timeseries chunk without its runs file is debris from a kill and is removed.
+When a sweep ends, its chunks are merged into the final tables and deleted; a run recorded
+twice (a failure retried on resume) keeps its newest record. The merge sorts by run id, so
+the tables do not depend on how the runs were chunked, interrupted or distributed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from batch.grid import Design
+from batch.runner import ID_COLUMNS, Outcome
+from model.errors import EwomError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory lock
+    fcntl = None  # type: ignore[assignment]
+
+MANIFEST = "sweep.json"
+RUNS = "runs.parquet"
+TIMESERIES = "timeseries.parquet"
+FORMAT = 1
+_CHUNK = re.compile(r"^(runs|timeseries)-(\d{6})\.parquet$")
+# scenario fields that document a scenario but do not change its results
+DOC_FIELDS = ("title", "description", "look_for", "try_this")
+
+
+# --------------------------------------------------------------------------- atomic files
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_rename(tmp: Path, path: Path) -> None:
+    """Data on disk first, then the rename, then the rename itself (the folder) on disk."""
+    _fsync(tmp)
+    os.replace(tmp, path)
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+        _fsync(path.parent)
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write a table so that ``path`` holds either the old file or the whole new one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = _tmp(path)
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+    _sync_rename(tmp, path)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    tmp = _tmp(path)
+    df.to_csv(tmp, index=False)
+    _sync_rename(tmp, path)
+
+
+def write_text(text: str, path: Path) -> None:
+    tmp = _tmp(path)
+    tmp.write_text(text)
+    _sync_rename(tmp, path)
+
+
+def write_json(data: dict[str, Any], path: Path) -> None:
+    write_text(json.dumps(data, indent=2, default=str) + "\n", path)
+
+
+# --------------------------------------------------------------------------- identity
+
+def _jsonable(x: Any) -> Any:
+    """What ``x`` reads back as from JSON, so stored and fresh identities compare equal."""
+    return json.loads(json.dumps(x, default=str))
+
+
+def _short(x: Any, width: int = 70) -> str:
+    text = json.dumps(x, default=str)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def first_difference(old: Any, new: Any, path: str = "") -> str | None:
+    """The first dotted path where two JSON-like values differ, with both values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            if key not in new or key not in old:
+                return (f"{path}{key}: {'only in sweep.json' if key in old else 'new'} "
+                        f"({_short(old.get(key, new.get(key)))})")
+            diff = first_difference(old[key], new[key], f"{path}{key}.")
+            if diff:
+                return diff
+        return None
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            diff = first_difference(a, b, f"{path}{i}.")
+            if diff:
+                return diff
+        return None
+    if old != new:
+        return f"{path.rstrip('.')}: {_short(old)} in sweep.json, {_short(new)} now"
+    return None
+
+
+def _readable(diff: str, keys: list[str]) -> str:
+    """Name a difference in the user's terms: scenario keys and varied values."""
+    m = re.match(r"design\.points\.(\d+)\.(\d+): (.*)", diff)
+    if m and int(m[2]) < len(keys):
+        return f"--vary {keys[int(m[2])]}, configuration {m[1]}: {m[3]}"
+    return diff.replace("simulator.parameters.", "scenario key ")
+
+
+def identity(simulator_identity: dict[str, Any], design: Design) -> dict[str, Any]:
+    """What makes two sweeps the same sweep (replicates may grow: runs are appended)."""
+    sim = dict(simulator_identity)
+    if isinstance(sim.get("parameters"), dict):
+        sim["parameters"] = {k: v for k, v in sim["parameters"].items() if k not in DOC_FIELDS}
+    return _jsonable({
+        "simulator": sim,
+        "design": {"keys": list(design.keys), "points": [list(p) for p in design.points],
+                   "root_seed": design.root_seed, "common_seeds": design.common_seeds},
+    })
+
+
+# --------------------------------------------------------------------------- the folder
+
+class SweepStore:
+    """The folder of one sweep: lock, manifest, chunks, final tables."""
+
+    def __init__(self, out: Path | str) -> None:
+        self.out = Path(out)
+        self.manifest_path = self.out / MANIFEST
+        self.parts = self.out / "parts"
+        self.failures = self.out / "failures"
+        self._lock_fd: int | None = None
+
+    # ---------------------------------------------------------------- opening
+
+    def check(self, ident: dict[str, Any], reps: int, *, kind: str = "sweep") -> dict | None:
+        """The manifest of the sweep already in the folder, if any; refuses a folder that
+        holds something else. Reads only: nothing is created before the checks pass."""
+        if self.out.exists() and not self.out.is_dir():
+            raise EwomError(f"--out: {self.out} is a file, not a folder")
+        old = self.read_manifest()
+        if old is None and self.out.exists() and any(self.out.iterdir()):
+            raise EwomError(f"--out: {self.out} is not empty and holds no {MANIFEST}; "
+                            "choose a new or empty folder")
+        if old is not None:
+            if old.get("format") != FORMAT or "identity" not in old:
+                raise EwomError(f"--out: {self.out} holds a sweep in another format; "
+                                "choose another folder")
+            diff = first_difference(old["identity"], ident)
+            if diff:
+                diff = _readable(diff, ident["design"]["keys"])
+                raise EwomError(f"--out: {self.out} holds a different {old.get('kind', kind)} "
+                                f"({diff}); choose another --out, or delete the folder")
+            if reps < old["reps"]:
+                raise EwomError(f"--reps: {self.out} holds {old['reps']} replicates; ask for "
+                                f"at least {old['reps']} to resume it, or choose another --out")
+        return old
+
+    def open(self) -> None:
+        """Create the folder and lock it; clear what a kill left half-done."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.parts.mkdir(exist_ok=True)
+        self._lock()
+        self._clean()
+
+    def _lock(self) -> None:
+        """One sweep per folder at a time (a kill releases the lock with the process)."""
+        if fcntl is None:
+            return
+        fd = os.open(self.out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise EwomError(f"--out: {self.out} is in use by another running sweep; wait for "
+                            "it or choose another folder") from None
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _clean(self) -> None:
+        """Remove what a kill left half-done: temporary files, uncommitted timeseries chunks."""
+        for folder in (self.out, self.parts, self.failures):
+            if folder.is_dir():
+                for tmp in folder.glob(".*.tmp"):
+                    tmp.unlink(missing_ok=True)
+        committed = {n for n, _ in self._chunks("runs")}
+        for n, path in self._chunks("timeseries"):
+            if n not in committed:
+                path.unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- manifest
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        if not self.manifest_path.is_file():
+            return None
+        try:
+            return json.loads(self.manifest_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise EwomError(f"--out: {self.manifest_path} is not valid JSON ({exc})") from None
+
+    def write_manifest(self, data: dict[str, Any]) -> None:
+        write_json({"format": FORMAT, **data}, self.manifest_path)
+
+    # ---------------------------------------------------------------- chunks
+
+    def _chunks(self, table: str) -> list[tuple[int, Path]]:
+        if not self.parts.is_dir():
+            return []
+        found = []
+        for path in self.parts.iterdir():
+            m = _CHUNK.match(path.name)
+            if m and m[1] == table:
+                found.append((int(m[2]), path))
+        return sorted(found)
+
+    def _next_chunk(self) -> int:
+        numbers = [n for n, _ in self._chunks("runs")] + [n for n, _ in
+                                                          self._chunks("timeseries")]
+        return max(numbers, default=0) + 1
+
+    def write_chunk(self, outcomes: Sequence[Outcome], design: Design) -> None:
+        """Make these finished runs durable (timeseries first, runs last: the commit)."""
+        if not outcomes:
+            return
+        runs, series = chunk_frames(outcomes, design)
+        n = self._next_chunk()
+        if series is not None:
+            write_parquet(series, self.parts / f"timeseries-{n:06d}.parquet")
+        write_parquet(runs, self.parts / f"runs-{n:06d}.parquet")
+        bad = [o for o in outcomes if not o.ok]
+        if bad:
+            self.failures.mkdir(exist_ok=True)
+            for o in bad:
+                write_text(f"run {o.run.run} (config {o.run.config}, rep {o.run.rep}, seed "
+                           f"{o.run.seed})\n{o.error}\n\n{o.trace}",
+                           self.failures / f"run-{o.run.run:06d}.txt")
+
+    # ---------------------------------------------------------------- reading
+
+    def _sources(self) -> list[tuple[Path, Path | None]]:
+        """(runs, timeseries) files, oldest first: the final tables, then the chunks."""
+        out: list[tuple[Path, Path | None]] = []
+        if (self.out / RUNS).is_file():
+            ts = self.out / TIMESERIES
+            out.append((self.out / RUNS, ts if ts.is_file() else None))
+        series = dict(self._chunks("timeseries"))
+        for n, path in self._chunks("runs"):
+            out.append((path, series.get(n)))
+        return out
+
+    def run_status(self) -> dict[int, bool]:
+        """Each recorded run id and whether its newest record succeeded."""
+        status: dict[int, bool] = {}
+        for runs, _ in self._sources():
+            df = pd.read_parquet(runs, columns=["run", "status"])
+            ok = df.groupby("run", sort=False)["status"].first().eq("ok")
+            status.update(zip(ok.index.tolist(), ok.tolist(), strict=True))
+        return status
+
+    def load(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Runs and timeseries merged from the final tables and every chunk, newest record of
+        each run, sorted by run id; writes nothing (safe while a sweep runs)."""
+        sources = []
+        for runs, ts in self._sources():
+            with contextlib.suppress(FileNotFoundError):  # merged away meanwhile
+                sources.append((pd.read_parquet(runs), ts))
+        return merge(sources)
+
+    def finalize(self, csv: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Merge everything into runs.parquet / timeseries.parquet, then drop the chunks."""
+        runs, series = self.load()
+        if series is not None:
+            write_parquet(series, self.out / TIMESERIES)
+        write_parquet(runs, self.out / RUNS)
+        if csv:
+            if series is not None:
+                write_csv(series, self.out / "timeseries.csv")
+            write_csv(runs, self.out / "runs.csv")
+        for _, path in self._chunks("runs") + self._chunks("timeseries"):
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # empty now; opening recreates it
+            self.parts.rmdir()
+        ok_runs = set(runs.loc[runs["status"] == "ok", "run"].tolist())
+        if self.failures.is_dir():  # tracebacks of runs that later succeeded
+            for path in self.failures.glob("run-*.txt"):
+                if int(path.stem.split("-")[1]) in ok_runs:
+                    path.unlink()
+        return runs, series
+
+
+# --------------------------------------------------------------------------- tables
+
+def chunk_frames(outcomes: Iterable[Outcome],
+                 design: Design) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Rows for runs (one per run and brand; one per failed run) and the tidy timeseries,
+    each led by the run's id, configuration, replicate, seed and varied values."""
+    rows: list[dict[str, Any]] = []
+    series: list[pd.DataFrame] = []
+    leads: list[dict[str, Any]] = []
+    for o in sorted(outcomes, key=lambda o: o.run.run):
+        r = o.run
+        lead = {"run": r.run, "config": r.config, "rep": r.rep, "seed": r.seed,
+                **design.values(r.config)}
+        if o.output is None:
+            rows.append({**lead, "status": "failed", "error": o.error})
+            continue
+        rows.extend({**lead, "status": "ok", "error": "", **row} for row in o.output.rows)
+        if o.output.timeseries is not None:
+            series.append(o.output.timeseries)
+            leads.append(lead)
+    runs = pd.DataFrame(rows)
+    if not series:
+        return runs, None
+    # lead columns for all timeseries rows at once (per-run inserts cost the parent ms/run)
+    which = np.repeat(np.arange(len(leads)), [len(ts) for ts in series])
+    lead = pd.DataFrame(leads).iloc[which].reset_index(drop=True)
+    return runs, pd.concat([lead, pd.concat(series, ignore_index=True)], axis=1)
+
+
+def _tidy(df: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
+    """Sort by run (stable: within a run the simulator's order stays), lead columns first,
+    and string columns as strings whether or not a chunk held only failures."""
+    df = df.sort_values("run", kind="stable", ignore_index=True)
+    cols = [c for c in lead if c in df.columns] + [c for c in df.columns if c not in lead]
+    df = df[cols]
+    for col in df.columns:
+        if df[col].dtype == object and pd.api.types.infer_dtype(df[col], skipna=True) == "string":
+            df[col] = df[col].astype("str")
+    return df
+
+
+def merge(sources: list[tuple[pd.DataFrame, Path | None]]
+          ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Merge (runs frame, timeseries file) sources, oldest first; the newest record of a run
+    wins (a failure retried later), and its timeseries comes from the same source."""
+    winner: dict[int, int] = {}
+    for i, (runs, _) in enumerate(sources):
+        for run in runs["run"].unique().tolist():
+            winner[run] = i
+    kept, series = [], []
+    for i, (runs, ts_path) in enumerate(sources):
+        keep = runs[runs["run"].map(winner) == i]
+        kept.append(keep)
+        if ts_path is not None and ts_path.is_file():
+            ts = pd.read_parquet(ts_path)
+            series.append(ts[ts["run"].map(winner) == i])
+    # column order: the first source with a successful run decides it (all such agree)
+    ordered = sorted(kept, key=lambda f: not (f["status"] == "ok").any())
+    nonempty = [f for f in ordered if len(f)]
+    if not nonempty:
+        return pd.DataFrame(columns=[*ID_COLUMNS, "status", "error"]), None
+    lead = list(ID_COLUMNS)
+    runs = _tidy(pd.concat(nonempty, ignore_index=True), lead)
+    ts_frames = [s for s in series if len(s)]
+    ts = _tidy(pd.concat(ts_frames, ignore_index=True), lead) if ts_frames else None
+    return runs, ts
+
+
+def now() -> str:
+    """Local time with its UTC offset, for sweep.json."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -1,0 +1,145 @@
+"""`run.py report`: files, the numbers behind the figures, CIs, the Pareto frontier, the paradox."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import run
+from batch import report
+from batch.executors import SerialExecutor
+from batch.stats import pareto
+from batch.sweep import execute_design, plan
+
+BASE = ["network.n=400", "ewom.p_external=0.01", "brands.0.budget=50"]
+VARY = ["ewom.model=organic,coproduction", "brands.0.strategy=entertainment,exclusivity"]
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "sweep"
+    execute_design(plan("organic", VARY, reps=4, overrides=BASE, steps=15), out, workers=1,
+                   progress=False)
+    return out
+
+
+def test_report_writes_every_file(sweep_dir, capsys):
+    assert run.main(["report", str(sweep_dir)]) == 0
+    folder = sweep_dir / "report"
+    printed = capsys.readouterr().out.split()
+    for name in ("frontier.png", "curves.png", "summary.csv", "summary.md", "paradox.md"):
+        assert str(folder / name) in printed
+    assert (folder / "frontier.png").stat().st_size > 30_000
+    assert (folder / "curves.png").stat().st_size > 30_000
+    md = (folder / "summary.md").read_text()
+    assert "| entertainment / coproduction | 4 |" in md and "Pareto frontier" in md
+    paradox = (folder / "paradox.md").read_text()
+    assert "| awareness (reach) |" in paradox and "| penetration |" in paradox
+    assert "**Verdict: the luxury paradox" in paradox
+
+
+def test_frontier_points_are_summary_csv_means_and_cis(sweep_dir):
+    assert run.main(["report", str(sweep_dir)]) == 0
+    table = pd.read_csv(sweep_dir / "report" / "summary.csv")
+    points = report.plot_frontier(report.summarize(report.load(sweep_dir)), None)
+    assert len(points) == len(table) == 4
+    for plotted, column in (("x", "reach_mean"), ("x_lo", "reach_lo"), ("x_hi", "reach_hi"),
+                            ("y", "dilution_mean"), ("y_lo", "dilution_lo"),
+                            ("y_hi", "dilution_hi")):
+        np.testing.assert_allclose(points[plotted], table[column], rtol=1e-12)
+    assert points["pareto"].tolist() == table["pareto"].tolist()
+    assert points["strategy"].tolist() == table["brand_strategy"].tolist()
+
+
+def test_summary_ci_is_the_t_interval_across_replicates(sweep_dir):
+    runs = pd.read_parquet(sweep_dir / "runs.parquet")
+    summary = report.summarize(report.load(sweep_dir)).set_index("config")
+    for config, part in runs.groupby("config"):
+        for metric in ("reach", "dilution", "dream_value", "peak_reach_step"):
+            x = part[metric].to_numpy(float)
+            half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+            row = summary.loc[config]
+            assert row["n"] == len(x) == 4
+            assert row[f"{metric}_mean"] == pytest.approx(x.mean(), rel=1e-12)
+            assert row[f"{metric}_lo"] == pytest.approx(x.mean() - half, rel=1e-9, abs=1e-12)
+            assert row[f"{metric}_hi"] == pytest.approx(x.mean() + half, rel=1e-9, abs=1e-12)
+
+
+def test_curves_end_at_the_final_metrics(sweep_dir):
+    sweep = report.load(sweep_dir)
+    summary = report.summarize(sweep)
+    bands = report.plot_curves(sweep, summary, None)
+    last = bands[bands["step"] == 15].set_index("config")
+    for row in summary.itertuples():
+        assert last.loc[row.config, "reach_mean"] == pytest.approx(row.reach_mean, rel=1e-12)
+        assert last.loc[row.config, "dream_value_hi"] == pytest.approx(row.dream_value_hi,
+                                                                       rel=1e-9)
+
+
+def test_pareto_frontier_keeps_exactly_the_undominated_points():
+    rng = np.random.default_rng(0)
+    x, y = rng.random(40), rng.random(40)
+    x[5], y[5] = x[6], y[6]  # a tie: neither dominates the other
+    front = pareto(x, y)
+    for i in range(40):
+        dominated = any((x[j] >= x[i]) and (y[j] <= y[i]) and ((x[j] > x[i]) or (y[j] < y[i]))
+                        for j in range(40))
+        assert front[i] == (not dominated)
+    assert front[5] == front[6]
+
+
+def synthetic(penetration_effect: float, n: int = 200) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    reach = rng.uniform(0.1, 1, n)
+    pen = reach * rng.uniform(0.05, 0.9, n)
+    dream = 1 + 0.5 * reach + penetration_effect * pen + rng.normal(0, 0.02, n)
+    return pd.DataFrame({"reach": reach, "penetration": pen, "dream_value": dream})
+
+
+def test_paradox_verdict_reads_the_signs_from_the_confidence_intervals():
+    holds = report.paradox(synthetic(-2.0))
+    fit = holds["fit"]
+    assert fit.lo[1] < 0.5 < fit.hi[1] and fit.lo[2] < -2.0 < fit.hi[2]
+    assert holds["verdict"].startswith("the luxury paradox holds")
+    flat = report.paradox(synthetic(0.0))
+    assert flat["verdict"].startswith("the luxury paradox is not shown")
+    assert "not clearly negative" in flat["verdict"]
+    off = report.paradox(synthetic(0.0), dilution=False)  # dilution off: the claim flips
+    assert "does not lower dream value" in off["verdict"]
+    few = report.paradox(synthetic(-2.0, n=3))
+    assert few["fit"] is None and few["verdict"].startswith("cannot be estimated")
+
+
+class StopAfter(SerialExecutor):
+    """Delivers some runs, then Ctrl-C."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def map_unordered(self, fn, tasks, on_error):
+        for i, outcome in enumerate(super().map_unordered(fn, tasks, on_error)):
+            if i == self.n:
+                raise KeyboardInterrupt
+            yield outcome
+
+
+def test_report_reads_an_interrupted_sweep_from_its_chunks(tmp_path):
+    out = tmp_path / "partial"
+    p = plan("organic", VARY, reps=2, overrides=BASE, steps=5)
+    with pytest.raises(KeyboardInterrupt):
+        execute_design(p, out, executor=StopAfter(5), progress=False)
+    assert report.load(out).manifest["status"] == "interrupted"
+    assert not (out / "runs.parquet").exists()
+    summary = report.summarize(report.load(out))
+    assert summary["n"].sum() == 5
+    paths = report.write_report(out)
+    assert paths["frontier"].is_file()
+
+
+def test_report_of_a_folder_without_a_sweep_is_one_line(tmp_path, capsys):
+    assert run.main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: report:") and "holds no sweep.json" in err
+    assert len(err.strip().splitlines()) == 1
