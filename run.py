@@ -69,13 +69,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    import subprocess
+    import os
 
     app = Path(__file__).resolve().parent / "app.py"
     print(f"ewom-abm app: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
            "--port", str(args.port), "--no-open", "--production"]
-    return subprocess.call(cmd)
+    os.execv(sys.executable, cmd)  # become the server: signals reach it directly
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -136,8 +136,9 @@ def test_bad_calibration_arguments(tmp_path):
 
 
 def test_calibrate_command_writes_its_report(tmp_path, capsys):
-    import run
     from ewom_testing import REPO
+
+    import run
 
     out = tmp_path / "cal"
     code = run.main(["calibrate", "calibration", "--data", str(REPO / "data" /
