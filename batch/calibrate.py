@@ -266,9 +266,8 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
         raise EwomError("--param: name at least one KEY=LO:HI to fit")
     parsed = [parse_param(p) for p in params]
     max_evals = max_evals or 20 + 40 * len(parsed)
-    config = sc.load(scenario, overrides or [], seed=seed,
-                     steps=steps if steps is not None else None)
-    if steps is None and config.steps < data.steps[-1]:
+    config = sc.load(scenario, overrides or [], seed=seed, steps=steps)
+    if steps is None and config.steps < data.steps[-1]:  # run at least as long as the data
         config = sc.load(scenario, overrides or [], seed=seed, steps=int(data.steps[-1]))
     simulator = EwomSimulator.from_scenario(config)
     for corner in (0.0, 1.0):  # every value in the box must be one the schema accepts

@@ -15,8 +15,8 @@ SWEEP_EXAMPLE = ("python run.py sweep headline --vary ewom.model=organic,linear,
                  "--out out/headline --report")
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    """Options sweep and sensitivity share: the base scenario and the executor."""
+def _add_base(p: argparse.ArgumentParser) -> None:
+    """The base scenario and where its runs execute: every batch command takes these."""
     p.add_argument("scenario", nargs="?", help="preset name (see `list`) or a TOML file")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key of the base scenario for every run (repeatable)")
@@ -29,6 +29,11 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask distributed cluster, e.g. tcp://HOST:8786 "
                    "(its workers need ewom-abm installed)")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    """Options sweep and sensitivity share: the base, and how results are stored."""
+    _add_base(p)
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
     p.add_argument("--chunk", type=int, default=None, metavar="N",
                    help="make results durable at least every N finished runs (default 500; "
@@ -106,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Example: python run.py calibrate calibration --data data/example_launch.csv "
         "--target adopters --scale count --population 2000 --param ewom.p_share=0.01:0.1 "
         "--param ewom.p_external=0.001:0.03")
-    cal.add_argument("scenario", nargs="?", help="preset name or TOML file (the model to fit)")
+    _add_base(cal)
     cal.add_argument("--data", required=True, metavar="FILE", help="CSV of the observed curve")
     cal.add_argument("--target", required=True, metavar="COLUMN", help="the observed column")
     cal.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
@@ -130,13 +135,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="replicates per candidate point (default 8)")
     cal.add_argument("--max-evals", type=int, metavar="N",
                      help="candidate points at most (default 20 + 40 per parameter)")
-    cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a key of the scenario (repeatable)")
-    cal.add_argument("--seed", type=int, help="root seed of the replicates")
-    cal.add_argument("--steps", type=int, help="steps per run (default: the scenario's, "
-                     "raised to the last observation)")
-    cal.add_argument("--workers", type=int, metavar="W", help="local worker processes")
-    cal.add_argument("--scheduler", metavar="ADDRESS", help="a Dask cluster, tcp://HOST:PORT")
     cal.add_argument("--out", metavar="DIR", help="output folder (default: out/calibrate-NAME)")
     cal.set_defaults(func=cmd_calibrate)
 
