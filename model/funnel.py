@@ -21,9 +21,17 @@ class Access:
     cap: int | None = None
 
 
-def group_by_receiver(dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Receivers (sorted), each message's receiver position, and messages per receiver: a sort
-    of the messages, so the cost follows the messages rather than the population."""
+def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Receivers (sorted), each message's receiver position, and messages per receiver.
+
+    Few messages are sorted, so the cost follows the messages; many are counted with one pass
+    over the population. Both give the same arrays."""
+    if 8 * dst.size >= n:
+        per_consumer = np.bincount(dst, minlength=n)
+        idx = np.flatnonzero(per_consumer)
+        position = np.empty(n, dtype=np.int64)
+        position[idx] = np.arange(idx.size)
+        return idx, position[dst], per_consumer[idx]
     order = np.argsort(dst, kind="stable")
     sorted_dst = dst[order]
     first = np.ones(sorted_dst.size, dtype=bool)
@@ -50,7 +58,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray | float,
     """
     if len(msgs) == 0:
         return 0
-    idx, inverse, c = group_by_receiver(msgs.dst)
+    idx, inverse, c = group_by_receiver(msgs.dst, cons.n)
     k = idx.size
     wsum = np.bincount(inverse, weights=msgs.weight, minlength=k)
     vsum = np.bincount(inverse, weights=msgs.weight * msgs.valence, minlength=k)

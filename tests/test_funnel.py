@@ -125,3 +125,17 @@ def test_reinforcement_counts_friends_not_brand_messages():
     run_receive(m, Messages.make(dst, 1.0, 1.0, peer=False))
     share, tol = rate(m.consumers.stage[0] == Stage.INTERESTED, 0.2)
     assert abs(share - 0.2) < tol
+
+
+def test_grouping_by_receiver_is_the_same_sorted_or_counted():
+    from model.funnel import group_by_receiver
+
+    rng = np.random.default_rng(3)
+    dst = rng.integers(0, 1000, 500)
+    sparse = group_by_receiver(dst, 10**6)  # few messages: sorted
+    dense = group_by_receiver(dst, 1000)  # many: counted
+    for a, b in zip(sparse, dense, strict=True):
+        assert np.array_equal(a, b)
+    idx, inverse, counts = dense
+    assert np.array_equal(idx[inverse], dst) and counts.sum() == dst.size
+    assert np.array_equal(idx, np.unique(dst))
