@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from model.results import summary_table, write_run
 
     out = Path(args.out) if args.out else Path("out") / config.name
+    try:  # before the run: a bad folder should not cost a simulation
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EwomError(f"--out: cannot write to {out}: {exc.strerror or exc}") from None
     started = time.perf_counter()
     model = EwomModel(config)
     print(f"{config.name}: {model.n:,} consumers, {config.ewom.model} eWOM, "
@@ -41,7 +46,10 @@ def cmd_run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     model.run()
     elapsed = time.perf_counter() - started
-    paths = write_run(model, out, elapsed)
+    try:
+        paths = write_run(model, out, elapsed)
+    except OSError as exc:
+        raise EwomError(f"--out: cannot write to {out}: {exc.strerror or exc}") from None
     print(summary_table(model.final()))
     print(f"\n{elapsed:.2f} s; wrote {paths['timeseries']}, {paths['summary'].name}, "
           f"{paths['figure'].name}", file=sys.stderr)
@@ -53,7 +61,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     for name in scenario.scenario_names():
         sc = scenario.load(name)
-        print(f"{name:<22} {sc.title or sc.description.splitlines()[0] if sc.description else ''}")
+        summary = sc.title or (sc.description.strip().splitlines() or [""])[0]
+        print(f"{name:<22} {summary}")
     return 0
 
 
@@ -122,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
+        return 0
 
 
 if __name__ == "__main__":

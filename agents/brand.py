@@ -69,9 +69,10 @@ class Brand(mesa.Agent):
         self.spend += action.spend
         return action
 
-    def review(self, reach: float, dilution: float) -> None:
-        """Adaptive policy: score the strategy just run and pick the next one."""
-        self.reach, self.dilution = reach, dilution
+    def review(self) -> None:
+        """Adaptive policy: score the strategy just run, from the KPIs the model recorded for
+        this brand (``reach``, ``dilution``), and pick the next one."""
+        reach, dilution = self.reach, self.dilution
         if self.policy != "adaptive":
             return
         self._since += 1

@@ -11,7 +11,6 @@ seeds): see ``_standard_errors``. The closed-form Bass model
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import warnings
@@ -29,11 +28,16 @@ from batch.runner import EwomSimulator, Outcome, Task, execute, failed
 from batch.sensitivity import Param, parse_param
 from model import scenario as sc
 from model.errors import EwomError
-from model.metrics import METRICS
+from model.network import load_graph_file
 from model.reference import bass_continuous
+from model.scenario import Scenario
 
 TIME_COLUMNS = ("step", "week", "period", "t", "date", "day", "month")
 KINDS = ("cumulative", "per_step")
+# metrics that are shares of consumers, and counts the fit divides by the number of consumers
+SHARE_METRICS = ("reach", "penetration", "penetration_core", "penetration_outside_core",
+                 "interested", "rejecters")
+COUNT_METRICS = ("new_adopters", "messages", "advocates")
 NOISE_REPS = 30  # runs at the optimum to estimate the run-to-run covariance
 SCOUT_PER_PARAM = 8  # quasi-random points per parameter before the simplex starts
 
@@ -58,6 +62,8 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
     time + offset). ``scale`` says whether values are shares or counts of ``population``."""
     path = Path(path)
     where = "--data"
+    if not period_days > 0:
+        raise EwomError(f"--period-days: must be a positive number of days, got {period_days}")
     if not path.is_file():
         raise EwomError(f"{where}: file not found: {path}")
     try:
@@ -67,15 +73,16 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
             from None
     columns = [str(c) for c in df.columns]
     if target not in columns:
-        close = difflib.get_close_matches(target, columns, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise EwomError(f"--target: no column {target!r} in {path.name}{hint}; columns: "
-                        f"{', '.join(columns)}")
+        raise EwomError(f"--target: no column {target!r} in {path.name}"
+                        f"{sc.suggest(target, columns)}; columns: {', '.join(columns)}")
     if time_column is None:
         time_column = next((c for c in columns if c.lower() in TIME_COLUMNS), None)
         if time_column is None:
             raise EwomError(f"--time-column: {path.name} has no column named one of "
                             f"{', '.join(TIME_COLUMNS)}; name the time column")
+    elif time_column == target:
+        raise EwomError(f"--time-column: {time_column!r} is the --target column; name the "
+                        "column that holds steps or dates")
     elif time_column not in columns:
         raise EwomError(f"--time-column: no column {time_column!r} in {path.name}; columns: "
                         f"{', '.join(columns)}")
@@ -95,9 +102,9 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
     if np.any(y < 0):
         raise EwomError(f"--target {target}: negative values; expected shares or counts")
     if scale == "count":
-        if not population:
-            raise EwomError("--population: needed with --scale count (the market size the "
-                            "counts are out of)")
+        if population is None or population <= 0:
+            raise EwomError("--population: a positive market size is needed with --scale "
+                            "count (the number the counts are out of)")
         y = y / population
     elif scale != "share":
         raise EwomError(f"--scale: {scale!r} is not one of share, count")
@@ -187,6 +194,13 @@ class Fit:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def consumers(config: Scenario) -> int:
+    """How many consumers a scenario's runs have (a graph file decides its own)."""
+    if config.network.kind == "file":
+        return load_graph_file(config.network.path).n
+    return config.network.n
+
+
 class Calibration:
     """Simulated mean curves at candidate parameter values, with common random numbers."""
 
@@ -218,6 +232,8 @@ class Calibration:
         run = functools.partial(execute, self.simulator)
         for outcome in self.executor.map_unordered(run, tasks, failed):
             out[outcome.run.rep] = self._extract(outcome)
+        if self.metric in COUNT_METRICS:  # the observed values are shares of the population
+            out /= consumers(payload)
         self.evaluations += 1
         self._cache[key] = out
         return out
@@ -251,13 +267,13 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
               kind: str = "cumulative", reps: int = 8, overrides: list[str] | None = None,
               seed: int | None = None, steps: int | None = None, workers: int | None = 1,
               scheduler: str | None = None, max_evals: int | None = None) -> Fit:
-    """Fit ``params`` (``KEY=LO:HI``) of a scenario to an observed curve; ``max_evals``
-    points at most (default 20 + 40 per parameter), each ``reps`` runs."""
-    if metric not in METRICS:
-        close = difflib.get_close_matches(metric, METRICS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise EwomError(f"--metric: {metric!r} is not a model metric{hint}; metrics: "
-                        f"{', '.join(METRICS)}")
+    """Fit ``params`` (``KEY=LO:HI``) of a scenario to an observed curve. The search evaluates
+    about ``max_evals`` points (default 20 + 40 per parameter; the simplex may finish the
+    iteration it is in), then the uncertainty needs 2 per parameter more, each ``reps`` runs."""
+    if metric not in SHARE_METRICS + COUNT_METRICS:
+        allowed = SHARE_METRICS + COUNT_METRICS
+        raise EwomError(f"--metric: {metric!r} is not a metric a curve can be fitted to"
+                        f"{sc.suggest(metric, allowed)}; metrics: {', '.join(allowed)}")
     if kind not in KINDS:
         raise EwomError(f"--kind: {kind!r} is not one of {', '.join(KINDS)}")
     if reps < 2:
@@ -265,7 +281,11 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
     if not params:
         raise EwomError("--param: name at least one KEY=LO:HI to fit")
     parsed = [parse_param(p) for p in params]
-    max_evals = max_evals or 20 + 40 * len(parsed)
+    if max_evals is None:
+        max_evals = 20 + 40 * len(parsed)
+    if max_evals < 2 * len(parsed) + 2:
+        raise EwomError(f"--max-evals: at least {2 * len(parsed) + 2} points are needed for "
+                        f"{len(parsed)} parameter(s), got {max_evals}")
     config = sc.load(scenario, overrides or [], seed=seed, steps=steps)
     if steps is None and config.steps < data.steps[-1]:  # run at least as long as the data
         config = sc.load(scenario, overrides or [], seed=seed, steps=int(data.steps[-1]))

@@ -134,7 +134,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("--reps", type=int, default=8, metavar="R",
                      help="replicates per candidate point (default 8)")
     cal.add_argument("--max-evals", type=int, metavar="N",
-                     help="candidate points at most (default 20 + 40 per parameter)")
+                     help="about this many candidate points in the search (default 20 + 40 per "
+                     "parameter)")
     cal.add_argument("--out", metavar="DIR", help="output folder (default: out/calibrate-NAME)")
     cal.set_defaults(func=cmd_calibrate)
 
@@ -219,7 +220,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler, csv=args.csv,
                     progress=not args.no_progress, on_start=_say, **_chunk(args))
     print(result.table_text())
-    print(f"wrote {', '.join(str(p) for p in result.paths.values())}", file=sys.stderr)
+    if result.paths:
+        print(f"wrote {', '.join(str(p) for p in result.paths.values())}", file=sys.stderr)
     if result.failed:
         print(f"error: {result.failed} runs failed; their sample points are left out of the "
               f"analysis, see {out}/failures/", file=sys.stderr)

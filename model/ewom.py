@@ -25,6 +25,7 @@ from model.state import Consumers, Stage
 
 _DENSE_ABOVE = 0.25  # per-edge probability above which drawing one uniform per edge is cheaper
 _CLASSES = 6  # probability classes (a factor 2 apart) that transmit samples separately
+_SKIP_ABOVE = 1e-6  # below this per-edge probability hits are drawn directly, not skipped to
 
 
 @dataclass(eq=False)
@@ -117,13 +118,16 @@ def _transmit_class(graph: Graph, senders: np.ndarray, prob: np.ndarray,
         slot = slot[hit]
         return slot, graph.indices[starts[slot] + pos[hit]].astype(np.int64)
     # positions of successes of Bernoulli(pmax) trials along the concatenated edge lists
-    expected = total * pmax
-    gaps = rng.geometric(pmax, size=int(expected + 6 * np.sqrt(expected) + 16))
-    pos = np.cumsum(gaps) - 1
-    while pos[-1] < total:  # rare: draw more gaps until past the end
-        more = rng.geometric(pmax, size=gaps.size)
-        pos = np.concatenate([pos, pos[-1] + np.cumsum(more)])
-    pos = pos[pos < total]
+    if pmax < _SKIP_ABOVE:  # geometric gaps this long would overflow: draw the few hits directly
+        pos = random_subset(total, pmax, rng)
+    else:
+        expected = total * pmax
+        gaps = rng.geometric(pmax, size=int(expected + 6 * np.sqrt(expected) + 16))
+        pos = np.cumsum(gaps) - 1
+        while pos[-1] < total:  # rare: draw more gaps until past the end
+            more = rng.geometric(pmax, size=gaps.size)
+            pos = np.concatenate([pos, pos[-1] + np.cumsum(more)])
+        pos = pos[pos < total]
     slot = np.searchsorted(ends, pos, side="right")
     keep = rng.random(pos.size) * pmax < prob[slot]  # thin to each sender's own probability
     slot, pos = slot[keep], pos[keep]

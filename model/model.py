@@ -113,7 +113,7 @@ class EwomModel(mesa.Model):
         """One synchronous step; see the module docstring for the schedule."""
         cfg, cons = self.config, self.consumers
         # brands adopted per consumer at the start of the step (competition needs rivals)
-        n_adopted = ((cons.stage == Stage.ADOPTER).sum(axis=0, dtype=np.int8)
+        n_adopted = ((cons.stage == Stage.ADOPTER).sum(axis=0, dtype=np.int16)
                      if len(self.brands) > 1 else None)
         desires = [dil.desire(cons.status, br.dream_value, br.cfg.base_dream_value)
                    for br in self.brands]
@@ -127,7 +127,7 @@ class EwomModel(mesa.Model):
             self._talk[b] = (talk.sent, talk.negative, new)
         self._record()
         for br in self.brands:
-            br.review(br.reach, br.dilution)
+            br.review()
 
     def _record(self) -> None:
         """KPIs of every brand now; updates each brand's dream value and dilution."""

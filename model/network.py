@@ -297,11 +297,6 @@ def _erdos_renyi(n: int, rng: np.random.Generator, mean_degree: float) -> Graph:
 
 def _complete(n: int) -> Graph:
     """K_n written straight into CSR (row i is 0..n-1 without i): already sorted, no key sort."""
-    if n > MAX_COMPLETE_N:
-        raise EwomError(
-            f"network.n: complete graph limited to n <= {MAX_COMPLETE_N} (memory: it needs n*(n-1) "
-            f"stored neighbours), got {n}; use 'global' for all-to-all mixing"
-        )
     col = np.arange(n - 1, dtype=np.int32)
     indices = np.empty((n, n - 1), dtype=np.int32)
     for start in range(0, n, 1024):  # row chunks bound the temporary comparison array
@@ -475,39 +470,57 @@ def build_graph(
     the way; ``n`` is validated for every kind except 'file' (also for 'global', whose
     agents still need n >= 2).
     """
+    params = check_params(kind, n, mean_degree=mean_degree, rewire=rewire, blocks=blocks,
+                          mixing=mixing, path=path)
+    if kind == "file":
+        return load_graph_file(params["path"])
+    if not isinstance(rng, np.random.Generator):
+        raise EwomError(
+            f"network.seed: rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    n = params["n"]
+    if kind == "global":
+        return None
+    if kind == "complete":
+        return _complete(n)
+    if kind == "erdos_renyi":
+        return _erdos_renyi(n, rng, params["mean_degree"])
+    if kind == "barabasi_albert":
+        return _barabasi_albert(n, rng, params["mean_degree"])
+    if kind == "watts_strogatz":
+        return _watts_strogatz(n, rng, params["mean_degree"], params["rewire"])
+    return _stochastic_block(n, rng, params["mean_degree"], params["blocks"], params["mixing"])
+
+
+def check_params(kind: str, n: int, *, mean_degree: float = 10.0, rewire: float = 0.1,
+                 blocks: int = 4, mixing: float = 0.1,
+                 path: str | os.PathLike | None = None) -> dict[str, object]:
+    """Validate a network configuration without building it, so a batch of runs can refuse a
+    bad one before any run starts; returns the values the kind uses, coerced."""
     if kind not in KINDS:
         raise EwomError(f"network.kind: must be one of {', '.join(KINDS)}, got {kind!r}")
     if kind == "file":
         if path is None or str(path) == "":
             raise EwomError("network.path: required when network.kind is 'file'")
-        return load_graph_file(path)
-    if not isinstance(rng, np.random.Generator):
-        raise EwomError(
-            f"network.seed: rng must be a numpy.random.Generator, got {type(rng).__name__}"
-        )
+        if not Path(path).is_file():
+            raise EwomError(f"network.path: file not found: {path}")
+        return {"path": path}
     n = _as_int("network.n", n, 2)
-    if kind == "global":
-        return None
-    if kind == "complete":
-        return _complete(n)
-    mean_degree = _as_float(
-        "network.mean_degree",
-        mean_degree,
-        0.0,
-        float(n),
-        open_interval=True,
-        hi_text=f"network.n ({n})",
-    )
-    if kind == "erdos_renyi":
-        return _erdos_renyi(n, rng, mean_degree)
-    if kind == "barabasi_albert":
-        return _barabasi_albert(n, rng, mean_degree)
+    if kind == "complete" and n > MAX_COMPLETE_N:
+        raise EwomError(f"network.n: complete graph limited to n <= {MAX_COMPLETE_N} (memory: "
+                        f"it needs n*(n-1) stored neighbours), got {n}; use 'global' for "
+                        "all-to-all mixing")
+    if kind in ("global", "complete"):
+        return {"n": n}
+    params: dict[str, object] = {"n": n, "mean_degree": _as_float(
+        "network.mean_degree", mean_degree, 0.0, float(n), open_interval=True,
+        hi_text=f"network.n ({n})")}
     if kind == "watts_strogatz":
-        rewire = _as_float("network.rewire", rewire, 0.0, 1.0)
-        return _watts_strogatz(n, rng, mean_degree, rewire)
-    n_blocks = _as_int("network.blocks", blocks, 1, n, hi_text=f"network.n ({n})")
-    mixing = _as_float("network.mixing", mixing, 0.0, 1.0)
-    return _stochastic_block(n, rng, mean_degree, n_blocks, mixing)
+        params["rewire"] = _as_float("network.rewire", rewire, 0.0, 1.0)
+    if kind == "stochastic_block":
+        params["blocks"] = _as_int("network.blocks", blocks, 1, n, hi_text=f"network.n ({n})")
+        params["mixing"] = _as_float("network.mixing", mixing, 0.0, 1.0)
+    return params
 
 
 # --------------------------------------------------------------------------- file loading

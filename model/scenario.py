@@ -9,6 +9,7 @@ the same one-line error as a typo in a file. ``docs/SCENARIOS.md`` is generated 
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
@@ -225,7 +226,7 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _suggest(word: str, allowed: typing.Iterable[str]) -> str:
+def suggest(word: str, allowed: typing.Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -245,14 +246,14 @@ def _coerce(where: str, value: Any, typ: Any, meta: dict[str, Any]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise EwomError(f"{where}: expected a number, got {value!r}")
         value = float(value)
-        if value != value:  # NaN
-            raise EwomError(f"{where}: expected a number, got nan")
+        if not math.isfinite(value):
+            raise EwomError(f"{where}: expected a finite number, got {value}")
     elif typ is str and not isinstance(value, str):
         raise EwomError(f"{where}: expected a string, got {value!r}")
     choices = meta.get("choices")
     if choices and value not in choices:
         raise EwomError(f"{where}: {value!r} is not one of {', '.join(choices)}"
-                        f"{_suggest(str(value), choices)}")
+                        f"{suggest(str(value), choices)}")
     lo, hi = meta.get("lo"), meta.get("hi")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         rng = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
@@ -270,7 +271,7 @@ def _build(cls: type, data: Any, where: str) -> Any:
     for key in data:
         if key not in names:
             dotted = f"{where}.{key}" if where else key
-            raise EwomError(f"{dotted}: unknown key{_suggest(key, names)}; "
+            raise EwomError(f"{dotted}: unknown key{suggest(key, names)}; "
                             f"allowed: {', '.join(names)}")
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
@@ -301,9 +302,11 @@ def _build_brands(value: Any, where: str) -> list[BrandConfig]:
 
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
+    from model.network import check_params  # the graph module owns its parameter rules
+
     net = s.network
-    if net.kind == "file" and not net.path:
-        raise EwomError("network.path: required when network.kind is 'file'")
+    check_params(net.kind, net.n, mean_degree=net.mean_degree, rewire=net.rewire,
+                 blocks=net.blocks, mixing=net.mixing, path=net.path or None)
     if net.kind == "global":
         if s.ewom.model == "linear":
             raise EwomError("ewom.model: 'linear' needs opinion leaders with followers, and "
@@ -343,7 +346,7 @@ def resolve_path(name_or_path: str | Path) -> Path:
         return preset
     names = scenario_names()
     raise EwomError(f"scenario: no preset or file named {str(name_or_path)!r}"
-                    f"{_suggest(str(name_or_path), names)}; presets: {', '.join(names)}")
+                    f"{suggest(str(name_or_path), names)}; presets: {', '.join(names)}")
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -26,7 +26,6 @@ their own. Without a graph (global mixing) every rule is random.
 
 from __future__ import annotations
 
-import difflib
 import heapq
 
 import numpy as np
@@ -36,7 +35,7 @@ from scipy.sparse.csgraph import connected_components
 from model.errors import EwomError
 from model.ewom import random_subset
 from model.network import Graph
-from model.scenario import SEEDINGS
+from model.scenario import SEEDINGS, suggest
 from model.state import top_k
 
 _BC_CELLS = 1_000_000  # betweenness: sources per batch x consumers (~60 bytes a cell)
@@ -54,9 +53,8 @@ class SeedOrder:
     def __init__(self, rule: str, n: int, graph: Graph | None, rng: np.random.Generator, *,
                  p: float = 0.05, samples: int = 200, pivots: int = 500) -> None:
         if rule not in SEEDINGS:
-            close = difflib.get_close_matches(rule, SEEDINGS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise EwomError(f"seeding: {rule!r} is not one of {', '.join(SEEDINGS)}{hint}")
+            raise EwomError(f"seeding: {rule!r} is not one of {', '.join(SEEDINGS)}"
+                            f"{suggest(rule, SEEDINGS)}")
         self.rule = rule if graph is not None else "random"
         self.n, self.graph, self.p = n, graph, float(p)
         self.samples, self.pivots = int(samples), int(pivots)

@@ -81,7 +81,7 @@ def exclusivity(brand: Brand, model: EwomModel) -> Action:
     k_ev = affordable(cfg.budget * cfg.client_share, cfg.cost_invitation, clients.size)
     hosted = rng.choice(clients, size=k_ev, replace=False)
     cons.advocate[b, hosted] = True
-    cap = round(cfg.adoption_cap * model.n)
+    cap = 0 if cfg.adoption_cap == 0 else max(1, round(cfg.adoption_cap * model.n))
     msgs = Messages.concat([Messages.make(invited, 1.0, cfg.exclusive_persuasion),
                             Messages.make(hosted, 1.0, 1.0)])
     return Action(msgs, spend=(k_inv + k_ev) * cfg.cost_invitation,

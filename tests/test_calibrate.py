@@ -154,3 +154,29 @@ def test_calibrate_command_writes_its_report(tmp_path, capsys):
                      "--target", "x", "--param", "ewom.p_share=0.01:0.1"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: --data: file not found") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"time_column": "adopters"}, "is the --target column"),
+        ({"period_days": 0}, "--period-days: must be a positive"),
+        ({"scale": "count", "population": -5}, "--population: a positive market size"),
+    ],
+)
+def test_bad_reading_options(tmp_path, kwargs, needle):
+    path = write(tmp_path, "o.csv", pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 1, 2]}))
+    with pytest.raises(EwomError, match=needle):
+        load_observed(path, "adopters", **kwargs)
+
+
+def test_count_metrics_are_compared_as_shares(tmp_path):
+    """new_adopters per step is a count; the observed curve is a share: the fit divides."""
+    world = EwomModel(scenario.load("organic", [*BASE, "ewom.p_share=0.04"], steps=25), rng=3)
+    per_step = world.run()["new_adopters"].to_numpy() / 2000
+    obs = load_observed(write(tmp_path, "n.csv", pd.DataFrame(
+        {"step": np.arange(26), "new": per_step})), "new")
+    fit = calibrate("organic", obs, ["ewom.p_share=0.01:0.1"], metric="new_adopters",
+                    kind="per_step", reps=4, overrides=BASE, steps=25, workers=1, max_evals=20)
+    assert fit.mean_curve.max() < 0.2  # shares, not counts of adopters
+    assert fit.rmse < 0.02

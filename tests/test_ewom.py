@@ -202,3 +202,14 @@ def test_every_model_spreads_on_a_graph(ewom):
     df = m.run()
     assert df["reach"].iloc[-1] > 0.05
     assert (df["reach"] >= df["penetration"]).all()
+
+
+def test_transmit_with_vanishing_probabilities_neither_hangs_nor_misdirects():
+    """Per-edge probabilities far below 1e-6 (possible with very spread traits) are drawn
+    directly instead of by geometric skipping, whose gaps would overflow."""
+    g = from_edges(*np.array([(i, (i + j) % 100) for i in range(100) for j in (1, 2, 3)]).T, 100)
+    rng = np.random.default_rng(1)
+    slot, dst = transmit(g, np.array([0, 1]), np.array([0.01, 1e-25], np.float32), rng)
+    assert (slot == 0).all() and np.isin(dst, g.indices[g.indptr[0]: g.indptr[1]]).all()
+    slot, dst = transmit(g, np.arange(100), np.full(100, 1e-30, np.float32), rng)
+    assert slot.size == 0 and dst.size == 0

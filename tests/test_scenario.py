@@ -117,7 +117,24 @@ def test_schema_reference_lists_every_key():
 
 def test_scenario_reference_doc_is_current():
     """docs/SCENARIOS.md is generated; regenerate with `python run.py schema --out ...`."""
-    from conftest import REPO
+    from ewom_testing import REPO
 
     doc = (REPO / "docs" / "SCENARIOS.md").read_text()
     assert doc == scenario.schema_markdown() + "\n"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        (["dilution.awareness_gain=inf"], "dilution.awareness_gain: expected a finite number"),
+        (["brands.0.budget=nan"], "brands.0.budget: expected a finite number"),
+        (["network.n=10", "network.mean_degree=10"], "network.mean_degree"),
+        (["network.kind=complete", "network.n=30000"], "network.n: complete graph limited"),
+        (["network.kind=file", "network.path=/no/such/graph.txt"], "network.path: file not found"),
+    ],
+)
+def test_values_the_run_would_reject_are_refused_on_load(overrides, needle):
+    """Graph rules and non-finite numbers fail at validation, before any run (sweeps too)."""
+    with pytest.raises(EwomError) as err:
+        scenario.load(None, overrides)
+    assert needle in str(err.value) and "\n" not in str(err.value)

@@ -136,3 +136,11 @@ def test_competing_brands_keep_separate_funnels():
     last = df.groupby("brand")["reach"].last()
     assert last["A"] > 0.05 and last["B"] == 0.0
     assert (m.consumers.stage[1] == Stage.UNAWARE).all()
+
+
+def test_exclusivity_small_population_still_sells_and_zero_cap_stops_sales():
+    small = brand_model("exclusivity", "funnel.p_interest=1", "funnel.p_adopt=1", n=120, steps=15)
+    assert small.brands[0].act().access.cap == 1  # 0.002 x 120 rounds to 0: at least one
+    assert small.run()["penetration"].iloc[-1] > 0
+    closed = brand_model("exclusivity", "brands.0.adoption_cap=0", "funnel.p_adopt=1", steps=10)
+    assert closed.run()["penetration"].max() == 0.0

@@ -262,6 +262,7 @@ BAD = [
     (["--vary", "ewom.model=organic", "--workers", "0"], "--workers: must be at least 1"),
     (["--vary", "brands.5.strategy=exclusivity"], "--vary brands.5.strategy"),
     (["--vary", "network.kind=global", "--set", "ewom.model=linear"], "'linear' needs"),
+    (["--vary", "network.n=10,2000"], "network.mean_degree"),  # graph rules checked up front
     (["--vary", "ewom.model=organic", "--resume"], "holds no sweep to resume"),
     (["--vary", "ewom.model=organic", "--scheduler", "tcp://127.0.0.1:1"], "cannot connect"),
     (["--vary", "ewom.model=organic", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
