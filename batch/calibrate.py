@@ -252,13 +252,15 @@ class Calibration:
     def objective(self, x: np.ndarray) -> float:
         return float(np.mean((self.curves(x).mean(axis=0) - self.observed.values) ** 2))
 
-    def jacobian(self, x: np.ndarray, h: float = 0.05) -> np.ndarray:
-        """d(mean curve)/d(parameter) by central differences in the unit box (same seeds)."""
+    def jacobian(self, x: np.ndarray, reps: int, h: float = 0.05) -> np.ndarray:
+        """d(mean curve)/d(parameter) by central differences in the unit box (same seeds),
+        over ``reps`` runs: too few, and noise hides how parameters trade off."""
         cols = []
         for i, p in enumerate(self.params):
             up, down = x.copy(), x.copy()
             up[i], down[i] = min(1.0, x[i] + h), max(0.0, x[i] - h)
-            diff = self.curves(up).mean(axis=0) - self.curves(down).mean(axis=0)
+            diff = (self.curves(up, reps).mean(axis=0)
+                    - self.curves(down, reps).mean(axis=0))
             cols.append(diff / ((up[i] - down[i]) * (p.hi - p.lo)))
         return np.column_stack(cols)
 
@@ -307,8 +309,8 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
                                          "initial_simplex": _simplex(start, 0.1)})
         best = np.clip(res.x, 0, 1)
         curves = cal.curves(best)
-        jac = cal.jacobian(best)
-        # the run-to-run covariance needs more runs than the mean does
+        # the sensitivities and the run-to-run covariance need more runs than the mean does
+        jac = cal.jacobian(best, max(reps, NOISE_REPS))
         noise = cal.curves(best, max(reps, NOISE_REPS))
         evaluations = cal.evaluations
     values = cal.values(best)
