@@ -138,3 +138,10 @@ def test_values_the_run_would_reject_are_refused_on_load(overrides, needle):
     with pytest.raises(EwomError) as err:
         scenario.load(None, overrides)
     assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", scenario.scenario_names())
+def test_every_preset_tells_what_to_look_for_and_what_to_try(name):
+    sc = scenario.load(name)
+    for field in ("title", "description", "look_for", "try_this"):
+        assert getattr(sc, field).strip(), f"{name}: {field} is empty"
