@@ -13,17 +13,8 @@ from functools import cache
 
 import numpy as np
 from ewom_testing import build
-from scipy import stats
 
-
-def ols(y: np.ndarray, *xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients (intercept first) and their 95% confidence half-widths."""
-    x = np.column_stack([np.ones(y.size), *xs])
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    resid = y - x @ beta
-    dof = y.size - x.shape[1]
-    cov = resid @ resid / dof * np.linalg.inv(x.T @ x)
-    return beta, stats.t.ppf(0.975, dof) * np.sqrt(np.diag(cov))
+from batch.stats import ols
 
 
 @cache
@@ -43,16 +34,20 @@ def market(dilution: bool) -> np.ndarray:
     return np.array(rows)
 
 
+def paradox(dilution: bool):
+    """Final dream value regressed on awareness (reach) and penetration across the market."""
+    dream, reach, penetration = market(dilution).T
+    return ols(dream, {"awareness": reach, "penetration": penetration})
+
+
 def test_dream_value_rises_with_awareness_and_falls_with_penetration():
-    data = market(True)
-    beta, ci = ols(data[:, 0], data[:, 1], data[:, 2])
-    assert beta[1] - ci[1] > 0  # awareness: positive
-    assert beta[2] + ci[2] < 0  # penetration: negative
+    fit = paradox(True)
+    assert fit.lo[1] > 0  # awareness: positive
+    assert fit.hi[2] < 0  # penetration: negative
 
 
 def test_without_dilution_penetration_does_not_matter():
-    on, _ = ols(*market(True).T)
-    off, _ = ols(*market(False).T)
+    on, off = paradox(True).coef, paradox(False).coef
     # near zero: a tenth of the effect with dilution on (what is left is the curvature of
     # exp(awareness_gain x reach), which a linear fit shares between its two regressors)
     assert abs(off[2]) < 0.1 * abs(on[2])
