@@ -74,10 +74,9 @@ def cascade_exact(copies: int) -> None:
                                            f"network.path={path}", f"ewom.p_share={p}"],
                                     steps=10))
     seeds = np.arange(copies) * 6
-    c = m.consumers
-    c.stage[0, seeds], c.attitude[0, seeds], c.valence[0, seeds], c.hops[0, seeds] = (
-        Stage.ADOPTER, 1.0, 1.0, 0)
+    m.seed_adopters(0, seeds)
     m.run()
+    c = m.consumers
     sizes = (c.stage[0] != Stage.UNAWARE).reshape(copies, 6).sum(axis=1)
     print(f"Independent cascade, exact: kite graph (6 nodes, 14 arcs), p={p}, {copies:,} "
           "cascades")

@@ -70,17 +70,21 @@ class EwomModel(mesa.Model):
 
     def _launch(self) -> None:
         """Launch seeds: each brand's first adopters, chosen by its seeding rule."""
-        cons = self.consumers
         for br in self.brands:
             seeds = br.seed_order[: br.cfg.seeds]
-            b = br.index
-            cons.stage[b, seeds] = Stage.ADOPTER
-            cons.attitude[b, seeds] = 1.0
-            cons.valence[b, seeds] = 1.0
-            cons.hops[b, seeds] = 0
-            cons.sponsored[b, seeds] = True
-            cons.exposures[b, seeds] += 1
-            self._talk[b] = (0, 0, int(seeds.size))
+            self.seed_adopters(br.index, seeds)
+            self._talk[br.index] = (0, 0, int(seeds.size))
+
+    def seed_adopters(self, brand: int | str, consumers: np.ndarray) -> None:
+        """Make consumers informed adopters of a brand, holding its message as the brand said
+        it: the launch seeds, or seeds an experiment places by hand."""
+        b, cons = self.brand_index(brand), self.consumers
+        cons.stage[b, consumers] = Stage.ADOPTER
+        cons.attitude[b, consumers] = 1.0
+        cons.valence[b, consumers] = 1.0
+        cons.hops[b, consumers] = 0
+        cons.sponsored[b, consumers] = True
+        cons.exposures[b, consumers] += 1
 
     # ------------------------------------------------------------------ access
 

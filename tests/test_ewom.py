@@ -58,8 +58,7 @@ def path_model(tmp_path, *extra):
     m = build(*DOCKED, "network.kind=file", f"network.path={path}", "ewom.p_share=1",
               "ewom.share_once=true", "ewom.noise=0", "ewom.pushback=0", "ewom.drift=0",
               "consumers.susceptibility=0.5", *extra, steps=10)
-    c = m.consumers
-    c.stage[0, 0], c.hops[0, 0], c.valence[0, 0], c.attitude[0, 0] = Stage.ADOPTER, 0, 1.0, 1.0
+    m.seed_adopters(0, np.array([0]))
     return m
 
 

@@ -20,13 +20,6 @@ IC = (*DOCKED, "ewom.model=organic", "ewom.share_once=true", "consumers.agents_m
 KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]  # 6 consumers, 14 arcs
 
 
-def seeded(model, seeds) -> None:
-    """Make the given consumers the cascade's seeds (informed adopters at step 0)."""
-    c = model.consumers
-    c.stage[0, seeds], c.attitude[0, seeds], c.valence[0, seeds] = Stage.ADOPTER, 1.0, 1.0
-    c.hops[0, seeds] = 0
-
-
 def test_mean_cascade_equals_the_exact_expectation_on_a_small_graph(tmp_path):
     p, copies = 0.4, 4000
     kite = from_edges(*np.array(KITE).T, 6)
@@ -38,7 +31,7 @@ def test_mean_cascade_equals_the_exact_expectation_on_a_small_graph(tmp_path):
     edges = [(u + 6 * k, v + 6 * k) for k in range(copies) for u, v in KITE]
     path = edge_file(tmp_path, edges)
     m = build(*IC, "network.kind=file", f"network.path={path}", f"ewom.p_share={p}", steps=10)
-    seeded(m, np.arange(copies) * 6)
+    m.seed_adopters(0, np.arange(copies) * 6)
     m.run()
     sizes = (m.consumers.stage[0] != Stage.UNAWARE).reshape(copies, 6).sum(axis=1)
     assert abs(sizes.mean() - exact_mean) < 4.5 * np.sqrt(exact_var / copies)
@@ -60,7 +53,7 @@ def test_mean_reach_equals_live_edge_percolation(tmp_path):
     for seed in range(reps):
         m = build(*IC, "network.kind=file", f"network.path={path}", f"ewom.p_share={p}",
                   steps=60, seed=seed)
-        seeded(m, seeds)
+        m.seed_adopters(0, seeds)
         m.run()
         model_reach.append(np.count_nonzero(m.consumers.stage[0] != Stage.UNAWARE))
     rng = np.random.default_rng(1)
