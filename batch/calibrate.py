@@ -157,7 +157,7 @@ def fit_bass(observed: Observed, kind: str = "cumulative") -> BassFit:
     """p, q and market size m (a share of the population) by nonlinear least squares."""
     t, y = observed.steps.astype(float), observed.values
     m0 = max(float(y.max() if kind == "cumulative" else y.sum()), 1e-6)
-    fn = functools.partial(_bass_fn, kind=kind)
+    fn = functools.partial(bass_curve, kind=kind)
     try:
         popt, pcov = optimize.curve_fit(fn, t, y, p0=(0.01, 0.3, min(1.0, m0 * 1.2)),
                                         bounds=([1e-6, 0.0, 1e-6], [1.0, 5.0, 1.0]),
@@ -168,10 +168,6 @@ def fit_bass(observed: Observed, kind: str = "cumulative") -> BassFit:
     se = np.sqrt(np.clip(np.diag(pcov), 0, None))
     return BassFit(*map(float, popt), dict(zip("pqm", map(float, se), strict=True)),
                    float(np.sqrt(np.mean((curve - y) ** 2))), curve)
-
-
-def _bass_fn(t: np.ndarray, p: float, q: float, m: float, kind: str) -> np.ndarray:
-    return bass_curve(t, p, q, m, kind)
 
 
 # --------------------------------------------------------------------------- simulation fit
@@ -197,8 +193,14 @@ class Fit:
 def consumers(config: Scenario) -> int:
     """How many consumers a scenario's runs have (a graph file decides its own)."""
     if config.network.kind == "file":
-        return load_graph_file(config.network.path).n
+        return _file_consumers(config.network.path)
     return config.network.n
+
+
+@functools.cache
+def _file_consumers(path: str) -> int:
+    """Read a graph file once per calibration, not once per candidate point."""
+    return load_graph_file(path).n
 
 
 class Calibration:
