@@ -32,7 +32,7 @@ def funnel_shares(cons: Consumers, b: int) -> dict[str, float]:
     n = cons.n
     counts = [np.count_nonzero(stage == s) for s in Stage]  # cheaper than bincount on int8
     adopters = stage == Stage.ADOPTER
-    core_n = int(cons.core.sum())
+    core_n = cons.core_count
     core_adopters = int(np.count_nonzero(adopters & cons.core))
     out_n = n - core_n
     return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -57,6 +58,11 @@ class Consumers:
     @property
     def n(self) -> int:
         return self.core.size
+
+    @cached_property
+    def core_count(self) -> int:
+        """Consumers in the core segment (a fixed trait: counted once, not every step)."""
+        return int(np.count_nonzero(self.core))
 
     @classmethod
     def create(cls, n: int, n_brands: int, cfg: ConsumerConfig, degree: np.ndarray | None,
