@@ -1,6 +1,6 @@
 """Mesa agents: brands that act, and readable views of consumers."""
 
-from agents.brand import Brand
-from agents.consumer import Consumer
+from ewom_abm.agents.brand import Brand
+from ewom_abm.agents.consumer import Consumer
 
 __all__ = ["Brand", "Consumer"]

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.scenario import STRATEGIES, BrandConfig
-from model.seeding import SeedOrder
-from model.strategies import STRATEGY_ACTIONS, Action
+from ewom_abm.model.scenario import STRATEGIES, BrandConfig
+from ewom_abm.model.seeding import SeedOrder
+from ewom_abm.model.strategies import STRATEGY_ACTIONS, Action
 
 if TYPE_CHECKING:
-    from model.model import EwomModel
+    from ewom_abm.model.model import EwomModel
 
 
 class Brand(mesa.Agent):

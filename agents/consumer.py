@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import Cell, FixedAgent
 
-from model.state import Stage
+from ewom_abm.model.state import Stage
 
 if TYPE_CHECKING:
-    from model.model import EwomModel
+    from ewom_abm.model.model import EwomModel
 
 
 class Consumer(FixedAgent):

@@ -22,15 +22,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from batch.executors import Executor, make_executor
-from batch.grid import Run, run_seed
-from batch.runner import EwomSimulator, Outcome, Task, execute, failed
-from batch.sensitivity import Param, parse_param
-from model import scenario as sc
-from model.errors import EwomError
-from model.network import load_graph_file
-from model.reference import bass_continuous
-from model.scenario import Scenario
+from ewom_abm.batch.executors import Executor, make_executor
+from ewom_abm.batch.grid import Run, run_seed
+from ewom_abm.batch.runner import EwomSimulator, Outcome, Task, execute, failed
+from ewom_abm.batch.sensitivity import Param, parse_param
+from ewom_abm.model import scenario as sc
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.network import load_graph_file
+from ewom_abm.model.reference import bass_continuous
+from ewom_abm.model.scenario import Scenario
 
 TIME_COLUMNS = ("step", "week", "period", "t", "date", "day", "month")
 KINDS = ("cumulative", "per_step")
@@ -399,7 +399,7 @@ def plot(fit: Fit, observed: Observed, path: Path | None) -> Any:
 
 def report(fit: Fit, observed: Observed, out: Path) -> dict[str, Path]:
     """calibration.json, calibration.md and calibration.png in ``out``."""
-    from model import __version__
+    from ewom_abm import __version__
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "calibration.json", "md": out / "calibration.md",

@@ -1,6 +1,6 @@
-"""The batch subcommands of run.py (sweep, report, sensitivity, calibrate): argument parsing.
+"""The batch subcommands of ewom (sweep, report, sensitivity, calibrate): argument parsing.
 
-Imports of the batch machinery happen inside the command functions, so ``run.py --help`` and
+Imports of the batch machinery happen inside the command functions, so ``ewom --help`` and
 the other subcommands stay fast.
 """
 
@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-SWEEP_EXAMPLE = ("python run.py sweep headline --vary ewom.model=organic,linear,coproduction "
+SWEEP_EXAMPLE = ("ewom sweep headline --vary ewom.model=organic,linear,coproduction "
                  "--vary brands.0.strategy=entertainment,influencer,exclusivity --reps 30 "
                  "--out out/headline --report")
 
@@ -42,7 +42,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the batch subcommands to run.py's parser."""
+    """Add the batch subcommands to the ewom parser."""
     sweep = sub.add_parser(
         "sweep", help="run a grid of configurations x replicates into a folder (resumable)",
         description="Sweep scenario keys over a grid, R replicates per configuration, each "
@@ -81,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sensitivity", help="global sensitivity of reach and dilution (SALib: Sobol, Morris)",
         description="Sample --param ranges with SALib, run the model at every sample point "
         "(resumable, on the sweep's executors) and print first-order and total Sobol indices "
-        "or Morris mu*/sigma of final reach and dilution. Example: python run.py sensitivity "
+        "or Morris mu*/sigma of final reach and dilution. Example: ewom sensitivity "
         "headline --param ewom.p_share=0.01:0.1 --param brands.0.budget=20:200 "
         "--method sobol --n 256")
     _add_common(sens)
@@ -108,7 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or date column and a value column) by simulation, with common random numbers across "
         "candidate points; report fitted values with uncertainty, the fit error, a plot of "
         "observed against fitted with the replicate band, and the closed-form Bass fit. "
-        "Example: python run.py calibrate calibration --data data/example_launch.csv "
+        "Example: ewom calibrate calibration --data data/example_launch.csv "
         "--target adopters --scale count --population 2000 --param ewom.p_share=0.01:0.1 "
         "--param ewom.p_external=0.001:0.03")
     _add_base(cal)
@@ -145,18 +145,18 @@ def _say(message: str) -> None:
 
 
 def _chunk(args: argparse.Namespace) -> dict:
-    from batch.sweep import CHUNK_RUNS
+    from ewom_abm.batch.sweep import CHUNK_RUNS
 
     if args.chunk is not None and args.chunk < 1:
-        from model.errors import EwomError
+        from ewom_abm.model.errors import EwomError
 
         raise EwomError(f"--chunk: must be at least 1, got {args.chunk}")
     return {"chunk_runs": args.chunk or CHUNK_RUNS}
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from batch import sweep as sw
-    from model.errors import EwomError
+    from ewom_abm.batch import sweep as sw
+    from ewom_abm.model.errors import EwomError
 
     if args.scenario is None and not args.vary:
         if not args.resume:
@@ -184,12 +184,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"ran {result.ran} of {result.total} runs in {result.seconds:.1f} s{rate}; "
           f"{result.ok} ok, {result.failed} failed; wrote {wrote} in {out}", file=sys.stderr)
     if args.report:
-        from batch.report import write_report
+        from ewom_abm.batch.report import write_report
 
         paths = write_report(out)
         print(f"report: {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     else:
-        print(f"next: python run.py report {out}", file=sys.stderr)
+        print(f"next: ewom report {out}", file=sys.stderr)
     if result.failed:
         first = result.failures[0]
         print(f"error: {result.failed} of {result.total} runs failed (first: run "
@@ -200,7 +200,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from batch.report import write_report
+    from ewom_abm.batch.report import write_report
 
     paths = write_report(Path(args.dir), args.out)
     for path in paths.values():
@@ -209,7 +209,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from batch import sensitivity as sa
+    from ewom_abm.batch import sensitivity as sa
 
     spec = sa.plan(args.scenario, args.param, args.method, args.n, overrides=args.set,
                    seed=args.seed, steps=args.steps, reps=args.reps, levels=args.levels,
@@ -230,7 +230,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from batch.calibrate import calibrate, load_observed, report
+    from ewom_abm.batch.calibrate import calibrate, load_observed, report
 
     observed = load_observed(args.data, args.target, time_column=args.time_column,
                              period_days=args.period_days, offset=args.offset, scale=args.scale,

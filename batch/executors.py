@@ -17,14 +17,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from batch.runner import Outcome, Task
-from model.errors import EwomError
+from ewom_abm.batch.runner import Outcome, Task
+from ewom_abm.model.errors import EwomError
 
 RunFn = Callable[[Task], Outcome]
 OnError = Callable[[Task, BaseException, str], Outcome]
 
 # modules the forkserver imports once, so each worker it forks starts warm
-_PRELOAD = ["batch.runner", "model.model"]
+_PRELOAD = ["ewom_abm.batch.runner", "ewom_abm.model.model"]
 
 
 def default_workers() -> int:
@@ -139,9 +139,9 @@ class LocalExecutor(Executor):
 
 def _probe() -> str:
     """Runs on a Dask worker: can it import the model, and which version is it?"""
-    import batch.runner  # noqa: F401
-    import model.model  # noqa: F401
-    from model import __version__
+    import ewom_abm.batch.runner
+    import ewom_abm.model.model  # noqa: F401
+    from ewom_abm import __version__
 
     return __version__
 

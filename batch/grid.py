@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from model import scenario as sc
-from model.errors import EwomError
+from ewom_abm.model import scenario as sc
+from ewom_abm.model.errors import EwomError
 
 # lo:hi:n, optionally :log (geometric spacing); lo and hi are numbers, n a count
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"

@@ -1,4 +1,4 @@
-"""``run.py report DIR``: what a sweep found, as figures and tables with 95% confidence intervals.
+"""``ewom report DIR``: what a sweep found, as figures and tables with 95% confidence intervals.
 
 Writes ``DIR/report/``: frontier.png (reach against dilution per configuration, Pareto frontier
 drawn), curves.png (reach, penetration and dream value over time), summary.csv / summary.md
@@ -23,11 +23,11 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
-from batch.stats import LEVEL, mean_ci, ols, pareto, t_halfwidth
-from batch.storage import SweepStore, write_text
-from model.errors import EwomError
-from model.metrics import METRICS
-from model.scenario import BRAND_STRATEGIES, EWOM_MODELS
+from ewom_abm.batch.stats import LEVEL, mean_ci, ols, pareto, t_halfwidth
+from ewom_abm.batch.storage import SweepStore, write_text
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.metrics import METRICS
+from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS
 
 # final metrics summarised per configuration
 FINAL = [*METRICS, "peak_reach", "peak_reach_step", "peak_new_adopters",
@@ -69,7 +69,7 @@ def load(path: Path | str) -> Sweep:
     store = SweepStore(path)
     manifest = store.read_manifest()
     if manifest is None:
-        raise EwomError(f"report: {path} holds no sweep.json; run `python run.py sweep "
+        raise EwomError(f"report: {path} holds no sweep.json; run `ewom sweep "
                         f"SCENARIO --vary KEY=VALUES --out {path}` first")
     if manifest.get("kind") != "sweep":
         raise EwomError(f"report: {path} holds a {manifest.get('kind')}, not a sweep; its "
@@ -355,7 +355,7 @@ def paradox_markdown(sweep: Sweep) -> str:
 
 
 def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, Path]:
-    """Everything ``run.py report`` writes; returns the paths by name."""
+    """Everything ``ewom report`` writes; returns the paths by name."""
     sweep = load(path)
     out = Path(out) if out is not None else sweep.path / "report"
     out.mkdir(parents=True, exist_ok=True)

@@ -18,11 +18,11 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from batch.grid import Run
-from model import scenario as sc
-from model.errors import EwomError
-from model.metrics import METRICS
-from model.scenario import Scenario
+from ewom_abm.batch.grid import Run
+from ewom_abm.model import scenario as sc
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.metrics import METRICS
+from ewom_abm.model.scenario import Scenario
 
 # run-level columns every output row starts with (then the varied keys)
 ID_COLUMNS = ("run", "config", "rep", "seed")
@@ -155,7 +155,7 @@ class EwomSimulator:
         return sc.from_dict(data)
 
     def run(self, payload: Scenario, seed: int) -> RunOutput:
-        from model.model import EwomModel  # imported in the worker, once
+        from ewom_abm.model.model import EwomModel  # imported in the worker, once
 
         started = time.perf_counter()
         config = dataclasses.replace(

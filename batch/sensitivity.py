@@ -1,4 +1,4 @@
-"""``run.py sensitivity``: which parameters drive reach and dilution (SALib: Sobol or Morris).
+"""``ewom sensitivity``: which parameters drive reach and dilution (SALib: Sobol or Morris).
 
 SALib samples the ``--param`` ranges; every sample point becomes a configuration of a batch run
 by the same machinery as ``sweep`` (validated up front, seeds spawned per run, durable chunks,
@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from batch.grid import Design
-from batch.runner import EwomSimulator, RunOutput, Simulator
-from batch.storage import RUNS, write_text
-from batch.sweep import Plan, execute_design, validate
-from model import scenario as sc
-from model.errors import EwomError
+from ewom_abm.batch.grid import Design
+from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
+from ewom_abm.batch.storage import RUNS, write_text
+from ewom_abm.batch.sweep import Plan, execute_design, validate
+from ewom_abm.model import scenario as sc
+from ewom_abm.model.errors import EwomError
 
 METHODS = ("sobol", "morris")
 LEVEL = 0.95
@@ -136,7 +136,7 @@ def plan(scenario: str | None, params: Sequence[str], method: str, n: int, *,
          reps: int = 1, levels: int = 4, outputs: Sequence[str] = ("reach", "dilution"),
          brand: str | None = None) -> Spec:
     """The eWOM model on a scenario: the command line's terms."""
-    from batch.report import FINAL
+    from ewom_abm.batch.report import FINAL
 
     base = sc.load(scenario, list(overrides), seed=seed, steps=steps)
     parsed = [parse_param(p) for p in params]

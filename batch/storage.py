@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from batch.grid import Design
-from batch.runner import ID_COLUMNS, Outcome
-from model.errors import EwomError
+from ewom_abm.batch.grid import Design
+from ewom_abm.batch.runner import ID_COLUMNS, Outcome
+from ewom_abm.model.errors import EwomError
 
 try:
     import fcntl

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from batch.executors import Executor, make_executor
-from batch.grid import Design, Run, parse_varies
-from batch.runner import EwomSimulator, Outcome, Simulator, Task, execute, failed
-from batch.storage import SweepStore, identity, now
-from model import __version__
-from model import scenario as sc
-from model.errors import EwomError
+from ewom_abm import __version__
+from ewom_abm.batch.executors import Executor, make_executor
+from ewom_abm.batch.grid import Design, Run, parse_varies
+from ewom_abm.batch.runner import EwomSimulator, Outcome, Simulator, Task, execute, failed
+from ewom_abm.batch.storage import SweepStore, identity, now
+from ewom_abm.model import scenario as sc
+from ewom_abm.model.errors import EwomError
 
 FLUSH_SECONDS = 2.0  # a kill loses at most this much finished work (plus one chunk)
 CHUNK_RUNS = 500

@@ -27,18 +27,16 @@ import sys
 import time
 from pathlib import Path
 
+import ipyvuetify as v
+import ipywidgets
+import solara
+import solara.widgets
+
+from ewom_abm.app import page as app
+from ewom_abm.app import components, layout
+from ewom_abm.app.setup import AppModel, Setup
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import ipyvuetify as v  # noqa: E402
-import ipywidgets  # noqa: E402
-import solara  # noqa: E402
-import solara.widgets  # noqa: E402
-
-import app  # noqa: E402
-from ewom_app import components, layout  # noqa: E402
-from ewom_app.setup import AppModel, Setup  # noqa: E402
 
 ONE_K = {"network.kind": "barabasi_albert", "network.n": 1000, "network.mean_degree": 10}
 results: dict[str, tuple[float, float]] = {}  # name -> (measured s, target s)

@@ -29,18 +29,16 @@ import sys
 import time
 from pathlib import Path
 
+import mesa
+import numpy as np
+import scipy
+
+from ewom_abm.model import scenario
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.network import Graph
+from ewom_abm.model.state import Stage
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import mesa  # noqa: E402
-import numpy as np  # noqa: E402
-import scipy  # noqa: E402
-
-from model import scenario  # noqa: E402
-from model.model import EwomModel  # noqa: E402
-from model.network import Graph  # noqa: E402
-from model.state import Stage  # noqa: E402
 
 KIND = "barabasi_albert"
 MEAN_DEGREE = 10
@@ -344,7 +342,6 @@ def section_naive(quick: bool) -> list[dict]:
 CHILD_CODE = """
 import json, resource, sys, time
 what, n, overrides, root = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
-sys.path.insert(0, root)
 import numpy as np
 
 def peak():
@@ -357,14 +354,14 @@ def hwm():
     return float("nan")
 
 if what == "graph":
-    from model.network import build_graph
+    from ewom_abm.model.network import build_graph
     out = {"base_mib": peak()}
     t = time.perf_counter()
     graph = build_graph(overrides[0], n, np.random.default_rng(42), mean_degree=overrides[1])
     out["build_s"] = time.perf_counter() - t
 else:
-    from model import scenario
-    from model.model import EwomModel
+    from ewom_abm.model import scenario
+    from ewom_abm.model.model import EwomModel
     out = {"base_mib": peak()}
     t = time.perf_counter()
     model = EwomModel(scenario.load(None, overrides))

@@ -26,10 +26,9 @@ RSS_TARGET_MIB = 600.0
 
 def child(kind: str, n: int, seed: int, repeats: int) -> dict:
     """One measurement inside a fresh interpreter: best-of-``repeats`` seconds and peak RSS."""
-    sys.path.insert(0, str(ROOT))
     import numpy as np
 
-    from model.network import build_graph
+    from ewom_abm.model.network import build_graph
 
     if kind == "none":
         return {"seconds": 0.0, "m": 0, "peak_mib": _peak_mib()}

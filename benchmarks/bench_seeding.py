@@ -19,20 +19,17 @@ where its samples would need more than ``--max-mib`` (4 x R x n bytes): at 100k 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from ewom_abm.model.network import Graph, build_graph, load_graph_file
+from ewom_abm.model.reference import epidemic_threshold
+from ewom_abm.model.scenario import SEEDINGS, BrandConfig
+from ewom_abm.model.seeding import LiveEdgeSamples, SeedOrder
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from model.network import Graph, build_graph, load_graph_file  # noqa: E402
-from model.reference import epidemic_threshold  # noqa: E402
-from model.scenario import SEEDINGS, BrandConfig  # noqa: E402
-from model.seeding import LiveEdgeSamples, SeedOrder  # noqa: E402
 
 FACEBOOK = ROOT / "data" / "facebook_combined.txt.gz"
 

@@ -29,14 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from ewom_abm.batch.executors import default_workers
+from ewom_abm.batch.report import write_report
+from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.model.model import EwomModel
 
-from batch.executors import default_workers  # noqa: E402
-from batch.report import write_report  # noqa: E402
-from batch.sweep import execute_design, plan  # noqa: E402
-from model.model import EwomModel  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 VARY = ["ewom.model=organic,linear,coproduction",
         "brands.0.strategy=entertainment,influencer,exclusivity"]

@@ -11,19 +11,16 @@ Erdos-Renyi (c = 2, p = 1) against z = 1 - exp(-c z).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from model import scenario
-from model.model import EwomModel
-from model.network import from_edges
-from model.reference import (
+from ewom_abm.model import scenario
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.network import from_edges
+from ewom_abm.model.reference import (
     DOCKED,
     bass_continuous,
     bass_recurrence,
@@ -32,7 +29,7 @@ from model.reference import (
     er_giant_fraction,
     er_giant_sd,
 )
-from model.state import Stage
+from ewom_abm.model.state import Stage
 
 IC = [*DOCKED, "consumers.agents_max=0", "ewom.share_once=true"]
 KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]

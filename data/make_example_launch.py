@@ -12,16 +12,14 @@ show the run's luck as much as the calibration.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from ewom_abm.model import scenario
+from ewom_abm.model.model import EwomModel
 
-from model import scenario  # noqa: E402
-from model.model import EwomModel  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 TRUTH = {"ewom.p_share": 0.035, "ewom.p_external": 0.006}
 

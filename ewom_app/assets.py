@@ -9,8 +9,8 @@ machine, CI, many classrooms) the page stays blank. jsDelivr's ``/npm/PKG@VER/FI
 ordinary npm client (``npm pack``) and unpacks them into the cache. The package versions are
 read from the installed Solara's page template, so they always match the installed Solara.
 
-    python -m ewom_app.assets            # fill the cache (idempotent; run once after pip install)
-    python -m ewom_app.assets --check    # exit 1, listing what is missing, if not complete
+    python -m ewom_abm.app.assets            # fill the cache (idempotent; run once after pip install)
+    python -m ewom_abm.app.assets --check    # exit 1, listing what is missing, if not complete
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def missing(cache: Path | None = None) -> list[str]:
 def _npm() -> str:
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("ewom_app.assets: npm not found; install Node.js and npm "
+        raise SystemExit("ewom_abm.app.assets: npm not found; install Node.js and npm "
                          "(Debian: apt-get install -y nodejs npm) and run again")
     return npm
 
@@ -136,14 +136,14 @@ def install(cache: Path | None = None, include_on_demand: bool = False,
         fetch_package(spec, cache)
     gone = missing(cache)
     if gone:
-        raise SystemExit("ewom_app.assets: still missing after install: " + ", ".join(gone))
+        raise SystemExit("ewom_abm.app.assets: still missing after install: " + ", ".join(gone))
     if not quiet:
         print(f"Solara front-end assets ready for offline use in {cache}", file=sys.stderr)
     return cache
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ewom_app.assets", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m ewom_abm.app.assets", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if missing")
     parser.add_argument("--all", action="store_true",

@@ -18,8 +18,8 @@ import reacton.ipyvuetify as rv
 import solara
 from mesa.visualization.utils import update_counter
 
-from ewom_app import layout
-from ewom_app.draw import (
+from ewom_abm.app import layout
+from ewom_abm.app.draw import (
     CATEGORIES,
     CATEGORY_COLORS,
     CATEGORY_LABELS,
@@ -29,8 +29,8 @@ from ewom_app.draw import (
     categories,
     category_counts,
 )
-from ewom_app.setup import AppModel, dream_value_max
-from model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
+from ewom_abm.app.setup import AppModel, dream_value_max
+from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
 
 NETWORK_LABELS = {
     "erdos_renyi": "random (Erdős-Rényi)",

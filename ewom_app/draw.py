@@ -21,8 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ewom_app.layout import Picture
-from model.state import Stage
+from ewom_abm.app.layout import Picture
+from ewom_abm.model.state import Stage
 
 # display categories: the five funnel stages plus advocates (adopters who recommend)
 CATEGORIES = ("unaware", "aware", "interested", "adopter", "rejecter", "advocate")  # = codes

@@ -2,7 +2,7 @@
 
 Every control in the app is one dotted scenario key (``ewom.model``, ``brands.1.budget``,
 ``seed``...). A change is applied by re-loading the preset with all current changes as
-``--set``-style overrides, so the app accepts exactly what ``python run.py run --set`` accepts
+``--set``-style overrides, so the app accepts exactly what ``ewom run --set`` accepts
 and shows the engine's one-line :class:`~model.errors.EwomError` for anything else.
 """
 
@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from model import scenario
-from model.errors import EwomError
-from model.model import EwomModel
-from model.scenario import Scenario
+from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.scenario import Scenario
 
 DEFAULT_PRESET = "lesson1_seeding"
 SEED_MAX = 2**32 - 1

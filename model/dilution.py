@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.scenario import DilutionConfig
+from ewom_abm.model.scenario import DilutionConfig
 
 
 def dilution(penetration: float, outside_core: float, cfg: DilutionConfig) -> float:

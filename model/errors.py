@@ -2,4 +2,4 @@
 
 
 class EwomError(ValueError):
-    """Bad input (a scenario key or value, a graph file): `run.py` prints one line, exits 2."""
+    """Bad input (a scenario key or value, a graph file): `ewom` prints one line, exits 2."""

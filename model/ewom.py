@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.network import Graph
-from model.scenario import EwomConfig
-from model.state import Consumers, Stage
+from ewom_abm.model.network import Graph
+from ewom_abm.model.scenario import EwomConfig
+from ewom_abm.model.state import Consumers, Stage
 
 _DENSE_ABOVE = 0.25  # per-edge probability above which drawing one uniform per edge is cheaper
 _CLASSES = 6  # probability classes (a factor 2 apart) that transmit samples separately

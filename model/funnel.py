@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.ewom import Messages
-from model.scenario import Scenario
-from model.state import Consumers, Stage
+from ewom_abm.model.ewom import Messages
+from ewom_abm.model.scenario import Scenario
+from ewom_abm.model.state import Consumers, Stage
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.state import Consumers, Stage
+from ewom_abm.model.state import Consumers, Stage
 
 # the columns every timeseries row carries, in order (after step, brand, strategy)
 METRICS = (

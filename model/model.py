@@ -17,16 +17,16 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-from agents.brand import Brand
-from agents.consumer import Consumer
-from model import dilution as dil
-from model import scenario as scenario_mod
-from model.ewom import spread
-from model.funnel import receive
-from model.metrics import funnel_shares, to_frame
-from model.network import Graph, build_graph
-from model.scenario import Scenario
-from model.state import Consumers, Stage
+from ewom_abm.agents.brand import Brand
+from ewom_abm.agents.consumer import Consumer
+from ewom_abm.model import dilution as dil
+from ewom_abm.model import scenario as scenario_mod
+from ewom_abm.model.ewom import spread
+from ewom_abm.model.funnel import receive
+from ewom_abm.model.metrics import funnel_shares, to_frame
+from ewom_abm.model.network import Graph, build_graph
+from ewom_abm.model.scenario import Scenario
+from ewom_abm.model.state import Consumers, Stage
 
 
 class EwomModel(mesa.Model):

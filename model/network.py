@@ -28,8 +28,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from model.errors import EwomError
-from model.scenario import NETWORK_KINDS
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.scenario import NETWORK_KINDS
 
 KINDS = NETWORK_KINDS  # the scenario schema owns the list
 GENERATED_KINDS = KINDS[:5]  # kinds build_graph generates from n and rng

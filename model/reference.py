@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
-from model.network import Graph
+from ewom_abm.model.network import Graph
 
 # Overrides that make consumers homogeneous and the funnel frictionless (an exposure is an
 # adoption), with no strategy, advertising or dilution: the setting the closed forms assume.

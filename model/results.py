@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from model import __version__
+from ewom_abm import __version__
 
 if TYPE_CHECKING:
-    from model.model import EwomModel
+    from ewom_abm.model.model import EwomModel
 
 # the columns of the printed per-brand summary, with their headers
 SUMMARY_COLUMNS = {
@@ -44,7 +44,7 @@ def summary(model: EwomModel, elapsed: float | None = None) -> dict[str, Any]:
 
 
 def summary_table(final: dict[str, dict]) -> str:
-    """The per-brand table printed at the end of ``run.py run``."""
+    """The per-brand table printed at the end of ``ewom run``."""
     rows = []
     for brand, kpis in final.items():
         row = {"brand": brand}
@@ -57,7 +57,7 @@ def summary_table(final: dict[str, dict]) -> str:
 
 def write_run(model: EwomModel, out: Path, elapsed: float | None = None) -> dict[str, Path]:
     """Write timeseries.csv, summary.json and timeseries.png into ``out``."""
-    from model.plots import plot_timeseries
+    from ewom_abm.model.plots import plot_timeseries
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json",

@@ -3,7 +3,7 @@
 A scenario is a TOML file (``scenarios/*.toml``) merged over these defaults; ``--set a.b=v``
 overrides are applied to the raw data before validation, so a typo on the command line gets
 the same one-line error as a typo in a file. ``docs/SCENARIOS.md`` is generated from this module
-(``python run.py schema``), so the documentation cannot drift from the code.
+(``ewom schema``), so the documentation cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import math
 import tomllib
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from model.errors import EwomError
+from ewom_abm.model.errors import EwomError
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(str(resources.files("ewom_abm.scenarios")))  # the shipped presets
 
 EWOM_MODELS = ("organic", "linear", "coproduction")
 STRATEGIES = ("entertainment", "influencer", "exclusivity")
@@ -302,7 +303,7 @@ def _build_brands(value: Any, where: str) -> list[BrandConfig]:
 
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
-    from model.network import check_params  # the graph module owns its parameter rules
+    from ewom_abm.model.network import check_params  # the graph module owns its parameter rules
 
     net = s.network
     check_params(net.kind, net.n, mean_degree=net.mean_degree, rewire=net.rewire,
@@ -455,7 +456,7 @@ def set_key(data: dict[str, Any], key: str, value: Any) -> None:
 def schema_markdown() -> str:
     """The reference table of every key, generated so docs/SCENARIOS.md matches the code."""
     lines = ["# Scenario reference", "",
-             "Generated from `model/scenario.py` by `python run.py schema`; do not edit by hand.",
+             "Generated from `model/scenario.py` by `ewom schema`; do not edit by hand.",
              "Every key is optional: a missing key takes its default. `--set KEY=VALUE` "
              "overrides any key, e.g. `--set brands.0.strategy=exclusivity`.", ""]
 

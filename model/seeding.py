@@ -32,11 +32,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from model.errors import EwomError
-from model.ewom import random_subset
-from model.network import Graph
-from model.scenario import SEEDINGS, suggest
-from model.state import top_k
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.ewom import random_subset
+from ewom_abm.model.network import Graph
+from ewom_abm.model.scenario import SEEDINGS, suggest
+from ewom_abm.model.state import top_k
 
 _BC_CELLS = 1_000_000  # betweenness: sources per batch x consumers (~60 bytes a cell)
 _GAIN_ROWS = 20_000  # greedy: consumers per block when scoring everyone at the start

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from model.scenario import ConsumerConfig
+from ewom_abm.model.scenario import ConsumerConfig
 
 NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
 

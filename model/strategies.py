@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.ewom import Messages, transmit
-from model.funnel import Access
-from model.state import Stage
+from ewom_abm.model.ewom import Messages, transmit
+from ewom_abm.model.funnel import Access
+from ewom_abm.model.state import Stage
 
 if TYPE_CHECKING:
-    from agents.brand import Brand
-    from model.model import EwomModel
+    from ewom_abm.agents.brand import Brand
+    from ewom_abm.model.model import EwomModel
 
 
 @dataclass(eq=False)

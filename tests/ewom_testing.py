@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model import scenario
-from model.model import EwomModel
+from ewom_abm.model import scenario
+from ewom_abm.model.model import EwomModel
 
 REPO = Path(__file__).resolve().parents[1]
 

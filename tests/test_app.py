@@ -13,12 +13,12 @@ import ipywidgets
 import solara
 import solara.widgets
 
-import app
-from ewom_app import assets, layout
-from ewom_app.setup import Setup, build_config, format_value, parse_seed, presets
-from model import scenario
-from model.errors import EwomError
-from model.model import EwomModel
+from ewom_abm.app import page as app
+from ewom_abm.app import assets, layout
+from ewom_abm.app.setup import Setup, build_config, format_value, parse_seed, presets
+from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.model import EwomModel
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from batch.calibrate import (
+from ewom_abm.batch.calibrate import (
     Calibration,
     EwomSimulator,
     bass_curve,
@@ -16,11 +16,11 @@ from batch.calibrate import (
     load_observed,
     parse_param,
 )
-from batch.executors import make_executor
-from model import scenario
-from model.errors import EwomError
-from model.model import EwomModel
-from model.reference import DOCKED
+from ewom_abm.batch.executors import make_executor
+from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.reference import DOCKED
 
 # word of mouth drives adoption here (an exposure is an adoption), so the curve identifies it
 BASE = ["network.kind=watts_strogatz", "network.n=2000", "consumers.agents_max=0", *DOCKED,
@@ -136,9 +136,8 @@ def test_bad_calibration_arguments(tmp_path):
 
 
 def test_calibrate_command_writes_its_report(tmp_path, capsys):
-    from ewom_testing import REPO
-
     import run
+    from ewom_testing import REPO
 
     out = tmp_path / "cal"
     code = run.main(["calibrate", "calibration", "--data", str(REPO / "data" /

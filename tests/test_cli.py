@@ -9,10 +9,10 @@ import sys
 
 import pandas as pd
 import pytest
-from ewom_testing import REPO
 
-import run
-from model import scenario
+from ewom_abm import cli as run
+from ewom_abm.model import scenario
+from ewom_testing import REPO
 
 COLUMNS = ["step", "brand", "reach", "penetration", "penetration_outside_core", "advocates",
            "negative_share", "dream_value", "dilution", "spend", "seed", "scenario"]

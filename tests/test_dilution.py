@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ewom_testing import build
 
-from model.dilution import desire, dilution, dream_value
-from model.scenario import DilutionConfig
+from ewom_abm.model.dilution import desire, dilution, dream_value
+from ewom_abm.model.scenario import DilutionConfig
+from ewom_testing import build
 
 ON = DilutionConfig()
 OFF = DilutionConfig(enabled=False)

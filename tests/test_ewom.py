@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ewom_testing import build, edge_file
 
-from model.ewom import Messages, retell, spread, talkers, transmit
-from model.network import from_edges
-from model.reference import DOCKED
-from model.state import Stage
+from ewom_abm.model.ewom import Messages, retell, spread, talkers, transmit
+from ewom_abm.model.network import from_edges
+from ewom_abm.model.reference import DOCKED
+from ewom_abm.model.state import Stage
+from ewom_testing import build, edge_file
 
 # a star (leader 0 with followers 1..5) with a tail 5 - 6 - 7 hanging off follower 5
 STAR_TAIL = [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (5, 6), (6, 7)]

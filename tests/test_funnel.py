@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ewom_testing import build
 
-from model.ewom import Messages
-from model.funnel import Access, receive
-from model.reference import DOCKED
-from model.state import Stage
+from ewom_abm.model.ewom import Messages
+from ewom_abm.model.funnel import Access, receive
+from ewom_abm.model.reference import DOCKED
+from ewom_abm.model.state import Stage
+from ewom_testing import build
 
 N = 40000
 
@@ -128,7 +128,7 @@ def test_reinforcement_counts_friends_not_brand_messages():
 
 
 def test_grouping_by_receiver_is_the_same_sorted_or_counted():
-    from model.funnel import group_by_receiver
+    from ewom_abm.model.funnel import group_by_receiver
 
     rng = np.random.default_rng(3)
     dst = rng.integers(0, 1000, 500)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ewom_testing import build
 
-from agents import Brand, Consumer
-from model.metrics import METRICS
-from model.state import Stage
+from ewom_abm.agents import Brand, Consumer
+from ewom_abm.model.metrics import METRICS
+from ewom_abm.model.state import Stage
+from ewom_testing import build
 
 
 def test_small_models_have_a_mesa_agent_per_consumer_on_a_network_space():

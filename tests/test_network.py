@@ -15,8 +15,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from model.errors import EwomError
-from model.network import (
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.network import (
     KINDS,
     MAX_COMPLETE_N,
     Graph,

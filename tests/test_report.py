@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import run
-from batch import report
-from batch.executors import SerialExecutor
-from batch.stats import pareto
-from batch.sweep import execute_design, plan
+from ewom_abm import cli as run
+from ewom_abm.batch import report
+from ewom_abm.batch.executors import SerialExecutor
+from ewom_abm.batch.stats import pareto
+from ewom_abm.batch.sweep import execute_design, plan
 
 BASE = ["network.n=400", "ewom.p_external=0.01", "brands.0.budget=50"]
 VARY = ["ewom.model=organic,coproduction", "brands.0.strategy=entertainment,exclusivity"]

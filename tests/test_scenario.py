@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model import scenario
-from model.errors import EwomError
+from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
 
 
 def test_default_is_valid_and_complete():

@@ -12,16 +12,16 @@ from functools import cache
 import networkx as nx
 import numpy as np
 import pytest
-from ewom_testing import build
 from scipy.stats import spearmanr
 
-from model import scenario
-from model.errors import EwomError
-from model.network import Graph, from_edges
-from model.reference import cascade_distribution_exact, epidemic_threshold, live_edge_reach
-from model.scenario import SEEDINGS
-from model.seeding import LiveEdgeSamples, SeedOrder, betweenness
-from model.state import Stage
+from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
+from ewom_abm.model.network import Graph, from_edges
+from ewom_abm.model.reference import cascade_distribution_exact, epidemic_threshold, live_edge_reach
+from ewom_abm.model.scenario import SEEDINGS
+from ewom_abm.model.seeding import LiveEdgeSamples, SeedOrder, betweenness
+from ewom_abm.model.state import Stage
+from ewom_testing import build
 
 KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]
 # Two adjacent hubs (0, 1) sharing their four friends, a star 6 with four leaves, a star 11 with

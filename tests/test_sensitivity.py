@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import run
-from batch import sensitivity as sa
-from batch.storage import RUNS
+from ewom_abm import cli as run
+from ewom_abm.batch import sensitivity as sa
+from ewom_abm.batch.storage import RUNS
 
 EWOM = ["--set", "network.n=300", "--steps", "10", "--workers", "1", "--no-progress"]
 PARAMS = ["--param", "ewom.p_share=0.01:0.1", "--param", "ewom.p_external=0.001:0.02"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ewom_testing import build
 
-from model.state import Stage
+from ewom_abm.model.state import Stage
+from ewom_testing import build
 
 
 def brand_model(strategy: str, *extra: str, n: int = 3000, **top):

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from ewom_testing import REPO, build, edge_file
 
-import run
-from batch import grid
-from batch.grid import Design, parse_vary
-from batch.sweep import execute_design, plan
-from model.errors import EwomError
+from ewom_abm import cli as run
+from ewom_abm.batch import grid
+from ewom_abm.batch.grid import Design, parse_vary
+from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.model.errors import EwomError
+from ewom_testing import REPO, build, edge_file
 
 SMALL = ["network.n=300"]  # tiny graphs: these tests check plumbing, not dynamics
 
@@ -327,8 +327,8 @@ def test_plan_validates_every_configuration_up_front():
 
 
 def test_help_is_fast_because_batch_imports_wait_for_their_command():
-    code = ("import sys, run; run.build_parser().format_help(); "
-            "print(sorted(m for m in ('batch.sweep', 'pandas', 'SALib') if m in sys.modules))")
+    code = ("import sys; from ewom_abm import cli as run; run.build_parser().format_help(); "
+            "print(sorted(m for m in ('ewom_abm.batch.sweep', 'pandas', 'SALib') if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          check=True)
     assert res.stdout.strip() == "[]"

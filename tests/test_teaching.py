@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import scenario
-from model.model import EwomModel
-from model.state import Stage
+from ewom_abm.model import scenario
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.state import Stage
 
 SEEDS = (101, 102, 103, 104, 105, 106)
 Z = 3.0

@@ -39,12 +39,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url():
     """Start the app as ``solara run app.py`` (production mode) on a free loopback port."""
-    from ewom_app import assets
+    from ewom_abm.app import assets
 
     gone = assets.missing()
     if gone:
         pytest.fail("Solara's front-end assets are not cached, so the page cannot render "
-                    "offline; run `python -m ewom_app.assets` first. Missing: " + ", ".join(gone))
+                    "offline; run `python -m ewom_abm.app.assets` first. Missing: " + ", ".join(gone))
     port = _free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open for the server's whole life
         "w+", prefix="ewom-app-", suffix=".log", delete=False)

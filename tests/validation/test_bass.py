@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from ewom_testing import build
 
-from model.reference import bass_continuous, bass_recurrence, bass_sd
+from ewom_abm.model.reference import bass_continuous, bass_recurrence, bass_sd
+from ewom_testing import build
 
 P, Q, REPS = 0.03, 0.38, 8
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
-from ewom_testing import build, edge_file
 from scipy.stats import chisquare
 
-from model.network import from_edges, load_graph_file
-from model.reference import (
+from ewom_abm.model.network import from_edges, load_graph_file
+from ewom_abm.model.reference import (
     DOCKED,
     cascade_distribution_exact,
     er_giant_fraction,
     er_giant_sd,
     live_edge_reach,
 )
-from model.state import Stage
+from ewom_abm.model.state import Stage
+from ewom_testing import build, edge_file
 
 IC = (*DOCKED, "ewom.model=organic", "ewom.share_once=true", "consumers.agents_max=0")
 KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]  # 6 consumers, 14 arcs

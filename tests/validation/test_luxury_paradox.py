@@ -12,9 +12,9 @@ import itertools
 from functools import cache
 
 import numpy as np
-from ewom_testing import build
 
-from batch.stats import ols
+from ewom_abm.batch.stats import ols
+from ewom_testing import build
 
 
 @cache

@@ -14,9 +14,9 @@ from functools import cache
 
 import numpy as np
 import pytest
-from ewom_testing import REPO, build
 
-from model.reference import DOCKED
+from ewom_abm.model.reference import DOCKED
+from ewom_testing import REPO, build
 
 P, P_SHARE, STEPS, N = 0.03, 0.038, 25, 10_000
 FACEBOOK = str(REPO / "data" / "facebook_combined.txt.gz")

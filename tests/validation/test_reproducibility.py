@@ -6,6 +6,7 @@ import multiprocessing as mp
 
 import numpy as np
 import pandas as pd
+
 from ewom_testing import build
 
 ARGS = ("network.kind=barabasi_albert", "network.n=3000", "ewom.model=coproduction",
@@ -41,8 +42,8 @@ def test_different_seeds_differ():
 
 
 def test_rng_argument_overrides_the_scenario_seed():
-    from model import scenario
-    from model.model import EwomModel
+    from ewom_abm.model import scenario
+    from ewom_abm.model.model import EwomModel
 
     sc = scenario.load(None, list(ARGS), steps=5)
     a, b = EwomModel(sc, rng=9), build(*ARGS, steps=5, seed=9)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from ewom_testing import build
 
-from model.reference import DOCKED, epidemic_threshold
+from ewom_abm.model.reference import DOCKED, epidemic_threshold
+from ewom_testing import build
 
 N, SEEDS, REPS = 10_000, 20, 12
 

@@ -1,0 +1,138 @@
+"""ewom-abm command line (``ewom``, or ``python run.py`` in a checkout): parse, call, print.
+
+    ewom run [SCENARIO] [--seed N] [--steps T] [--set key=value ...] [--out DIR]
+    ewom sweep | report | sensitivity | calibrate ...   (batch runs: see batch/commands.py)
+    ewom app [--port 8765]                              (the interactive Solara app)
+    ewom list
+    ewom schema [--out docs/SCENARIOS.md]
+
+The work lives in ``ewom_abm.model`` and ``ewom_abm.batch``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from ewom_abm.model.errors import EwomError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message} (see: ewom {self.prog.split()[-1]} -h)\n")
+        sys.exit(2)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ewom_abm.model import scenario
+
+    config = scenario.load(args.scenario, args.set, seed=args.seed, steps=args.steps)
+    from ewom_abm.model.model import EwomModel  # after validation: bad input fails fast
+    from ewom_abm.model.results import summary_table, write_run
+
+    out = Path(args.out) if args.out else Path("out") / config.name
+    try:  # before the run: a bad folder should not cost a simulation
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EwomError(f"--out: cannot write to {out}: {exc.strerror or exc}") from None
+    started = time.perf_counter()
+    model = EwomModel(config)
+    print(f"{config.name}: {model.n:,} consumers, {config.ewom.model} eWOM, "
+          f"{len(model.brands)} brand(s), {config.steps} steps, seed {model.seed}",
+          file=sys.stderr)
+    model.run()
+    elapsed = time.perf_counter() - started
+    try:
+        paths = write_run(model, out, elapsed)
+    except OSError as exc:
+        raise EwomError(f"--out: cannot write to {out}: {exc.strerror or exc}") from None
+    print(summary_table(model.final()))
+    print(f"\n{elapsed:.2f} s; wrote {paths['timeseries']}, {paths['summary'].name}, "
+          f"{paths['figure'].name}", file=sys.stderr)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from ewom_abm.model import scenario
+
+    for name in scenario.scenario_names():
+        sc = scenario.load(name)
+        summary = sc.title or (sc.description.strip().splitlines() or [""])[0]
+        print(f"{name:<22} {summary}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from ewom_abm.model.scenario import schema_markdown
+
+    text = schema_markdown() + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    print(f"ewom-abm app: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    cmd = [sys.executable, "-m", "solara", "run", "ewom_abm.app.page", "--host", args.host,
+           "--port", str(args.port), "--no-open", "--production"]
+    os.execv(sys.executable, cmd)  # become the server: signals reach it directly
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="ewom", description="ewom-abm: word of mouth, reach against dilution")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = sub.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument("scenario", nargs="?", help="preset name (see `list`) or a TOML file; "
+                     "default: the embedded default scenario")
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument("--steps", type=int, help="override the number of steps")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override any scenario key, e.g. --set ewom.model=linear "
+                     "--set brands.0.strategy=exclusivity (repeatable)")
+    run.add_argument("--out", help="output folder (default: out/SCENARIO)")
+    run.set_defaults(func=cmd_run)
+
+    from ewom_abm.batch.commands import register as register_batch
+
+    register_batch(sub)
+
+    app = sub.add_parser("app", help="serve the interactive app (Solara) and print its URL")
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=8765)
+    app.set_defaults(func=cmd_app)
+
+    lst = sub.add_parser("list", help="list the scenario presets")
+    lst.set_defaults(func=cmd_list)
+
+    schema = sub.add_parser("schema", help="print the scenario reference (markdown)")
+    schema.add_argument("--out", help="write it to this file instead")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EwomError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

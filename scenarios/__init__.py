@@ -1,0 +1,1 @@
+"""The shipped scenario presets (``*.toml``), package data read with importlib.resources."""
