@@ -32,8 +32,8 @@ import ipywidgets
 import solara
 import solara.widgets
 
-from ewom_abm.app import page as app
 from ewom_abm.app import components, layout
+from ewom_abm.app import page as app
 from ewom_abm.app.setup import AppModel, Setup
 
 ROOT = Path(__file__).resolve().parents[1]

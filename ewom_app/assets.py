@@ -9,8 +9,8 @@ machine, CI, many classrooms) the page stays blank. jsDelivr's ``/npm/PKG@VER/FI
 ordinary npm client (``npm pack``) and unpacks them into the cache. The package versions are
 read from the installed Solara's page template, so they always match the installed Solara.
 
-    python -m ewom_abm.app.assets            # fill the cache (idempotent; run once after pip install)
-    python -m ewom_abm.app.assets --check    # exit 1, listing what is missing, if not complete
+    python -m ewom_abm.app.assets          # fill the cache (idempotent; once after pip install)
+    python -m ewom_abm.app.assets --check  # exit 1, listing what is missing, if not complete
 """
 
 from __future__ import annotations

@@ -23,16 +23,21 @@ from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.scenario import NETWORK_KINDS
 
-KINDS = NETWORK_KINDS  # the scenario schema owns the list
-GENERATED_KINDS = KINDS[:5]  # kinds build_graph generates from n and rng
+if TYPE_CHECKING:
+    import networkx as nx
+# kinds build_graph generates from n and the rng
+GENERATED_KINDS = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block",
+                   "complete")
+# every network.kind: the generators, global mixing (no graph), and a graph read from a file
+KINDS = (*GENERATED_KINDS, "global", "file")
+GRAPH_KINDS = (*GENERATED_KINDS, "file")  # the kinds that have a graph
 MAX_COMPLETE_N = 20_000  # complete CSR is 4*n*(n-1) bytes: 1.6 GB at this size
 _WS_REDRAW_ROUNDS = 50  # after this many rounds leftover WS duplicates are dropped
 
@@ -91,6 +96,8 @@ class Graph:
 
     def to_networkx(self) -> nx.Graph:
         """networkx copy, nodes 0..n-1 (plus 'block' attribute for SBM); for small graphs only."""
+        import networkx as nx
+
         g = nx.Graph()
         if self.blocks is None:
             g.add_nodes_from(range(self.n))
@@ -188,10 +195,8 @@ def from_edges(
     friends; node ids must lie in [0, n).
     """
     n = _as_int("network.n", n, 1)
-    if kind not in KINDS or kind == "global":
-        raise EwomError(
-            f"network.kind: must be one of {', '.join(KINDS[:5] + KINDS[6:])}, got {kind!r}"
-        )
+    if kind not in GRAPH_KINDS:
+        raise EwomError(f"network.kind: must be one of {', '.join(GRAPH_KINDS)}, got {kind!r}")
     u = np.asarray(u)
     v = np.asarray(v)
     if u.ndim != 1 or u.shape != v.shape:
@@ -573,6 +578,8 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
 
 def _parse_graphml(raw: bytes, where: str) -> Graph:
     """GraphML via networkx, relabelled to 0..n-1 in node order (isolated nodes kept)."""
+    import networkx as nx
+
     try:
         g = nx.read_graphml(BytesIO(raw))
     except (SyntaxError, nx.NetworkXError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -18,21 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ewom_abm.model.errors import EwomError
+from ewom_abm.model.network import KINDS as NETWORK_KINDS
+from ewom_abm.model.network import check_params
 
 SCENARIO_DIR = Path(str(resources.files("ewom_abm.scenarios")))  # the shipped presets
 
 EWOM_MODELS = ("organic", "linear", "coproduction")
 STRATEGIES = ("entertainment", "influencer", "exclusivity")
 BRAND_STRATEGIES = (*STRATEGIES, "adaptive")
-NETWORK_KINDS = (
-    "erdos_renyi",
-    "watts_strogatz",
-    "barabasi_albert",
-    "stochastic_block",
-    "complete",
-    "global",
-    "file",
-)
 SEEDINGS = ("random", "degree", "betweenness", "degree_discount", "greedy")
 CENTRALITIES = ("degree", "random")
 
@@ -303,8 +296,6 @@ def _build_brands(value: Any, where: str) -> list[BrandConfig]:
 
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
-    from ewom_abm.model.network import check_params  # the graph module owns its parameter rules
-
     net = s.network
     check_params(net.kind, net.n, mean_degree=net.mean_degree, rewire=net.rewire,
                  blocks=net.blocks, mixing=net.mixing, path=net.path or None)

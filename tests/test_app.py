@@ -13,8 +13,8 @@ import ipywidgets
 import solara
 import solara.widgets
 
-from ewom_abm.app import page as app
 from ewom_abm.app import assets, layout
+from ewom_abm.app import page as app
 from ewom_abm.app.setup import Setup, build_config, format_value, parse_seed, presets
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError

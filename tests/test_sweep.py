@@ -327,8 +327,9 @@ def test_plan_validates_every_configuration_up_front():
 
 
 def test_help_is_fast_because_batch_imports_wait_for_their_command():
-    code = ("import sys; from ewom_abm import cli as run; run.build_parser().format_help(); "
-            "print(sorted(m for m in ('ewom_abm.batch.sweep', 'pandas', 'SALib') if m in sys.modules))")
+    code = ("import sys; from ewom_abm import cli; cli.build_parser().format_help(); "
+            "print(sorted(m for m in ('ewom_abm.batch.sweep', 'pandas', 'SALib') "
+            "if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          check=True)
     assert res.stdout.strip() == "[]"

@@ -44,7 +44,8 @@ def app_url():
     gone = assets.missing()
     if gone:
         pytest.fail("Solara's front-end assets are not cached, so the page cannot render "
-                    "offline; run `python -m ewom_abm.app.assets` first. Missing: " + ", ".join(gone))
+                    "offline; run `python -m ewom_abm.app.assets` first. Missing: "
+                    + ", ".join(gone))
     port = _free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open for the server's whole life
         "w+", prefix="ewom-app-", suffix=".log", delete=False)
