@@ -371,13 +371,11 @@ def _simplex(x0: np.ndarray, step: float) -> np.ndarray:
 
 def plot(fit: Fit, observed: Observed, path: Path | None) -> Any:
     """Observed points, the fitted model's mean with its replicate band, and the Bass fit."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     t = observed.steps
-    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    ax = fig.subplots()
     ax.fill_between(t, *fit.band, color="C0", alpha=0.2, label="model, 95% of replicates")
     ax.plot(t, fit.mean_curve, color="C0", lw=2,
             label=f"model (mean of {fit.extra['reps']} runs), RMSE {fit.rmse:.4f}")
@@ -393,7 +391,6 @@ def plot(fit: Fit, observed: Observed, path: Path | None) -> Any:
     ax.legend(frameon=False)
     if path is not None:
         fig.savefig(path, dpi=110)
-        plt.close(fig)
     return fig
 
 

@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
@@ -137,7 +134,8 @@ def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "") -> 
     numbered = bool((summary["extra"] != "").any()) and len(pts) <= 60
     ncol = 2 if len(pts) > 6 else 1
     height = 6.8 + (0.2 * -(-len(pts) // ncol) + 0.4 if numbered else 0.0)
-    fig, ax = plt.subplots(figsize=(11 if numbered else 9.5, height), constrained_layout=True)
+    fig = Figure(figsize=(11 if numbered else 9.5, height), layout="constrained")
+    ax = fig.subplots()
     front = pts[pts["pareto"]].sort_values("x")
     ax.plot(front["x"], front["y"], ls="--", lw=1.6, color="0.35", zorder=1)
     for p in pts.itertuples(index=False):
@@ -185,7 +183,6 @@ def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "") -> 
                  "frontier: no other point has more reach and less dilution", fontsize=11)
     if path is not None:
         fig.savefig(path, dpi=130)
-        plt.close(fig)
     return pts
 
 
@@ -202,8 +199,8 @@ def plot_curves(sweep: Sweep, summary: pd.DataFrame, path: Path | None) -> pd.Da
     cols = [c for c, _, _ in CURVES]
     bands = curve_bands(sweep.timeseries, cols)
     models = _order(summary["ewom_model"].unique().tolist(), EWOM_MODELS)
-    fig, axes = plt.subplots(len(models), len(CURVES), figsize=(13, 3.3 * len(models) + 0.8),
-                             sharex=True, sharey="col", squeeze=False, constrained_layout=True)
+    fig = Figure(figsize=(13, 3.3 * len(models) + 0.8), layout="constrained")
+    axes = fig.subplots(len(models), len(CURVES), sharex=True, sharey="col", squeeze=False)
     rest = summary["extra"]
     styles = {r: LINESTYLES[i % len(LINESTYLES)] for i, r in enumerate(dict.fromkeys(rest))}
     for row, model in zip(axes, models, strict=True):
@@ -236,7 +233,6 @@ def plot_curves(sweep: Sweep, summary: pd.DataFrame, path: Path | None) -> pd.Da
                  f"{LEVEL:.0%} CI", fontsize=12)
     if path is not None:
         fig.savefig(path, dpi=110)
-        plt.close(fig)
     return bands
 
 

@@ -249,14 +249,11 @@ def analyse(spec: Spec, y: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
 def plot(table: pd.DataFrame, method: str, path: Path | None, title: str = "") -> Any:
     """One panel per output: Sobol S1 and ST bars with their CIs, or Morris mu* (with CI)
     and sigma."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     outputs = list(dict.fromkeys(table["output"]))
-    fig, axes = plt.subplots(1, len(outputs), figsize=(5.5 * len(outputs), 4.8),
-                             squeeze=False, constrained_layout=True)
+    fig = Figure(figsize=(5.5 * len(outputs), 4.8), layout="constrained")
+    axes = fig.subplots(1, len(outputs), squeeze=False)
     bars = ((("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST"))
             if method == "sobol" else
             (("mu_star", "mu_star_conf", "mu* (mean |effect|)"), ("sigma", None, "sigma")))
@@ -278,7 +275,6 @@ def plot(table: pd.DataFrame, method: str, path: Path | None, title: str = "") -
                  else f"{method} sensitivity")
     if path is not None:
         fig.savefig(path, dpi=120)
-        plt.close(fig)
     return fig
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import io
 import threading
 
-import matplotlib
-
-matplotlib.use("Agg")
+import matplotlib.colors
+import matplotlib.lines
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg

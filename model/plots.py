@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 PANELS = (
     ("reach", "Reach", "share of consumers aware"),
@@ -20,9 +17,10 @@ PANELS = (
 )
 
 
-def plot_timeseries(df: pd.DataFrame, path: Path | None = None, title: str = "") -> plt.Figure:
+def plot_timeseries(df: pd.DataFrame, path: Path | None = None, title: str = "") -> Figure:
     """The run's KPI curves, one line per brand, one panel per KPI."""
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True, constrained_layout=True)
+    fig = Figure(figsize=(13, 7), layout="constrained")  # no pyplot: the user's backend stays
+    axes = fig.subplots(2, 3, sharex=True)
     for ax, (col, name, unit) in zip(axes.flat, PANELS, strict=True):
         for brand, part in df.groupby("brand", sort=False):
             ax.plot(part["step"], part[col], lw=2, label=str(brand))
@@ -36,5 +34,4 @@ def plot_timeseries(df: pd.DataFrame, path: Path | None = None, title: str = "")
         fig.suptitle(title)
     if path is not None:
         fig.savefig(path, dpi=110)
-        plt.close(fig)
     return fig
