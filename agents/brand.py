@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from ewom_abm.model.scenario import STRATEGIES, BrandConfig
 from ewom_abm.model.seeding import SeedOrder
-from ewom_abm.model.strategies import STRATEGY_ACTIONS, Action
-
-if TYPE_CHECKING:
-    from ewom_abm.model.model import EwomModel
+from ewom_abm.model.strategies import STRATEGY_ACTIONS, Action, Market
 
 
 class Brand(mesa.Agent):
     """A brand competing for the same consumers as the others, with its own funnel per consumer.
 
-    Policy ``fixed`` keeps one strategy; ``adaptive`` is an epsilon-greedy bandit over the three
-    strategies that every ``adapt_every`` steps scores the strategy it ran by its own KPIs:
-    reach gained minus ``exclusivity_weight`` times dilution gained.
+    It asks its strategy (``model/strategies.py``) what to do each step and applies the decision
+    to its own books: spend, the influencers it drops. Policy ``fixed`` keeps one strategy;
+    ``adaptive`` is a discounted UCB bandit (Garivier & Moulines 2011) over the three strategies:
+    every ``adapt_every`` steps it scores the strategy it ran by the share of the *remaining*
+    headroom it won (reach gained / reach still to gain) minus ``exclusivity_weight`` times the
+    share of the remaining dream value it cost (dilution gained / (1 - dilution)), so a late
+    strategy is not blamed for a market the early one saturated; old scores fade by
+    ``discount`` per review, as the market moves on.
     """
 
-    model: EwomModel
-
-    def __init__(self, model: EwomModel, index: int, cfg: BrandConfig) -> None:
+    def __init__(self, model: mesa.Model, index: int, cfg: BrandConfig) -> None:
         super().__init__(model)
         self.index = index
         self.cfg = cfg
@@ -34,14 +34,17 @@ class Brand(mesa.Agent):
         self.policy = "adaptive" if cfg.strategy == "adaptive" else "fixed"
         self.strategy = cfg.initial_strategy if self.policy == "adaptive" else cfg.strategy
         self.spend = 0.0
-        self.dream_value = cfg.base_dream_value
-        self.dilution = 0.0
-        self.reach = 0.0
+        self.revenue = 0.0
         self.scandals = 0
+        self.reach = 0.0
+        self.dilution = 0.0
         self.dropped = np.zeros(model.n, dtype=bool)  # influencers let go after a scandal
         self.switches: list[tuple[int, str]] = []  # (step, new strategy) under the adaptive policy
-        self._value = dict.fromkeys(self.arms, 0.0)
-        self._tries = dict.fromkeys(self.arms, 0)
+        arms = self.arms
+        start = arms.index(self.strategy) if self.strategy in arms else 0
+        self._order = arms[start:] + arms[:start]  # untried arms are tried in this order
+        self._weight = dict.fromkeys(arms, 0.0)  # discounted number of reviews per arm
+        self._score = dict.fromkeys(arms, 0.0)  # discounted sum of rewards per arm
         self._mark = (0.0, 0.0)
         self._since = 0
 
@@ -64,33 +67,46 @@ class Brand(mesa.Agent):
                          samples=cfg.greedy_samples, pivots=cfg.betweenness_pivots)
 
     def act(self) -> Action:
-        """Spend this step's budget on the current strategy."""
-        action = STRATEGY_ACTIONS[self.strategy](self, self.model)
+        """Ask the current strategy what to do with this step's budget; book the decision."""
+        m = self.model
+        market = Market(self.cfg, self.index, m.consumers, m.graph, self.seed_order,
+                        self.dropped, m.rng)
+        action = STRATEGY_ACTIONS[self.strategy](market)
         self.spend += action.spend
+        self.dropped[action.drop] = True
+        self.scandals += int(action.drop.size)
         return action
 
     def review(self) -> None:
-        """Adaptive policy: score the strategy just run, from the KPIs the model recorded for
-        this brand (``reach``, ``dilution``), and pick the next one."""
-        reach, dilution = self.reach, self.dilution
+        """Adaptive policy: score the strategy just run from the KPIs the model recorded for this
+        brand (``reach``, ``dilution``), and pick the next one."""
         if self.policy != "adaptive":
             return
         self._since += 1
         if self._since < self.cfg.adapt_every:
             return
-        reward = (reach - self._mark[0]) - self.cfg.exclusivity_weight * (dilution - self._mark[1])
-        s = self.strategy
-        self._tries[s] += 1
-        self._value[s] += (reward - self._value[s]) / self._tries[s]
-        self._mark, self._since = (reach, dilution), 0
-        untried = [a for a in self.arms if self._tries[a] == 0]
-        rng = self.model.rng
-        if untried:
-            nxt = untried[0]
-        elif rng.random() < self.cfg.explore:
-            nxt = self.arms[int(rng.integers(len(self.arms)))]
-        else:
-            nxt = max(self.arms, key=lambda a: self._value[a])
+        (reach0, dil0), s = self._mark, self.strategy
+        reward = ((self.reach - reach0) / max(1.0 - reach0, 1e-9)
+                  - self.cfg.exclusivity_weight * (self.dilution - dil0) / max(1.0 - dil0, 1e-9))
+        for arm in self._weight:
+            self._weight[arm] *= self.cfg.discount
+            self._score[arm] *= self.cfg.discount
+        self._weight[s] += 1.0
+        self._score[s] += reward
+        self._mark, self._since = (self.reach, self.dilution), 0
+        untried = [a for a in self._order if self._weight[a] == 0.0]
+        nxt = untried[0] if untried else self._best()
         if nxt != s:
             self.switches.append((self.model.steps, nxt))
         self.strategy = nxt
+
+    def _best(self) -> str:
+        """The arm with the highest discounted mean reward plus exploration bonus (ties at
+        random)."""
+        total = sum(self._weight.values())
+        bonus = self.cfg.exploration * math.sqrt(math.log(max(total, math.e)))
+        value = {a: self._score[a] / w + bonus / math.sqrt(w) if w > 1e-12 else math.inf
+                 for a, w in self._weight.items()}
+        top = max(value.values())
+        best = [a for a in self._order if value[a] >= top - 1e-12]
+        return best[int(self.model.rng.integers(len(best)))] if len(best) > 1 else best[0]

@@ -13,15 +13,13 @@ from mesa.discrete_space import Cell, FixedAgent
 from ewom_abm.model.state import Stage
 
 if TYPE_CHECKING:
-    from ewom_abm.model.model import EwomModel
+    import mesa
 
 
 class Consumer(FixedAgent):
-    """One consumer: fixed traits plus, per brand, funnel stage, attitude, advocate flag."""
+    """One consumer: fixed traits plus, per brand, funnel stage, ownership, attitude, desire."""
 
-    model: EwomModel
-
-    def __init__(self, model: EwomModel, index: int, cell: Cell | None = None) -> None:
+    def __init__(self, model: mesa.Model, index: int, cell: Cell | None = None) -> None:
         super().__init__(model)
         self.index = index
         if cell is not None:
@@ -52,6 +50,11 @@ class Consumer(FixedAgent):
         return float(self.model.consumers.status[self.index])
 
     @property
+    def income(self) -> float:
+        """Budget for one purchase (the units of brands' prices)."""
+        return float(self.model.consumers.income[self.index])
+
+    @property
     def friends(self) -> list[int]:
         """Indices of this consumer's friends (empty under global mixing)."""
         g = self.model.graph
@@ -74,6 +77,13 @@ class Consumer(FixedAgent):
             raise ValueError(f"attitude: {value} is out of range, allowed [-1, 1]")
         self.model.consumers.attitude[self.model.brand_index(brand), self.index] = value
 
+    def owns(self, brand: int | str = 0) -> bool:
+        return bool(self.model.consumers.owner[self.model.brand_index(brand), self.index])
+
+    def desire(self, brand: int | str = 0) -> float:
+        """Desire for the brand as last measured (model/desire.py)."""
+        return float(self.model.consumers.desire[self.model.brand_index(brand), self.index])
+
     def is_advocate(self, brand: int | str = 0) -> bool:
         return bool(self.model.consumers.advocate[self.model.brand_index(brand), self.index])
 
@@ -84,6 +94,7 @@ class Consumer(FixedAgent):
         """Everything about this consumer for one brand, for printing."""
         return {
             "index": self.index, "segment": self.segment, "leader": self.is_leader,
-            "stage": self.stage(brand).name.lower(), "attitude": round(self.attitude(brand), 3),
+            "stage": self.stage(brand).name.lower(), "owner": self.owns(brand),
+            "attitude": round(self.attitude(brand), 3), "desire": round(self.desire(brand), 3),
             "advocate": self.is_advocate(brand), "exposures": self.exposures(brand),
         }

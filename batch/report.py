@@ -1,11 +1,11 @@
 """``ewom report DIR``: what a sweep found, as figures and tables with 95% confidence intervals.
 
 Writes ``DIR/report/``: frontier.png (reach against dilution per configuration, Pareto frontier
-drawn), curves.png (reach, penetration and dream value over time), summary.csv / summary.md
-(mean and CI of every final metric per configuration) and paradox.md (the luxury paradox
-regression across runs). A configuration's replicates are its sample: intervals are t intervals
-of the mean across them. Works on a finished, running or interrupted sweep (it reads, never
-writes, the sweep's tables).
+drawn), frontier_revenue.png (the same with revenue), curves.png (reach, penetration and dream
+value over time), summary.csv / summary.md (mean and CI of every final metric per
+configuration) and paradox.md (the luxury paradox regression across runs). A configuration's
+replicates are its sample: intervals are t intervals of the mean across them. Works on a
+finished, running or interrupted sweep (it reads, never writes, the sweep's tables).
 """
 
 from __future__ import annotations
@@ -23,25 +23,20 @@ from matplotlib.ticker import PercentFormatter
 from ewom_abm.batch.stats import LEVEL, mean_ci, ols, pareto, t_halfwidth
 from ewom_abm.batch.storage import SweepStore, write_text
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.metrics import METRICS
+from ewom_abm.model.metrics import METRICS, RUN_KPIS, kpi
 from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS
 
 # final metrics summarised per configuration
-FINAL = [*METRICS, "peak_reach", "peak_reach_step", "peak_new_adopters",
-         "peak_new_adopters_step"]
-# the columns summary.md shows (summary.csv has them all)
-SHOWN = {"reach": "reach", "penetration": "penetration",
-         "penetration_outside_core": "pen. outside core", "dilution": "dilution",
-         "dream_value": "dream value", "negative_share": "negative WOM",
-         "cost_per_reached": "cost per reached", "peak_new_adopters_step": "adoption peak (step)"}
+FINAL = [*METRICS, *(k.name for k in RUN_KPIS)]
+# the columns summary.md shows (summary.csv has them all); labels come from the KPI registry
+SHOWN = ("reach", "penetration", "penetration_outside_core", "revenue", "dream_value",
+         "dilution", "negative_share", "cost_per_reached", "peak_new_adopters_step")
 # Okabe-Ito colours (colour-blind safe) per strategy; markers per eWOM model
 COLOURS = {"entertainment": "#E69F00", "influencer": "#0072B2", "exclusivity": "#009E73",
            "adaptive": "#CC79A7"}
 MARKERS = {"organic": "o", "linear": "s", "coproduction": "^"}
 LINESTYLES = ("-", "--", ":", "-.")
-CURVES = (("reach", "Reach", "consumers aware"), ("penetration", "Penetration",
-                                                  "consumers adopted"),
-          ("dream_value", "Dream value", "base = 1"))
+CURVES = ("reach", "penetration", "dream_value")
 
 
 @dataclass
@@ -121,16 +116,18 @@ def summarize(sweep: Sweep) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- figures
 
-def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "") -> pd.DataFrame:
-    """Reach (x) against dilution (y): one point per configuration with its 95% CI whiskers,
-    colour = strategy, marker = eWOM model, the Pareto frontier (more reach, less dilution)
-    dashed. Returns the plotted points (for checking against summary.csv)."""
+def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "",
+                  x: str = "reach") -> pd.DataFrame:
+    """Reach (or revenue: ``x``) against dilution (y): one point per configuration with its 95%
+    CI whiskers, colour = strategy, marker = eWOM model, the Pareto frontier (more x, less
+    dilution) dashed. Returns the plotted points (for checking against summary.csv)."""
     pts = pd.DataFrame({
         "config": summary["config"], "brand": summary["brand"], "label": summary["label"],
         "strategy": summary["brand_strategy"], "ewom_model": summary["ewom_model"],
-        "x": summary["reach_mean"], "x_lo": summary["reach_lo"], "x_hi": summary["reach_hi"],
+        "x": summary[f"{x}_mean"], "x_lo": summary[f"{x}_lo"], "x_hi": summary[f"{x}_hi"],
         "y": summary["dilution_mean"], "y_lo": summary["dilution_lo"],
-        "y_hi": summary["dilution_hi"], "n": summary["n"], "pareto": summary["pareto"]})
+        "y_hi": summary["dilution_hi"], "n": summary["n"],
+        "pareto": pareto(summary[f"{x}_mean"], summary["dilution_mean"])})
     numbered = bool((summary["extra"] != "").any()) and len(pts) <= 60
     ncol = 2 if len(pts) > 6 else 1
     height = 6.8 + (0.2 * -(-len(pts) // ncol) + 0.4 if numbered else 0.0)
@@ -152,10 +149,12 @@ def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "") -> 
         for k, p in enumerate(pts.itertuples(index=False), start=1):
             ax.annotate(str(k), (p.x, p.y), textcoords="offset points", xytext=(6, 5),
                         fontsize=8, color="0.2")
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    if kpi(x).kind == "share":
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("Reach at the end of the run (% of consumers aware of the brand)", fontsize=11)
-    ax.set_ylabel("Dilution at the end of the run (% of dream value lost)", fontsize=11)
+    ax.set_xlabel(f"{kpi(x).label} at the end of the run ({kpi(x).unit})", fontsize=11)
+    ax.set_ylabel(f"{kpi('dilution').label} at the end of the run "
+                  f"({kpi('dilution').unit})", fontsize=11)
     ax.grid(alpha=0.3)
     ax.margins(0.08)
     top = ax.get_ylim()[1]  # dilution axis from zero (a little below, so markers show)
@@ -178,9 +177,11 @@ def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "") -> 
                    ncol=ncol, fontsize=8, title="points", title_fontsize=9, frameon=False)
     n = pts["n"]
     reps = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
-    fig.suptitle(f"{title + ': ' if title else ''}reach against dilution (better: lower right)\n"
-                 f"mean of {reps} replicates per point, whiskers: {LEVEL:.0%} CI; Pareto "
-                 "frontier: no other point has more reach and less dilution", fontsize=11)
+    what = kpi(x).label.lower()
+    fig.suptitle(f"{title + ': ' if title else ''}{what} against dilution (better: lower "
+                 f"right)\nmean of {reps} replicates per point, whiskers: {LEVEL:.0%} CI; "
+                 f"Pareto frontier: no other point has more {what} and less dilution",
+                 fontsize=11)
     if path is not None:
         fig.savefig(path, dpi=130)
     return pts
@@ -196,7 +197,7 @@ def plot_curves(sweep: Sweep, summary: pd.DataFrame, path: Path | None) -> pd.Da
     eWOM model, one colour per strategy (line style: other varied values or brands)."""
     if sweep.timeseries is None or sweep.timeseries.empty:
         return None
-    cols = [c for c, _, _ in CURVES]
+    cols = list(CURVES)
     bands = curve_bands(sweep.timeseries, cols)
     models = _order(summary["ewom_model"].unique().tolist(), EWOM_MODELS)
     fig = Figure(figsize=(13, 3.3 * len(models) + 0.8), layout="constrained")
@@ -214,8 +215,8 @@ def plot_curves(sweep: Sweep, summary: pd.DataFrame, path: Path | None) -> pd.Da
                 ax.plot(part["step"], part[f"{col}_mean"], color=colour, lw=2,
                         ls=styles[extra])
         row[0].set_ylabel(f"{model} eWOM", fontsize=11, fontweight="bold")
-    for ax, (_, name, unit) in zip(axes[0], CURVES, strict=True):
-        ax.set_title(f"{name} ({unit})", fontsize=11)
+    for ax, col in zip(axes[0], CURVES, strict=True):
+        ax.set_title(f"{kpi(col).label} ({kpi(col).unit})", fontsize=11)
     for ax in axes[-1]:
         ax.set_xlabel("step (week)")
     for ax in axes.flat:
@@ -252,9 +253,9 @@ def summary_markdown(sweep: Sweep, summary: pd.DataFrame) -> str:
              + f"; status: {m.get('status')}.", "",
              f"Varied: {', '.join(f'`{k}`' for k in sweep.keys)}. Each cell: mean over the "
              f"replicates [{LEVEL:.0%} t confidence interval]; shares are of all consumers, "
-             "dilution is the share of dream value lost. All final metrics are in "
-             "summary.csv.", ""]
-    shown = {k: v for k, v in SHOWN.items() if f"{k}_mean" in summary}
+             "dilution is the share of dream value that ownership costs. All final metrics "
+             "are in summary.csv.", ""]
+    shown = {k: kpi(k).label.lower() for k in SHOWN if f"{k}_mean" in summary}
     header = ["configuration", "n", *shown.values(), "Pareto"]
     lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for row in summary.to_dict("records"):
@@ -268,10 +269,11 @@ def summary_markdown(sweep: Sweep, summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def paradox(runs: pd.DataFrame, dilution: bool = True) -> dict[str, Any]:
+def paradox(runs: pd.DataFrame, status: bool = True) -> dict[str, Any]:
     """Dream value regressed on awareness (reach) and penetration across runs and brands, as
     Dubois & Paternault (1995) did across brands; the verdict reads the signs off the CIs.
-    Without dilution the model's claim is the opposite: penetration should not matter."""
+    With consumers blind to status (no status sensitivity) the model's claim is different:
+    penetration should not matter."""
     y = runs["dream_value"].to_numpy(float)
     reach = runs["reach"].to_numpy(float)
     pen = runs["penetration"].to_numpy(float)
@@ -290,9 +292,9 @@ def paradox(runs: pd.DataFrame, dilution: bool = True) -> dict[str, Any]:
     pen_neg = fit.hi[2] < 0
     a = f"{fit.coef[1]:+.3f} [{fit.lo[1]:+.3f}, {fit.hi[1]:+.3f}]"
     p = f"{fit.coef[2]:+.3f} [{fit.lo[2]:+.3f}, {fit.hi[2]:+.3f}]"
-    if not dilution:
+    if not status:
         flat = fit.lo[2] <= 0 <= fit.hi[2]
-        verdict = (f"with dilution off, penetration {p} "
+        verdict = (f"with consumers blind to status, penetration {p} "
                    + ("does not lower dream value (its CI includes zero), as the model says"
                       if flat else "still moves dream value (its CI excludes zero)"))
     elif aware_pos and pen_neg:
@@ -309,19 +311,31 @@ def paradox(runs: pd.DataFrame, dilution: bool = True) -> dict[str, Any]:
     return out
 
 
+STATUS_KEYS = ("consumers.status_core", "consumers.status_aspirational")
+
+
+def status_sensitive(sweep: Sweep) -> pd.Series:
+    """Per run: do its consumers care about status at all (either segment's mean status
+    sensitivity above 0)? From the varied keys, else from the sweep's base scenario."""
+    params = (sweep.manifest.get("parameters") or {}).get("consumers", {})
+    on = pd.Series(False, index=sweep.runs.index)
+    for key in STATUS_KEYS:
+        if key in sweep.runs:
+            on |= sweep.runs[key].astype(float) > 0
+        else:
+            on |= float(params.get(key.split(".")[1], 1.0)) > 0
+    return on
+
+
 def paradox_groups(sweep: Sweep) -> list[tuple[str, pd.DataFrame, bool]]:
-    """The regressions to run: one over all runs, or one per value of a varied
-    ``dilution.enabled`` (MODEL.md property 5 compares them)."""
-    runs = sweep.runs
-    if "dilution.enabled" in runs and runs["dilution.enabled"].nunique() > 1:
-        on = runs["dilution.enabled"].astype(bool)
-        return [("dilution on", runs[on], True), ("dilution off", runs[~on], False)]
-    if "dilution.enabled" in runs:
-        enabled = bool(runs["dilution.enabled"].iloc[0])
-    else:
-        params = sweep.manifest.get("parameters") or {}
-        enabled = bool(params.get("dilution", {}).get("enabled", True))
-    return [("", runs, enabled)]
+    """The regressions to run: one over all runs, or, when the sweep varies the consumers'
+    status sensitivity to and from zero, one with and one without (MODEL.md property 5
+    compares them)."""
+    runs, on = sweep.runs, status_sensitive(sweep)
+    if on.nunique() > 1:
+        return [("consumers sensitive to status", runs[on], True),
+                ("consumers blind to status", runs[~on], False)]
+    return [("", runs, bool(on.iloc[0]))]
 
 
 def paradox_markdown(sweep: Sweep) -> str:
@@ -355,13 +369,15 @@ def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, P
     sweep = load(path)
     out = Path(out) if out is not None else sweep.path / "report"
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"frontier": out / "frontier.png", "curves": out / "curves.png",
+    paths = {"frontier": out / "frontier.png", "frontier_revenue": out / "frontier_revenue.png",
+             "curves": out / "curves.png",
              "summary_csv": out / "summary.csv", "summary_md": out / "summary.md",
              "paradox": out / "paradox.md"}
     summary = summarize(sweep)
     summary.to_csv(paths["summary_csv"], index=False)
     write_text(summary_markdown(sweep, summary), paths["summary_md"])
     plot_frontier(summary, paths["frontier"], sweep.title)
+    plot_frontier(summary, paths["frontier_revenue"], sweep.title, x="revenue")
     if plot_curves(sweep, summary, paths["curves"]) is None:
         del paths["curves"]
     write_text(paradox_markdown(sweep), paths["paradox"])

@@ -30,6 +30,7 @@ from ewom_abm.app.draw import (
     category_counts,
 )
 from ewom_abm.app.setup import AppModel, dream_value_max
+from ewom_abm.model.metrics import HEADLINE, kpi
 from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
 
 NETWORK_LABELS = {
@@ -141,6 +142,7 @@ def Lesson(config: Scenario, preset: str, presets: list[str], on_preset: Callabl
 # ---------------------------------------------------------------------------- KPIs
 
 def kpi_html(model: AppModel) -> str:
+    """The headline KPIs per brand, labelled and formatted by the KPI registry."""
     final = model.final()
     rows = []
     for i, br in enumerate(model.brands):
@@ -148,18 +150,14 @@ def kpi_html(model: AppModel) -> str:
         strategy = html.escape(br.strategy)
         if br.policy == "adaptive":
             strategy = f"{strategy} <span class='ewom-muted'>(adaptive)</span>"
+        cells = "".join(f"<td>{kpi(name).format(k[name])}</td>" for name in HEADLINE)
         rows.append(
             "<tr>"
             f"<td><span class='ewom-swatch' style='background:{brand_color(i)}'></span>"
-            f"{html.escape(br.name)}</td><td>{strategy}</td>"
-            f"<td>{pct(k['reach'])}</td><td>{pct(k['penetration'])}</td>"
-            f"<td>{pct(k['penetration_outside_core'])}</td>"
-            f"<td>{k['dream_value']:.2f}</td><td>{pct(k['dilution'])}</td>"
-            f"<td>{pct(k['negative_share'])}</td><td>{k['spend']:,.0f}</td>"
-            "</tr>")
-    head = ("<tr><th>Brand</th><th>Strategy now</th><th>Reach</th><th>Penetration</th>"
-            "<th>Outside core</th><th>Dream value</th><th>Dilution</th>"
-            "<th>Negative WOM</th><th>Spend</th></tr>")
+            f"{html.escape(br.name)}</td><td>{strategy}</td>{cells}</tr>")
+    head = "".join(f"<th title='{html.escape(kpi(name).doc)}'>{html.escape(kpi(name).label)}"
+                   "</th>" for name in HEADLINE)
+    head = f"<tr><th>Brand</th><th>Strategy now</th>{head}</tr>"
     return f"<table class='ewom-kpi'>{head}{''.join(rows)}</table>"
 
 
@@ -236,7 +234,8 @@ def NetworkView(model: AppModel, brand: int, on_brand: Callable[[int], None]):  
 def ChartsView(model: AppModel):  # noqa: N802
     update_counter.get()
     with solara.Card(classes=["ewom-charts"]):
-        solara.HTML(tag="h3", unsafe_innerHTML="Reach, penetration, dream value, dilution",
+        solara.HTML(tag="h3", unsafe_innerHTML="Reach, penetration, revenue, dream value, "
+                    "dilution",
                     classes=["ewom-card-title"])
         solara.Image(charts_png(model), format="png", width="100%",
                      classes=["ewom-charts-image"])
@@ -290,6 +289,12 @@ def Settings(  # noqa: N802
             LazySlider(f"{br.name} seeds at launch", br.seeds, 0, 200, 1,
                        on_value=lambda v, i=i: on_change({f"brands.{i}.seeds": int(v)}),
                        fmt="{:.0f}")
+            LazySlider(f"{br.name} price", br.price, 0, 5, 0.05,
+                       on_value=lambda v, i=i: on_change({f"brands.{i}.price": v}),
+                       fmt="{:.2f}")
+            LazySlider(f"{br.name} sold outside the core", br.distribution, 0, 1, 0.05,
+                       on_value=lambda v, i=i: on_change({f"brands.{i}.distribution": v}),
+                       fmt="{:.0%}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Network")
         kinds = [k for k in NETWORK_KINDS if k != "file" or net.kind == "file"]
         solara.Select(label="Network kind", values=kinds, value=net.kind,
@@ -315,9 +320,11 @@ def Settings(  # noqa: N802
         if ew.model == "coproduction":
             LazySlider("Community pushback", ew.pushback, 0, 0.5, 0.01,
                        on_value=lambda v: on_change({"ewom.pushback": v}), fmt="{:.2f}")
-        solara.Checkbox(label="Dilution on (penetration costs dream value)",
-                        value=config.dilution.enabled,
-                        on_value=lambda v: on_change({"dilution.enabled": bool(v)}))
+        solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Status")
+        LazySlider("Snob effect (owners dilute status)", config.status.snob, 0, 10, 0.5,
+                   on_value=lambda v: on_change({"status.snob": v}), fmt="{:.1f}")
+        LazySlider("Status sensitivity of the core", config.consumers.status_core, 0, 1, 0.05,
+                   on_value=lambda v: on_change({"consumers.status_core": v}), fmt="{:.2f}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Run")
         with solara.Row(style={"align-items": "center"}):
             solara.InputText(label="Seed", value=str(config.seed), on_value=on_seed,

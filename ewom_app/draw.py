@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ewom_abm.app.layout import Picture
+from ewom_abm.model.metrics import kpi
 from ewom_abm.model.state import Stage
 
 # display categories: the five funnel stages plus advocates (adopters who recommend)
@@ -178,12 +179,8 @@ class NetworkPainter:
             return self.blit.frame()
 
 
-PANELS = (
-    ("reach", "Reach (share aware)"),
-    ("penetration", "Penetration (adopted)"),
-    ("dream_value", "Dream value"),
-    ("dilution", "Dilution (value lost)"),
-)
+PANELS = ("reach", "penetration", "dream_value", "dilution")
+DILUTION_AXIS = (-0.2, 1.0)  # negative: owners add to the dream (core owners emulated)
 
 
 class ChartsPainter:
@@ -199,11 +196,12 @@ class ChartsPainter:
                               wspace=0.38, hspace=0.45, width_ratios=(1, 1, 1.2))
         horizon = max(int(horizon), 1)
         self.lines: dict[str, list] = {}
-        for k, (col, title) in enumerate(PANELS):
+        for k, col in enumerate(PANELS):
             ax = fig.add_subplot(gs[k // 2, k % 2])
-            ax.set_title(title, fontsize=10)
+            ax.set_title(kpi(col).label, fontsize=10)
             ax.set_xlim(0, horizon)
-            ax.set_ylim(0, dream_max if col == "dream_value" else 1.0)
+            ax.set_ylim(*{"dream_value": (0, dream_max),
+                          "dilution": DILUTION_AXIS}.get(col, (0.0, 1.0)))
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
             if k >= 2:
@@ -213,7 +211,7 @@ class ChartsPainter:
         ax = fig.add_subplot(gs[:, 2])
         ax.set_title("Reach against dilution", fontsize=10)
         ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(*DILUTION_AXIS)
         ax.set_xlabel("reach", fontsize=9)
         ax.set_ylabel("dilution", fontsize=9)
         ax.grid(alpha=0.3)

@@ -107,6 +107,9 @@ class AppModel(EwomModel):
 
 
 def dream_value_max(config: Scenario) -> float:
-    """Upper limit of the dream-value axis: base x exp(awareness_gain) at full reach."""
-    base = max((b.base_dream_value for b in config.brands), default=1.0)
-    return max(base * math.exp(config.dilution.awareness_gain) * 1.04, 0.1)
+    """Upper limit of the dream-value axis: the desire of a fully convinced, fully aware
+    population of average status sensitivity, with the best-known brand's prestige."""
+    sens = max(config.consumers.status_core, config.consumers.status_aspirational)
+    prestige = max((b.prestige for b in config.brands), default=0.0)
+    status = max(prestige + config.status.recognition, 0.0)
+    return max((1.0 + sens * status) * 1.1, 0.1)

@@ -1,11 +1,19 @@
 """The three eWOM models: who tells whom this step, and with what message (vectorised).
 
-- organic: adopters (and rejecters) talk about their own experience, with their own valence.
-- linear: opinion leaders pass the brand's message unchanged to their followers; followers
+Each regime (Kozinets et al. 2010) is one small object, :data:`REGIMES`, saying who talks, what a
+retelling does to the message, whether sponsored content meets pushback and whether several
+friends reinforce each other:
+
+- organic: adopters talk about their own experience, in their own words (simple contagion).
+- linear: opinion leaders pass the message they hold on unchanged to their followers; followers
   pass it on only with weight ``ewom.follower_share`` (two-step flow).
 - coproduction: everyone aware retells what they heard; each retelling loses fidelity
-  (``fidelity_decay ** hops``) and drifts toward the teller's attitude and their community's
-  mean attitude; sponsored messages may meet pushback.
+  (``fidelity_decay`` per hop) and drifts toward the teller's attitude and their community's
+  mean attitude; sponsored messages and their close retellings may meet pushback; friends who
+  have adopted reinforce each other (complex contagion).
+
+Under every regime, dissatisfied buyers and rejecters complain: they tell friends their own
+negative view. Whoever talks does so less as the news fades (``ewom.talk_halflife``).
 
 Transmission is the independent cascade's: a talker's message reaches each friend with its own
 per-edge probability. Under ``global`` mixing there is no graph: each consumer hears with the
@@ -16,6 +24,7 @@ Bass hazard ``p_external + min(1, mean_degree * sum of talkers' per-edge probabi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
@@ -28,38 +37,66 @@ _CLASSES = 6  # probability classes (a factor 2 apart) that transmit samples sep
 _SKIP_ABOVE = 1e-6  # below this per-edge probability hits are drawn directly, not skipped to
 
 
+class Source(IntEnum):
+    """Where a message comes from: the brand's own channels, paid posts, or a consumer."""
+
+    AD = 0  # mass advertising (external influence)
+    CONTENT = 1  # entertainment content
+    INVITATION = 2  # exclusivity: an invitation to a prospect in the core
+    EVENT = 3  # exclusivity: an event for a client
+    BRIEF = 4  # influencer: the brief the paid influencer receives
+    POST = 5  # influencer: a paid post seen by a follower
+    PEER = 6  # word of mouth from a consumer
+
+
+WORD_OF_MOUTH = (Source.POST, Source.PEER)  # what consumers post and say: the `messages` KPI
+
+
 @dataclass(eq=False)
 class Messages:
     """Messages about one brand arriving in one step, one entry per (sender, receiver)."""
 
     dst: np.ndarray  # int64: receiving consumer
     valence: np.ndarray  # float32 in [-1, 1]
-    weight: np.ndarray  # float32: trust x fidelity x persuasion
-    hops: np.ndarray  # int16: retellings since the brand
+    trust: np.ndarray  # float32: trust in the source (x persuasion for invitations)
+    fidelity: np.ndarray  # float32 in [0, 1]: meaning surviving the retellings
+    hops: np.ndarray  # int16: retellings since the brand (0: the brand's or a teller's own)
     sponsored: np.ndarray  # bool: started as brand or paid content
-    peer: np.ndarray  # bool: word of mouth (not brand content)
+    source: np.ndarray  # int8: Source
+
+    FIELDS = ("dst", "valence", "trust", "fidelity", "hops", "sponsored", "source")
 
     def __len__(self) -> int:
         return self.dst.size
 
+    @property
+    def weight(self) -> np.ndarray:
+        """How much a message counts: trust in its source times its fidelity (float64, so no
+        product of large factors overflows)."""
+        return self.trust.astype(np.float64) * self.fidelity
+
+    @property
+    def peer(self) -> np.ndarray:
+        return self.source == Source.PEER
+
     @classmethod
-    def make(cls, dst: np.ndarray, valence: float | np.ndarray, weight: float | np.ndarray,
-             hops: int | np.ndarray = 0, sponsored: bool | np.ndarray = True,
-             peer: bool = False) -> Messages:
+    def make(cls, dst: np.ndarray, valence: float | np.ndarray, trust: float | np.ndarray,
+             source: Source, *, fidelity: float | np.ndarray = 1.0,
+             hops: int | np.ndarray = 0, sponsored: bool | np.ndarray = True) -> Messages:
         """Broadcast scalars so strategies can say 'these consumers get this message'."""
         k = dst.size
-        return cls(
-            dst=np.asarray(dst, dtype=np.int64),
-            valence=np.broadcast_to(np.asarray(valence, np.float32), k).copy(),
-            weight=np.broadcast_to(np.asarray(weight, np.float32), k).copy(),
-            hops=np.broadcast_to(np.asarray(hops, np.int16), k).copy(),
-            sponsored=np.broadcast_to(np.asarray(sponsored, bool), k).copy(),
-            peer=np.full(k, peer, dtype=bool),
-        )
+
+        def full(value: object, dtype: type) -> np.ndarray:
+            return np.broadcast_to(np.asarray(value, dtype), k).copy()
+
+        return cls(dst=np.asarray(dst, dtype=np.int64), valence=full(valence, np.float32),
+                   trust=full(trust, np.float32), fidelity=full(fidelity, np.float32),
+                   hops=full(hops, np.int16), sponsored=full(sponsored, bool),
+                   source=np.full(k, source, dtype=np.int8))
 
     @classmethod
     def empty(cls) -> Messages:
-        return cls.make(np.empty(0, np.int64), 0.0, 0.0)
+        return cls.make(np.empty(0, np.int64), 0.0, 0.0, Source.PEER)
 
     @classmethod
     def concat(cls, batches: list[Messages]) -> Messages:
@@ -68,8 +105,11 @@ class Messages:
             return cls.empty()
         if len(batches) == 1:
             return batches[0]
-        return cls(*(np.concatenate([getattr(m, f) for m in batches])
-                     for f in ("dst", "valence", "weight", "hops", "sponsored", "peer")))
+        return cls(*(np.concatenate([getattr(m, f) for m in batches]) for f in cls.FIELDS))
+
+    def take(self, keep: np.ndarray) -> Messages:
+        """The messages selected by a mask or index array."""
+        return Messages(*(getattr(self, f)[keep] for f in self.FIELDS))
 
 
 # --------------------------------------------------------------------------- transmission
@@ -148,25 +188,124 @@ def mixing_hazard(prob: np.ndarray, n: int, mean_degree: float) -> float:
     return float(min(1.0, mean_degree * prob.sum() / n))
 
 
-# --------------------------------------------------------------------------- the three models
+# --------------------------------------------------------------------------- the three regimes
 
-def talkers(cons: Consumers, b: int, cfg: EwomConfig,
-            share_boost: float) -> tuple[np.ndarray, np.ndarray]:
-    """Who talks about brand b this step, and each talker's per-edge sending probability."""
-    stage = cons.stage[b]
-    if cfg.model == "organic":
-        talking = (stage == Stage.ADOPTER) | (stage == Stage.REJECTER)
-    else:
-        talking = stage != Stage.UNAWARE
-    if cfg.share_once:
-        talking &= ~cons.told[b]
-    senders = np.flatnonzero(talking)
-    prob = cfg.p_share * (1.0 + share_boost) * cons.propensity[senders]
-    prob = np.where(cons.advocate[b, senders], prob * cfg.advocate_boost, prob)
-    if cfg.model == "linear":
-        prob = np.where(cons.leader[senders], prob, prob * cfg.follower_share)
-    keep = prob > 0
-    return senders[keep], np.minimum(prob[keep], 1.0).astype(np.float32)
+@dataclass(frozen=True)
+class Said:
+    """What the talkers of one step say: per talker, the message they send."""
+
+    valence: np.ndarray
+    trust: np.ndarray
+    fidelity: np.ndarray
+    hops: np.ndarray
+    sponsored: np.ndarray
+
+
+def own_words(valence: np.ndarray) -> Said:
+    """A consumer speaking for themselves: their own valence, a friend's full trust, no
+    retellings, nothing sponsored about it."""
+    k = valence.size
+    return Said(valence.astype(np.float32), np.ones(k, np.float32), np.ones(k, np.float32),
+                np.zeros(k, np.int16), np.zeros(k, bool))
+
+
+def complaint(cons: Consumers, b: int, who: np.ndarray) -> np.ndarray:
+    """What a complainer says: the worse of their attitude and their disappointment."""
+    return np.minimum(cons.attitude[b, who], cons.disappointment[b, who])
+
+
+def complainers(cons: Consumers, b: int) -> np.ndarray:
+    """Rejecters and dissatisfied buyers: they speak their own negative mind in any regime."""
+    return (cons.stage[b] == Stage.REJECTER) | (cons.owner[b] & (cons.disappointment[b] < 0))
+
+
+class Regime:
+    """One eWOM model: who talks, with what weight, and what a retelling does."""
+
+    name = ""
+    reinforces = False  # friends who adopted make each message more persuasive
+    pushes_back = False  # sponsored content can meet community pushback
+
+    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
+        """Per consumer, the weight of their talk (0: silent) before novelty and boosts."""
+        raise NotImplementedError
+
+    def retell(self, cons: Consumers, b: int, who: np.ndarray, cfg: EwomConfig,
+               graph: Graph | None, rng: np.random.Generator) -> Said:
+        """What talkers ``who`` (none of them complainers) say."""
+        raise NotImplementedError
+
+    def pushback(self, msgs: Messages, cfg: EwomConfig, rng: np.random.Generator) -> Messages:
+        """The community's reaction to the step's messages (only coproduction has one)."""
+        return msgs
+
+
+class Organic(Regime):
+    """Consumer to consumer only: those who bought talk about their own experience."""
+
+    name = "organic"
+
+    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
+        return (cons.owner[b] | (cons.stage[b] == Stage.REJECTER)).astype(np.float32)
+
+    def retell(self, cons, b, who, cfg, graph, rng) -> Said:
+        return own_words(cons.attitude[b, who])
+
+
+class Linear(Regime):
+    """Two-step flow: opinion leaders pass the message on unchanged, followers barely."""
+
+    name = "linear"
+
+    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
+        aware = cons.stage[b] != Stage.UNAWARE
+        weight = np.where(cons.leader, 1.0, cfg.follower_share).astype(np.float32)
+        return np.where(aware, np.where(complainers(cons, b), 1.0, weight), 0.0)
+
+    def retell(self, cons, b, who, cfg, graph, rng) -> Said:
+        hops = (cons.hops[b, who].astype(np.int32) + 1).clip(max=NO_HOPS).astype(np.int16)
+        return Said(cons.valence[b, who], cons.trust[b, who], cons.fidelity[b, who], hops,
+                    cons.sponsored[b, who])
+
+
+class Coproduction(Regime):
+    """Everyone aware retells, and every retelling transforms the message."""
+
+    name = "coproduction"
+    reinforces = True
+    pushes_back = True
+
+    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
+        return (cons.stage[b] != Stage.UNAWARE).astype(np.float32)
+
+    def retell(self, cons, b, who, cfg, graph, rng) -> Said:
+        hops = (cons.hops[b, who].astype(np.int32) + 1).clip(max=NO_HOPS).astype(np.int16)
+        pull = 0.5 * cons.attitude[b, who]
+        if cfg.drift > 0:
+            pull = pull + 0.5 * community_norm(graph, cons.attitude[b], who)
+        valence = (1 - cfg.drift) * cons.valence[b, who] + cfg.drift * pull
+        if cfg.noise > 0:
+            valence = valence + cfg.noise * rng.standard_normal(who.size, dtype=np.float32)
+        fidelity = cons.fidelity[b, who] * np.float32(cfg.fidelity_decay)
+        return Said(np.clip(valence, -1, 1).astype(np.float32), cons.trust[b, who], fidelity,
+                    hops, cons.sponsored[b, who])
+
+    def pushback(self, msgs: Messages, cfg: EwomConfig, rng: np.random.Generator) -> Messages:
+        """Commercial-communal tension: sponsored content reaching the community (paid posts
+        and retellings within ``pushback_hops``) is received as negative with chance
+        ``pushback``."""
+        if cfg.pushback <= 0 or len(msgs) == 0:
+            return msgs
+        exposed = (msgs.sponsored & (msgs.hops <= cfg.pushback_hops)
+                   & np.isin(msgs.source, WORD_OF_MOUTH))
+        hit = exposed & (rng.random(len(msgs)) < cfg.pushback)
+        if hit.any():
+            msgs.valence = np.where(hit, -np.abs(msgs.valence), msgs.valence).astype(np.float32)
+        return msgs
+
+
+NO_HOPS = int(np.iinfo(np.int16).max) - 1  # hops saturate here (never NO_MESSAGE)
+REGIMES: dict[str, Regime] = {r.name: r for r in (Organic(), Linear(), Coproduction())}
 
 
 def community_norm(graph: Graph | None, attitude: np.ndarray,
@@ -182,44 +321,63 @@ def community_norm(graph: Graph | None, attitude: np.ndarray,
     return (friends_sum / deg).astype(np.float32)
 
 
-def retell(cons: Consumers, b: int, senders: np.ndarray, cfg: EwomConfig, graph: Graph | None,
-           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What each sender says: (valence, weight, hops, sponsored), per the eWOM model."""
-    k = senders.size
-    if cfg.model == "organic":  # their own experience, in their own words
-        return (cons.attitude[b, senders], np.ones(k, np.float32), np.zeros(k, np.int16),
-                np.zeros(k, bool))
-    held_hops = cons.hops[b, senders]
-    sponsored = cons.sponsored[b, senders]
-    if cfg.model == "linear":  # passed on unchanged
-        return cons.valence[b, senders], np.ones(k, np.float32), held_hops, sponsored
-    # coproduction: every retelling transforms the message
-    hops = (held_hops.astype(np.int32) + 1).clip(max=np.iinfo(np.int16).max - 1).astype(np.int16)
-    pull = 0.5 * cons.attitude[b, senders]
-    if cfg.drift > 0:
-        pull = pull + 0.5 * community_norm(graph, cons.attitude[b], senders)
-    valence = (1 - cfg.drift) * cons.valence[b, senders] + cfg.drift * pull
-    if cfg.noise > 0:
-        valence = valence + cfg.noise * rng.standard_normal(k, dtype=np.float32)
-    weight = np.power(cfg.fidelity_decay, hops, dtype=np.float32)
-    return np.clip(valence, -1, 1).astype(np.float32), weight, hops, sponsored
 
+# --------------------------------------------------------------------------- one step's talk
 
 @dataclass(eq=False)
 class Talk:
-    """This step's word of mouth about one brand, with the counts the metrics report."""
+    """This step's word of mouth about one brand."""
 
     messages: Messages
-    sent: int
-    negative: int
+    talkers: int
 
 
-def spread(cons: Consumers, b: int, cfg: EwomConfig, graph: Graph | None, mean_degree: float,
-           share_boost: float, rng: np.random.Generator) -> Talk:
+def novelty(cons: Consumers, b: int, who: np.ndarray, step: int, cfg: EwomConfig) -> np.ndarray:
+    """How fresh the brand still is to talkers ``who``: 1 the step they learned something new,
+    halving every ``talk_halflife`` steps (advocates' news fades ``advocate_persistence``
+    times slower); 1 throughout when ``talk_halflife`` is 0."""
+    if cfg.talk_halflife <= 0:
+        return np.ones(who.size, np.float32)
+    age = np.maximum(step - 1 - cons.news[b, who], 0).astype(np.float32)
+    halflife = np.where(cons.advocate[b, who], cfg.talk_halflife * cfg.advocate_persistence,
+                        cfg.talk_halflife).astype(np.float32)
+    return np.exp2(-age / halflife)
+
+
+def talkers(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, step: int,
+            boosted: np.ndarray, boost: float) -> tuple[np.ndarray, np.ndarray]:
+    """Who talks about brand b this step, and each talker's per-edge sending probability:
+    ``p_share x propensity x regime weight x novelty x (1 + boost if the brand's content
+    reached them this step) x advocate_boost if an advocate``, x ``hearsay`` for complainers
+    who never owned the brand."""
+    weight = regime.talking(cons, b, cfg)
+    # a complaint about a brand the teller never owned is hearsay: told less often
+    weight[complainers(cons, b) & ~cons.owner[b]] *= np.float32(cfg.hearsay)
+    if cfg.share_once:
+        weight[cons.told[b]] = 0.0
+    senders = np.flatnonzero(weight)
+    prob = (cfg.p_share * weight[senders] * cons.propensity[senders]).astype(np.float32)
+    prob *= novelty(cons, b, senders, step, cfg)
+    if boost > 0 and boosted.size:
+        prob[member(senders, boosted)] *= np.float32(1.0 + boost)
+    prob = np.where(cons.advocate[b, senders], prob * np.float32(cfg.advocate_boost), prob)
+    keep = prob > 0
+    return senders[keep], np.minimum(prob[keep], 1.0).astype(np.float32)
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in the sorted array ``sorted_set``."""
+    pos = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return sorted_set[pos] == values
+
+
+def spread(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, graph: Graph | None,
+           mean_degree: float, step: int, boosted: np.ndarray, boost: float,
+           rng: np.random.Generator) -> Talk:
     """All messages about brand b this step: mass advertising (external influence) plus word of
-    mouth under the scenario's eWOM model, computed from the state at the start of the step."""
+    mouth under the eWOM regime, computed from the state at the start of the step."""
     n = cons.n
-    senders, prob = talkers(cons, b, cfg, share_boost)
+    senders, prob = talkers(cons, b, cfg, regime, step, boosted, boost)
     if graph is None:
         # Bass hazard: each consumer hears with probability p + h, from the ads with share p
         hazard = mixing_hazard(prob, n, mean_degree) if senders.size else 0.0
@@ -235,17 +393,30 @@ def spread(cons: Consumers, b: int, cfg: EwomConfig, graph: Graph | None, mean_d
         slot, dst = transmit(graph, senders, prob, rng)
     if cfg.share_once and senders.size:
         cons.told[b, senders] = True
-    # only tellers whose word reached someone need a message (coproduction draws noise per teller)
+    # only tellers whose word reached someone need a message (coproduction draws per teller)
     reached = np.zeros(senders.size, dtype=bool)
     reached[slot] = True
     slot = (np.cumsum(reached) - 1)[slot]
-    valence, weight, hops, sponsored = retell(cons, b, senders[reached], cfg, graph, rng)
-    valence, weight, hops, sponsored = valence[slot], weight[slot], hops[slot], sponsored[slot]
-    if cfg.model == "coproduction" and cfg.pushback > 0 and dst.size:
-        # commercial-communal tension: the community pushes back on sponsored content
-        push = sponsored & (rng.random(dst.size) < cfg.pushback)
-        valence = np.where(push, -np.abs(valence), valence)
-    wom = Messages(dst=dst, valence=valence, weight=weight, hops=hops, sponsored=sponsored,
-                   peer=np.ones(dst.size, bool))
-    msgs = Messages.concat([Messages.make(ads, 1.0, 1.0), wom])
-    return Talk(messages=msgs, sent=int(dst.size), negative=int((valence < 0).sum()))
+    said = say(cons, b, senders[reached], cfg, regime, graph, rng)
+    wom = Messages(dst=dst, valence=said.valence[slot], trust=said.trust[slot],
+                   fidelity=said.fidelity[slot], hops=said.hops[slot],
+                   sponsored=said.sponsored[slot], source=np.full(dst.size, Source.PEER, np.int8))
+    msgs = Messages.concat([Messages.make(ads, 1.0, 1.0, Source.AD), wom])
+    return Talk(messages=msgs, talkers=int(senders.size))
+
+
+def say(cons: Consumers, b: int, who: np.ndarray, cfg: EwomConfig, regime: Regime,
+        graph: Graph | None, rng: np.random.Generator) -> Said:
+    """What each talker says: complainers their own negative view, the rest per the regime."""
+    moaning = complainers(cons, b)[who]
+    if not moaning.any():
+        return regime.retell(cons, b, who, cfg, graph, rng)
+    said = own_words(complaint(cons, b, who))
+    # a complaint about a product the teller never owned is hearsay: it weighs less
+    said.trust[~cons.owner[b, who]] = np.float32(cfg.hearsay)
+    calm = np.flatnonzero(~moaning)
+    if calm.size:
+        part = regime.retell(cons, b, who[calm], cfg, graph, rng)
+        for name in ("valence", "trust", "fidelity", "hops", "sponsored"):
+            getattr(said, name)[calm] = getattr(part, name)
+    return said

@@ -1,24 +1,42 @@
-"""What this step's messages do to the consumers who receive them: attitude, funnel stage,
-rejecters and advocates, all at once for every receiver (vectorised)."""
+"""What this step's messages do to the consumers who receive them: attention, attitude, the
+message they hold, funnel stage, purchase and the experience that follows it (vectorised).
+
+Every rule reads the state at the start of the step; receivers are handled all at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ewom_abm.model.ewom import Messages
+from ewom_abm.model.ewom import Messages, Regime, Source
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.state import Consumers, Stage
+
+_SURE = 1.0 - 1e-9  # per-message chances are capped here so log(1 - c) stays finite
 
 
 @dataclass(frozen=True)
 class Access:
-    """Who may adopt brand b this step: the exclusivity strategy sells to the core only, in
-    limited drops (``cap`` adoptions per step); None means no limit."""
+    """Who may buy brand b this step besides its price: ``distribution`` of the would-be
+    buyers outside the core find it on sale; at most ``cap`` buyers per step (limited drops;
+    None: no cap)."""
 
-    core_only: bool = False
+    distribution: float = 1.0
     cap: int | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    """What one brand's messages did this step: for the KPIs and for what friends see."""
+
+    receivers: np.ndarray  # consumers who attended to a message
+    became_aware: np.ndarray  # consumers who first heard of the brand
+    bought: np.ndarray  # consumers who bought it
+    wom: int  # word-of-mouth messages attended to (peer and paid posts)
+    negative: int  # of which negative
 
 
 def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -43,68 +61,156 @@ def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, 
     return idx, inverse, counts
 
 
-def receive(cons: Consumers, b: int, msgs: Messages, desire: np.ndarray | float,
-            rival_adopters: np.ndarray | None, access: Access, sc: Scenario,
-            rng: np.random.Generator) -> int:
-    """Apply one step's messages about brand b; returns the number of new adopters.
+def attend(batches: list[Messages], n: int, attention: int,
+           rng: np.random.Generator) -> list[Messages]:
+    """Limited attention: a consumer attends to at most ``attention`` of the step's messages
+    about all brands together, a uniformly random subset of them, so a louder brand crowds
+    out its rivals (share of voice); 0 means no limit."""
+    sizes = [len(m) for m in batches]
+    total = sum(sizes)
+    if attention <= 0 or total <= attention:
+        return batches
+    dst = np.concatenate([m.dst for m in batches])
+    if np.bincount(dst, minlength=n).max() <= attention:
+        return batches
+    order = np.lexsort((rng.random(total), dst))  # by receiver, random within each
+    sorted_dst = dst[order]
+    first = np.ones(total, dtype=bool)
+    first[1:] = sorted_dst[1:] != sorted_dst[:-1]
+    start = np.maximum.accumulate(np.where(first, np.arange(total), 0))
+    keep = np.zeros(total, dtype=bool)
+    keep[order[np.arange(total) - start < attention]] = True
+    bounds = np.cumsum([0, *sizes])
+    return [m.take(keep[lo:hi]) for m, lo, hi in zip(batches, bounds[:-1], bounds[1:],
+                                                     strict=True)]
 
-    ``rival_adopters`` counts, per consumer, the brands they had adopted at the start of the step
-    (None with a single brand).
-    Per receiver: attitude moves toward the weighted mean valence by susceptibility x weight;
-    below ``reject_threshold`` the consumer becomes a rejecter; otherwise, with a non-negative
-    attitude, the step may move them aware -> interested -> adopter with chance
-    ``p_interest`` and ``p_adopt`` times desire x message weight (x social reinforcement in
-    coproduction, x (1 - competition) if they adopted a rival), capped at 1.
+
+def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regime,
+            status: Callable[[np.ndarray], np.ndarray], rival: np.ndarray | None,
+            access: Access, price: float, quality: tuple[float, float], sc: Scenario,
+            rng: np.random.Generator) -> Received:
+    """Apply one step's attended messages about brand b.
+
+    Per receiver: attitude moves toward the weighted mean valence (negative messages weigh
+    ``negativity_bias`` times more) by susceptibility x min(1, mean weight); the most credible
+    message that agrees with their new attitude becomes the one they hold (its valence, trust,
+    fidelity, hops, sponsorship). Below ``reject_threshold`` they turn rejecter. With a
+    non-negative attitude, each positive message is an independent chance to move aware ->
+    interested (``p_interest``) and interested -> adopter (``p_adopt``), times the consumer's
+    desire (their new liking, ``max(attitude, 0)``, scaled by ``status(receivers)``: the
+    brand's status as they perceive it at the start of the step, see model/desire.py) and the
+    message's weight (times the reinforcement of friends who adopted, under coproduction).
+    Buying also needs a budget that covers the price, the brand on sale to them
+    (``distribution``, the cap) and no rival owned (else x (1 - competition)). Buyers then
+    experience the product (see :func:`experience`).
     """
+    empty = np.empty(0, np.int64)
     if len(msgs) == 0:
-        return 0
-    idx, inverse, c = group_by_receiver(msgs.dst, cons.n)
-    k = idx.size
-    wsum = np.bincount(inverse, weights=msgs.weight, minlength=k)
-    vsum = np.bincount(inverse, weights=msgs.weight * msgs.valence, minlength=k)
-    vbar = np.divide(vsum, wsum, out=np.zeros_like(vsum), where=wsum > 0)
-    wbar = wsum / c
-    hops = np.full(k, np.iinfo(np.int16).max, dtype=np.int16)
-    np.minimum.at(hops, inverse, msgs.hops)
-    sponsored = np.bincount(inverse, weights=msgs.sponsored, minlength=k) > 0
-    rival = rival_adopters[idx] - (cons.stage[b, idx] == Stage.ADOPTER) > 0 \
-        if rival_adopters is not None else np.zeros(k, dtype=bool)
-
+        return Received(empty, empty, empty, 0, 0)
     ew, fn = sc.ewom, sc.funnel
-    cons.exposures[b, idx] += c.astype(np.int32)
-    a = cons.attitude[b, idx]
-    a = np.clip(a + cons.susceptibility[idx] * np.minimum(wbar, 1.0) * (vbar - a), -1, 1)
-    cons.attitude[b, idx] = a
-    cons.hops[b, idx] = np.minimum(cons.hops[b, idx], hops)
-    cons.valence[b, idx] = vbar
-    cons.sponsored[b, idx] |= sponsored
+    idx, inverse, counts = group_by_receiver(msgs.dst, cons.n)
+    k = idx.size
+    negative = msgs.valence < 0
+    weight = msgs.weight * np.where(negative, ew.negativity_bias, 1.0)
+    wsum = np.bincount(inverse, weights=weight, minlength=k)
+    vsum = np.bincount(inverse, weights=weight * msgs.valence, minlength=k)
+    vbar = np.divide(vsum, wsum, out=np.zeros_like(vsum), where=wsum > 0)
+    wbar = wsum / counts
 
-    stage = cons.stage[b, idx]
+    cons.exposures[b, idx] += counts.astype(np.int32)
+    old_stage = cons.stage[b, idx]
+    a = cons.attitude[b, idx].astype(np.float64)
+    a = np.clip(a + cons.susceptibility[idx] * np.minimum(wbar, 1.0) * (vbar - a), -1.0, 1.0)
+    hold(cons, b, idx, inverse, msgs, a)
+
+    stage = old_stage.copy()
     stage[stage == Stage.UNAWARE] = Stage.AWARE
     rejecting = (a < ew.reject_threshold) & (stage != Stage.REJECTER)
     stage[rejecting] = Stage.REJECTER
-    cons.advocate[b, idx[rejecting]] = False
 
-    if isinstance(desire, np.ndarray):
-        desire = desire[idx]
-    push = desire * wbar  # persuasion: desire x trust x fidelity x (exclusive) persuasion
-    if ew.model == "coproduction":  # social reinforcement: several friends at once persuade more
-        friends = np.bincount(inverse, weights=msgs.peer, minlength=k)
-        push = push * (1.0 + ew.reinforcement * np.maximum(friends - 1, 0))
+    # conversion: each positive message is an independent chance (x desire x its weight)
+    drive = np.maximum(a, 0.0) * status(idx)  # desire now: the news is what moves them
+    if regime.reinforces and cons.friends_owner_core is not None:
+        friends = (cons.friends_owner_core[b, idx] + cons.friends_owner_other[b, idx])
+        drive = drive * (1.0 + ew.reinforcement * np.maximum(friends - 1, 0))
+    persuasion = np.where(negative, 0.0, weight)
     open_minded = (a >= 0) & (stage != Stage.REJECTER)
-    p_interest = np.minimum(fn.p_interest * push, 1.0)
-    interest = open_minded & (stage == Stage.AWARE) & (rng.random(idx.size) < p_interest)
+    p_interest = chance(fn.p_interest * drive, persuasion, inverse, k)
+    interest = open_minded & (stage == Stage.AWARE) & (rng.random(k) < p_interest)
     stage[interest] = Stage.INTERESTED
-    p_adopt = np.minimum(fn.p_adopt * push * (1.0 - fn.competition * rival), 1.0)
-    adopt = open_minded & (stage == Stage.INTERESTED) & (rng.random(idx.size) < p_adopt)
-    if access.core_only:
-        adopt &= cons.core[idx]
+    p_adopt = chance(fn.p_adopt * drive, persuasion, inverse, k)
+    if rival is not None:
+        p_adopt = p_adopt * (1.0 - fn.competition * rival[idx])
+    buy = (open_minded & (stage == Stage.INTERESTED) & ~cons.owner[b, idx]
+           & (rng.random(k) < p_adopt) & (cons.income[idx] >= price))
+    if access.distribution < 1.0:
+        buy &= cons.core[idx] | (rng.random(k) < access.distribution)
     if access.cap is not None:
-        chosen = np.flatnonzero(adopt)
+        chosen = np.flatnonzero(buy)
         if chosen.size > access.cap:  # limited drop: a random few of the would-be buyers
-            adopt[:] = False
-            adopt[rng.choice(chosen, access.cap, replace=False)] = True
-    stage[adopt] = Stage.ADOPTER
+            buy[:] = False
+            buy[rng.choice(chosen, access.cap, replace=False)] = True
+    stage[buy] = Stage.ADOPTER
+    cons.owner[b, idx[buy]] = True
+    a[buy], disappointed = experience(a[buy], quality, fn.experience_weight, fn.tolerance, rng)
+    cons.disappointment[b, idx[buy]] = disappointed
+    turned = buy & (a < ew.reject_threshold)  # a bad experience can make a rejecter at once
+    stage[turned] = Stage.REJECTER
+
+    cons.attitude[b, idx] = a.astype(np.float32)
     cons.stage[b, idx] = stage
-    cons.advocate[b, idx] |= (stage == Stage.ADOPTER) & (a >= ew.advocate_threshold)
-    return int(adopt.sum())
+    # clients at an event, and satisfied enthusiastic buyers, become advocates
+    host = np.bincount(inverse, weights=msgs.source == Source.EVENT, minlength=k) > 0
+    content = np.bincount(inverse, weights=msgs.source != Source.PEER, minlength=k) > 0
+    satisfied = cons.owner[b, idx] & (cons.disappointment[b, idx] >= 0)
+    cons.advocate[b, idx] = (stage != Stage.REJECTER) & (
+        cons.advocate[b, idx] | (satisfied & (host | (a >= ew.advocate_threshold))))
+    # news: anything that changed their stage, and anything the brand itself sent them
+    cons.news[b, idx[(stage != old_stage) | content]] = step
+    cons.check_finite(b, idx)
+    wom = np.isin(msgs.source, (Source.POST, Source.PEER))
+    return Received(receivers=idx, became_aware=idx[old_stage == Stage.UNAWARE],
+                    bought=idx[buy], wom=int(wom.sum()),
+                    negative=int((wom & negative).sum()))
+
+
+def chance(base: np.ndarray, persuasion: np.ndarray, inverse: np.ndarray, k: int) -> np.ndarray:
+    """Per receiver, the chance that at least one message converts: 1 - prod(1 - c) over their
+    messages, with c = min(base x persuasion, 1) (independent exposures: simple contagion)."""
+    c = np.minimum(base[inverse] * persuasion, _SURE)
+    return -np.expm1(np.bincount(inverse, weights=np.log1p(-c), minlength=k))
+
+
+def hold(cons: Consumers, b: int, idx: np.ndarray, inverse: np.ndarray, msgs: Messages,
+         attitude: np.ndarray) -> None:
+    """Each receiver adopts as their view the most credible message (trust x fidelity) of
+    this step that agrees with where their attitude now stands (positive or negative), or
+    the most credible one if none does: its provenance (valence, trust, fidelity, hops,
+    sponsorship) is what they pass on."""
+    agrees = (msgs.valence >= 0) == (attitude[inverse] >= 0)
+    order = np.lexsort((-msgs.weight, ~agrees, inverse))  # by receiver, agreeing, credible
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = inverse[order[1:]] != inverse[order[:-1]]
+    top = order[first]  # one message per receiver, receivers in idx order
+    cons.valence[b, idx] = msgs.valence[top]
+    cons.trust[b, idx] = msgs.trust[top]
+    cons.fidelity[b, idx] = msgs.fidelity[top]
+    cons.hops[b, idx] = msgs.hops[top]
+    cons.sponsored[b, idx] = msgs.sponsored[top]
+
+
+def experience(expected: np.ndarray, quality: tuple[float, float], weight: float,
+               tolerance: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A buyer's experience of the product (expectation-disconfirmation, Oliver 1980).
+
+    The experience is a draw ``e ~ quality + spread x N(0, 1)`` clipped to [0, 1], read in
+    attitude units as ``2e - 1``; the attitude the messages left is the expectation. The new
+    attitude moves ``weight`` of the way to the experience. A buyer whose experience falls
+    short of the expectation by more than ``tolerance`` is dissatisfied: their disappointment
+    (the shortfall, negative) is what they complain about. Returns (attitude, disappointment).
+    """
+    mean, spread = quality
+    felt = 2.0 * np.clip(mean + spread * rng.standard_normal(expected.size), 0.0, 1.0) - 1.0
+    gap = felt - expected
+    attitude = np.clip(expected + weight * gap, -1.0, 1.0)
+    return attitude, np.where(gap < -tolerance, gap, 0.0).astype(np.float32)

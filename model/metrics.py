@@ -1,29 +1,101 @@
-"""Per-step KPIs per brand, and the tidy table they make (one row per step and brand)."""
+"""The KPIs every run records per brand and step: one registry of their names, labels and units
+(that the CLI table, the plots, the report and the app all read), and the tidy table they make
+(one row per step and brand)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ewom_abm.model.state import Consumers, Stage
 
-# the columns every timeseries row carries, in order (after step, brand, strategy)
-METRICS = (
-    "reach",  # share aware (rejecters included: they have heard)
-    "penetration",  # share adopted
-    "penetration_core",  # share of the core segment adopted
-    "penetration_outside_core",  # share of everyone else adopted
-    "interested",  # share interested, not yet adopted
-    "advocates",  # consumers who are advocates (count)
-    "rejecters",  # share who turned negative and spread negative WOM
-    "messages",  # word-of-mouth messages this step
-    "negative_share",  # share of this step's word-of-mouth messages with negative valence
-    "new_adopters",  # adoptions this step
-    "dream_value",
-    "dilution",
-    "spend",  # cumulative
-    "cost_per_reached",  # cumulative spend per aware consumer
+
+@dataclass(frozen=True)
+class KPI:
+    """One recorded metric: ``kind`` is ``share`` (a fraction, shown as a percentage), ``count``,
+    ``money`` (cost or price units) or ``index`` (a number on its own scale)."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    doc: str
+
+    def format(self, value: float) -> str:
+        """The value as the faces show it: shares as percentages, counts whole."""
+        if self.kind == "share":
+            return f"{value:.1%}"
+        if self.kind == "count":
+            return f"{value:,.0f}"
+        if self.kind == "money":
+            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        return f"{value:.3f}"
+
+
+KPIS: tuple[KPI, ...] = (
+    KPI("reach", "Reach", "share of consumers aware", "share",
+        "share of consumers who know the brand (rejecters included: they have heard)"),
+    KPI("penetration", "Penetration", "share of consumers who bought", "share",
+        "share of consumers who own the brand"),
+    KPI("penetration_core", "Penetration in the core", "share of the core who bought", "share",
+        "share of the core segment who own the brand"),
+    KPI("penetration_outside_core", "Penetration outside the core",
+        "share of the rest who bought", "share",
+        "share of consumers outside the core who own the brand"),
+    KPI("interested", "Interested", "share of consumers interested", "share",
+        "share of consumers interested who have not bought"),
+    KPI("advocates", "Advocates", "share of consumers advocating", "share",
+        "share of consumers who are advocates (their sharing is boosted)"),
+    KPI("rejecters", "Rejecters", "share of consumers rejecting", "share",
+        "share of consumers who turned negative and spread negative word of mouth"),
+    KPI("dissatisfied", "Dissatisfied buyers", "share of buyers", "share",
+        "share of owners whose experience fell short of what they expected"),
+    KPI("messages", "Word of mouth", "messages this step", "count",
+        "word-of-mouth messages attended to this step: consumers' retellings and paid posts"),
+    KPI("negative_share", "Negative word of mouth", "share of this step's messages", "share",
+        "share of this step's word-of-mouth messages (paid posts and scandals included) with "
+        "negative valence"),
+    KPI("scandals", "Scandals", "influencer scandals so far", "count",
+        "paid influencers who had a scandal so far"),
+    KPI("new_adopters", "New buyers", "purchases this step", "count",
+        "consumers who bought the brand this step"),
+    KPI("revenue", "Revenue", "cumulative, price units", "money",
+        "cumulative sales: purchases times the brand's price"),
+    KPI("desire", "Desire of the aware", "mean desire", "index",
+        "mean desire for the brand among the consumers who know it"),
+    KPI("dream_value", "Dream value", "population's mean desire", "index",
+        "the population's mean desire for the brand (unaware consumers desire nothing), "
+        "measured from consumers each step"),
+    KPI("dilution", "Dilution", "share of dream value ownership costs", "share",
+        "1 - dream value / the dream value the same consumers would hold if none of their "
+        "friends owned the brand (negative: owners add to the dream)"),
+    KPI("spend", "Spend", "cumulative, cost units", "money", "cumulative spend"),
+    KPI("cost_per_reached", "Cost per reached", "spend per aware consumer", "money",
+        "cumulative spend per consumer aware of the brand"),
 )
+# what each run adds at its end: when reach and adoptions peaked (final values hide timing)
+RUN_KPIS: tuple[KPI, ...] = (
+    KPI("peak_reach", "Peak reach", "share of consumers aware", "share",
+        "the highest reach of the run"),
+    KPI("peak_reach_step", "Reach peak (step)", "step", "count", "the step reach peaked"),
+    KPI("peak_new_adopters", "Peak new buyers", "purchases in a step", "count",
+        "the most purchases in one step"),
+    KPI("peak_new_adopters_step", "Adoption peak (step)", "step", "count",
+        "the step with the most purchases"),
+)
+BY_NAME = {k.name: k for k in (*KPIS, *RUN_KPIS)}
+# the columns every timeseries row carries, in order (after step, brand, strategy)
+METRICS = tuple(k.name for k in KPIS)
+# the KPIs the run table, the app and the report show first
+HEADLINE = ("reach", "penetration", "penetration_outside_core", "negative_share", "revenue",
+            "dream_value", "dilution", "spend")
+
+
+def kpi(name: str) -> KPI:
+    """The KPI called ``name``."""
+    return BY_NAME[name]
 
 
 def funnel_shares(cons: Consumers, b: int) -> dict[str, float]:
@@ -31,19 +103,21 @@ def funnel_shares(cons: Consumers, b: int) -> dict[str, float]:
     stage = cons.stage[b]
     n = cons.n
     counts = [np.count_nonzero(stage == s) for s in Stage]  # cheaper than bincount on int8
-    adopters = stage == Stage.ADOPTER
+    owners = cons.owner[b]
+    n_owners = int(np.count_nonzero(owners))
     core_n = cons.core_count
-    core_adopters = int(np.count_nonzero(adopters & cons.core))
+    core_owners = int(np.count_nonzero(owners & cons.core))
     out_n = n - core_n
+    unhappy = int(np.count_nonzero(owners & (cons.disappointment[b] < 0)))
     return {
         "reach": 1.0 - counts[Stage.UNAWARE] / n,
-        "penetration": counts[Stage.ADOPTER] / n,
-        "penetration_core": core_adopters / core_n if core_n else 0.0,
-        "penetration_outside_core": (counts[Stage.ADOPTER] - core_adopters) / out_n
-        if out_n else 0.0,
+        "penetration": n_owners / n,
+        "penetration_core": core_owners / core_n if core_n else 0.0,
+        "penetration_outside_core": (n_owners - core_owners) / out_n if out_n else 0.0,
         "interested": counts[Stage.INTERESTED] / n,
-        "advocates": int(np.count_nonzero(cons.advocate[b])),
+        "advocates": int(np.count_nonzero(cons.advocate[b])) / n,
         "rejecters": counts[Stage.REJECTER] / n,
+        "dissatisfied": unhappy / n_owners if n_owners else 0.0,
     }
 
 

@@ -2,12 +2,15 @@
 
 Schedule of one step (synchronous: word of mouth and conversions read the state at the start
 of the step; only the brands' own moves come first):
-1. each brand's desire per consumer follows from its dream value (snob effect);
-2. each brand acts on its strategy (its own messages, spend, who may adopt; exclusivity's client
-   events make advocates, who then talk with their boost in this same step);
-3. word of mouth about each brand flows under the eWOM model (plus mass advertising);
-4. receivers update attitude and funnel stage; rejecters and advocates emerge;
-5. dream value and dilution are recomputed, KPIs recorded, adaptive brands review strategy.
+1. each brand acts on its strategy (its own messages, spend, whose talk its content boosts,
+   who may buy);
+2. word of mouth about each brand flows under the eWOM regime (plus mass advertising), and the
+   community reacts to sponsored content (coproduction's pushback);
+3. every consumer attends to a limited number of the step's messages, all brands together;
+4. receivers update attitude, the message they hold and their funnel stage; buyers experience
+   the product; rejecters and advocates emerge;
+5. friends see who now knows and owns each brand; desires are re-measured, and with them dream
+   value and dilution; KPIs are recorded; adaptive brands review their strategy.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from mesa.discrete_space import Network
 
 from ewom_abm.agents.brand import Brand
 from ewom_abm.agents.consumer import Consumer
-from ewom_abm.model import dilution as dil
 from ewom_abm.model import scenario as scenario_mod
-from ewom_abm.model.ewom import spread
-from ewom_abm.model.funnel import receive
+from ewom_abm.model.desire import Dream, observe
+from ewom_abm.model.ewom import REGIMES, Messages, spread
+from ewom_abm.model.funnel import Received, attend, receive
 from ewom_abm.model.metrics import funnel_shares, to_frame
 from ewom_abm.model.network import Graph, build_graph
 from ewom_abm.model.scenario import Scenario
@@ -51,9 +54,12 @@ class EwomModel(mesa.Model):
         self.mean_degree = (float(self.graph.degree.mean()) if self.graph is not None
                             else net.mean_degree)
         degree = self.graph.degree if self.graph is not None else None
+        self.regime = REGIMES[config.ewom.model]
         self.consumers = Consumers.create(self.n, len(config.brands), config.consumers, degree,
                                           self.rng)
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
+        self.dreams = [Dream(self.consumers, b.index, self.graph, config.status,
+                             b.cfg.prestige) for b in self.brands]
         self.space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
         if self.n <= config.consumers.agents_max:
@@ -62,29 +68,38 @@ class EwomModel(mesa.Model):
             for i in range(self.n):
                 self.consumer(i)
         self._rows: list[dict] = []
-        self._talk = [(0, 0, 0)] * len(self.brands)  # (messages, negative, new adopters)
+        self._talk = [(0, 0, 0)] * len(self.brands)  # (messages, negative, new buyers)
         self._launch()
         self._record()
 
     # ------------------------------------------------------------------ set-up
 
     def _launch(self) -> None:
-        """Launch seeds: each brand's first adopters, chosen by its seeding rule."""
+        """Launch seeds: each brand's first buyers, chosen by its seeding rule."""
         for br in self.brands:
             seeds = br.seed_order[: br.cfg.seeds]
             self.seed_adopters(br.index, seeds)
             self._talk[br.index] = (0, 0, int(seeds.size))
 
     def seed_adopters(self, brand: int | str, consumers: np.ndarray) -> None:
-        """Make consumers informed adopters of a brand, holding its message as the brand said
-        it: the launch seeds, or seeds an experiment places by hand."""
+        """Make consumers satisfied owners of a brand, holding its message as the brand said it:
+        the launch seeds, or seeds an experiment places by hand."""
         b, cons = self.brand_index(brand), self.consumers
+        consumers = np.asarray(consumers, dtype=np.int64)
+        aware = consumers[cons.stage[b, consumers] == Stage.UNAWARE]
+        bought = consumers[~cons.owner[b, consumers]]
         cons.stage[b, consumers] = Stage.ADOPTER
+        cons.owner[b, consumers] = True
         cons.attitude[b, consumers] = 1.0
         cons.valence[b, consumers] = 1.0
+        cons.trust[b, consumers] = 1.0
+        cons.fidelity[b, consumers] = 1.0
         cons.hops[b, consumers] = 0
         cons.sponsored[b, consumers] = True
         cons.exposures[b, consumers] += 1
+        cons.news[b, consumers] = self.steps
+        seen = observe(cons, b, self.graph, aware, bought)
+        self.dreams[b].refresh(np.concatenate([consumers, seen]))
 
     # ------------------------------------------------------------------ access
 
@@ -115,41 +130,47 @@ class EwomModel(mesa.Model):
 
     def step(self) -> None:
         """One synchronous step; see the module docstring for the schedule."""
-        cfg, cons = self.config, self.consumers
-        # brands adopted per consumer at the start of the step (competition needs rivals)
-        n_adopted = ((cons.stage == Stage.ADOPTER).sum(axis=0, dtype=np.int16)
-                     if len(self.brands) > 1 else None)
-        desires = [dil.desire(cons.status, br.dream_value, br.cfg.base_dream_value)
-                   for br in self.brands]
+        cfg, cons, t = self.config, self.consumers, self.steps
+        # brands owned per consumer at the start of the step (competition needs rivals)
+        owned = cons.owner.sum(axis=0, dtype=np.int16) if len(self.brands) > 1 else None
         actions = [br.act() for br in self.brands]
+        batches: list[Messages] = []
         for br, action in zip(self.brands, actions, strict=True):
+            talk = spread(cons, br.index, cfg.ewom, self.regime, self.graph, self.mean_degree,
+                          t, action.boosted, action.boost, self.rng)
+            msgs = Messages.concat([action.messages, talk.messages])
+            batches.append(self.regime.pushback(msgs, cfg.ewom, self.rng))
+        batches = attend(batches, self.n, cfg.consumers.attention, self.rng)
+        for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index
-            talk = spread(cons, b, cfg.ewom, self.graph, self.mean_degree, action.share_boost,
-                          self.rng)
-            msgs = type(talk.messages).concat([action.messages, talk.messages])
-            new = receive(cons, b, msgs, desires[b], n_adopted, action.access, cfg, self.rng)
-            self._talk[b] = (talk.sent, talk.negative, new)
+            rival = (owned - cons.owner[b]) > 0 if owned is not None else None
+            got: Received = receive(
+                cons, b, msgs, step=t, regime=self.regime, status=self.dreams[b].factor,
+                rival=rival, access=action.access,
+                price=br.cfg.price, quality=(br.cfg.quality, br.cfg.quality_spread),
+                sc=cfg, rng=self.rng)
+            br.revenue += got.bought.size * br.cfg.price
+            seen = observe(cons, b, self.graph, got.became_aware, got.bought)
+            self.dreams[b].refresh(np.concatenate([got.receivers, seen]))
+            self._talk[b] = (got.wom, got.negative, int(got.bought.size))
         self._record()
         for br in self.brands:
             br.review()
 
     def _record(self) -> None:
-        """KPIs of every brand now; updates each brand's dream value and dilution."""
+        """KPIs of every brand now, measured from the consumers; the brands learn theirs."""
         for br in self.brands:
             shares = funnel_shares(self.consumers, br.index)
-            diluted = dil.dilution(shares["penetration"], shares["penetration_outside_core"],
-                                   self.config.dilution)
-            br.dilution = diluted
-            br.reach = shares["reach"]
-            br.dream_value = dil.dream_value(br.cfg.base_dream_value, shares["reach"], diluted,
-                                             self.config.dilution)
+            dream = self.dreams[br.index].measure()
+            br.reach, br.dilution = shares["reach"], dream["dilution"]
             sent, negative, new = self._talk[br.index]
             reached = shares["reach"] * self.n
             self._rows.append({
                 "step": self.steps, "brand": br.name, "strategy": br.strategy, **shares,
                 "messages": sent, "negative_share": negative / sent if sent else 0.0,
-                "new_adopters": new, "dream_value": br.dream_value, "dilution": diluted,
-                "spend": br.spend, "cost_per_reached": br.spend / reached if reached else 0.0,
+                "scandals": br.scandals, "new_adopters": new, "revenue": br.revenue,
+                **dream, "spend": br.spend,
+                "cost_per_reached": br.spend / reached if reached else 0.0,
             })
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
@@ -171,6 +192,7 @@ class EwomModel(mesa.Model):
                 for row in last}
 
     def adoption_share(self, brand: int | str = 0) -> float:
-        """Share of consumers who have adopted the brand now."""
+        """Share of consumers who own the brand now."""
         b = self.brand_index(brand)
-        return float(np.count_nonzero(self.consumers.stage[b] == Stage.ADOPTER) / self.n)
+        return float(np.count_nonzero(self.consumers.owner[b]) / self.n)
+

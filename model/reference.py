@@ -14,12 +14,16 @@ from scipy.sparse.csgraph import breadth_first_order
 from ewom_abm.model.network import Graph
 
 # Overrides that make consumers homogeneous and the funnel frictionless (an exposure is an
-# adoption), with no strategy, advertising or dilution: the setting the closed forms assume.
+# adoption: one message makes the attitude 1, so liking and desire are 1), with no status
+# effects, advertising, attention limit, fading talk, price, disappointment or strategy: the
+# setting the closed forms assume.
 DOCKED = (
-    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.status_core=0",
-    "consumers.status_aspirational=0", "funnel.p_interest=1", "funnel.p_adopt=1",
-    "funnel.competition=0", "dilution.enabled=false", "ewom.advocate_boost=1",
-    "ewom.reject_threshold=-1", "ewom.p_external=0", "brands.0.budget=0",
+    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.susceptibility=1",
+    "consumers.status_core=0", "consumers.status_aspirational=0", "consumers.attention=0",
+    "funnel.p_interest=1", "funnel.p_adopt=1", "funnel.competition=0",
+    "ewom.advocate_boost=1", "ewom.reject_threshold=-1", "ewom.p_external=0",
+    "ewom.talk_halflife=0", "brands.0.budget=0", "brands.0.price=0", "brands.0.quality=1",
+    "brands.0.quality_spread=0",
 )
 
 

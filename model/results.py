@@ -10,17 +10,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ewom_abm import __version__
+from ewom_abm.model.metrics import HEADLINE, kpi
 
 if TYPE_CHECKING:
     from ewom_abm.model.model import EwomModel
 
-# the columns of the printed per-brand summary, with their headers
-SUMMARY_COLUMNS = {
-    "strategy": "strategy", "reach": "reach", "penetration": "penetration",
-    "penetration_outside_core": "pen. outside core", "advocates": "advocates",
-    "negative_share": "negative WOM", "dream_value": "dream value", "dilution": "dilution",
-    "spend": "spend",
-}
 
 
 def tag(df: pd.DataFrame, model: EwomModel) -> pd.DataFrame:
@@ -44,13 +38,13 @@ def summary(model: EwomModel, elapsed: float | None = None) -> dict[str, Any]:
 
 
 def summary_table(final: dict[str, dict]) -> str:
-    """The per-brand table printed at the end of ``ewom run``."""
+    """The per-brand table printed at the end of ``ewom run``: the headline KPIs, labelled and
+    formatted as the KPI registry says."""
     rows = []
     for brand, kpis in final.items():
-        row = {"brand": brand}
-        for key, header in SUMMARY_COLUMNS.items():
-            v = kpis[key]
-            row[header] = f"{v:.3f}" if isinstance(v, float) else v
+        row = {"brand": brand, "strategy": kpis["strategy"]}
+        for name in HEADLINE:
+            row[kpi(name).label.lower()] = kpi(name).format(kpis[name])
         rows.append(row)
     return pd.DataFrame(rows).to_string(index=False)
 

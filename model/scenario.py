@@ -31,15 +31,17 @@ CENTRALITIES = ("degree", "random")
 
 
 def param(default: Any, doc: str, *, lo: float | None = None, hi: float | None = None,
-          choices: tuple[str, ...] | None = None) -> Any:
-    """A scenario field: its default, a one-line meaning, and the values it accepts."""
-    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices}
+          choices: tuple[str, ...] | None = None, above: bool = False) -> Any:
+    """A scenario field: its default, a one-line meaning, and the values it accepts
+    (``above``: strictly greater than ``lo``, e.g. a cost that must buy something)."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices, "above": above}
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
 PROB = {"lo": 0.0, "hi": 1.0}
+COST = {"lo": 0.0, "above": True, "hi": 1e9}  # a cost of 0 would buy unlimited actions
 
 
 @dataclass
@@ -71,12 +73,22 @@ class ConsumerConfig:
                                   "attitude toward the message's valence", **PROB)
     share_propensity: float = param(0.5, "mean propensity to share: multiplies the per-edge "
                                     "chance a talking consumer's message reaches a friend", **PROB)
-    status_core: float = param(0.6, "mean status sensitivity in the core segment: how much "
-                               "lost dream value lowers desire (snob effect)", **PROB)
-    status_aspirational: float = param(0.3, "mean status sensitivity outside the core", **PROB)
+    status_core: float = param(0.6, "mean status sensitivity in the core segment: how much the "
+                               "brand's status value, as they perceive it, moves their desire",
+                               **PROB)
+    status_aspirational: float = param(0.4, "mean status sensitivity outside the core", **PROB)
     trait_spread: float = param(0.3, "heterogeneity of traits: 0 gives everyone the mean; traits "
                                 "are Beta draws with sd = spread x sqrt(mean(1-mean))",
                                 lo=0.0, hi=0.95)
+    income_core: float = param(3.0, "median budget for one purchase in the core segment, in the "
+                               "units of brands' prices", lo=0.0, hi=1e9)
+    income_aspirational: float = param(0.3, "median budget for one purchase outside the core",
+                                       lo=0.0, hi=1e9)
+    income_spread: float = param(0.8, "spread of budgets: log-normal sigma within a segment "
+                                 "(0: everyone has the median)", lo=0.0, hi=5.0)
+    attention: int = param(5, "brand messages a consumer attends to per step, all brands "
+                           "together; the rest go unnoticed (share of voice); 0: no limit",
+                           lo=0, hi=1_000_000)
     leader_share: float = param(0.02, "share of consumers who are opinion leaders", **PROB)
     leader_centrality: str = param("degree", "how opinion leaders are picked: top by degree, or "
                                    "at random", choices=CENTRALITIES)
@@ -96,6 +108,11 @@ class EwomConfig:
                            "given friend (independent-cascade edge probability)", **PROB)
     share_once: bool = param(False, "each consumer talks exactly once, the step after they start "
                              "talking (independent cascade); otherwise every step (Bass)")
+    talk_halflife: float = param(4.0, "steps after which a consumer's chance to talk about the "
+                                 "brand halves if they learned nothing new about it (novelty "
+                                 "decay); 0: talk never fades", lo=0.0, hi=1e6)
+    advocate_persistence: float = param(3.0, "advocates' talk half-life as a multiple of "
+                                        "everyone else's", lo=1.0, hi=1e3)
     follower_share: float = param(0.0, "linear: followers' re-broadcast weight relative to "
                                   "opinion leaders (0: they never pass it on)", **PROB)
     fidelity_decay: float = param(0.8, "coproduction: share of the message's meaning surviving "
@@ -105,38 +122,62 @@ class EwomConfig:
     noise: float = param(0.1, "coproduction: sd of the random valence change per retelling",
                          lo=0.0, hi=1.0)
     reinforcement: float = param(0.5, "coproduction: extra conversion chance per additional "
-                                 "friend telling the same consumer in one step", lo=0.0)
-    pushback: float = param(0.05, "coproduction: chance a sponsored message meets community "
-                            "pushback and is received as negative WOM", **PROB)
-    advocate_boost: float = param(2.0, "advocates' per-edge sharing multiplier", lo=1.0)
-    advocate_threshold: float = param(0.8, "an adopter whose attitude reaches this becomes an "
-                                      "advocate", lo=-1.0, hi=1.0)
-    reject_threshold: float = param(-0.3, "an aware consumer whose attitude falls below this "
+                                 "friend who has adopted (complex contagion)", lo=0.0, hi=100.0)
+    pushback: float = param(0.05, "coproduction: chance a sponsored message, or a close retelling "
+                            "of one, meets community pushback and is received as negative WOM",
+                            **PROB)
+    pushback_hops: int = param(1, "coproduction: retellings within which sponsored content "
+                               "still reads as sponsored (0: only the brand's own posts)",
+                               lo=0, hi=1000)
+    negativity_bias: float = param(1.5, "weight of a negative message relative to a positive "
+                                   "one from the same source (bad is stronger than good)",
+                                   lo=1.0, hi=10.0)
+    hearsay: float = param(0.5, "a complaint from someone who never owned the brand is hearsay: "
+                           "its chance of being told, and its weight, are this share of a "
+                           "buyer's", **PROB)
+    advocate_boost: float = param(2.0, "advocates' per-edge sharing multiplier", lo=1.0,
+                                  hi=100.0)
+    advocate_threshold: float = param(0.8, "a satisfied adopter whose attitude reaches this "
+                                      "becomes an advocate", lo=-1.0, hi=1.0)
+    reject_threshold: float = param(-0.4, "an aware consumer whose attitude falls below this "
                                     "becomes a rejecter who spreads negative WOM",
                                     lo=-1.0, hi=0.0)
 
 
 @dataclass
 class FunnelConfig:
-    """Conversion along unaware -> aware -> interested -> adopter, on steps with exposure."""
+    """Conversion along unaware -> aware -> interested -> adopter, on steps with exposure, and
+    what buying teaches the buyer."""
 
-    p_interest: float = param(0.5, "chance an exposure step moves aware to interested "
-                              "(times desire and message weight)", **PROB)
-    p_adopt: float = param(0.3, "chance an exposure step moves interested to adopter "
-                           "(times desire and message weight)", **PROB)
+    p_interest: float = param(0.5, "chance one message moves aware to interested (times desire "
+                              "and message weight; messages are independent chances)", **PROB)
+    p_adopt: float = param(0.3, "chance one message moves interested to adopter (times desire "
+                           "and message weight), if the consumer can afford it and find it",
+                           **PROB)
     competition: float = param(0.5, "how much having adopted a rival brand lowers the chance of "
                                "adopting this one", **PROB)
+    experience_weight: float = param(0.8, "how far a buyer's own experience of the product moves "
+                                     "their attitude toward it", **PROB)
+    tolerance: float = param(0.3, "a buyer whose experience falls short of what they expected "
+                             "by more than this (in attitude units) is dissatisfied and "
+                             "complains", lo=0.0, hi=2.0)
 
 
 @dataclass
-class DilutionConfig:
-    """Dream value = base x exp(awareness_gain x reach) x (1 - dilution)."""
+class StatusConfig:
+    """How a consumer perceives a brand's status value from what they see among friends."""
 
-    enabled: bool = param(True, "off: penetration costs no dream value (dilution stays 0)")
-    awareness_gain: float = param(0.5, "how much awareness (reach) raises dream value", lo=0.0)
-    penetration_loss: float = param(1.0, "how much overall penetration dilutes", lo=0.0)
-    outside_core_loss: float = param(3.0, "how much penetration outside the core segment "
-                                     "dilutes, on top of the overall penetration", lo=0.0)
+    recognition: float = param(1.0, "status value gained as the share of friends who know the "
+                               "brand goes from 0 to 1 (a signal needs an audience)",
+                               lo=0.0, hi=100.0)
+    snob: float = param(5.0, "status value lost as the share of friends who own it goes from 0 "
+                        "to 1, counting owners outside one's own segment fully (snob effect)",
+                        lo=0.0, hi=100.0)
+    in_group: float = param(0.3, "weight of owners in one's own segment in the snob effect",
+                            **PROB)
+    aspiration: float = param(1.0, "aspirational consumers: status value gained as the share of "
+                              "friends in the core who own it goes from 0 to 1 (emulation)",
+                              lo=0.0, hi=100.0)
 
 
 @dataclass
@@ -146,12 +187,18 @@ class BrandConfig:
     name: str = param("Brand", "label in tables and plots (unique)")
     strategy: str = param("entertainment", "what the brand does with its budget; `adaptive` "
                           "switches among the three from its own KPIs", choices=BRAND_STRATEGIES)
-    budget: float = param(100.0, "budget per step, in cost units", lo=0.0)
-    base_dream_value: float = param(1.0, "dream value with no awareness and no penetration",
-                                    lo=0.0)
+    budget: float = param(100.0, "budget per step, in cost units", lo=0.0, hi=1e12)
+    price: float = param(1.0, "price of one purchase, in the units of consumers' budgets: only "
+                         "consumers whose budget covers it can buy", lo=0.0, hi=1e9)
+    quality: float = param(0.9, "product quality: the mean experience of a buyer, from 0 "
+                           "(awful) to 1 (perfect)", **PROB)
+    quality_spread: float = param(0.15, "sd of buyers' experiences around the quality",
+                                  lo=0.0, hi=1.0)
+    prestige: float = param(0.0, "heritage: status value the brand holds with nobody aware of "
+                            "it and nobody owning it", lo=-10.0, hi=10.0)
     exclusivity_weight: float = param(0.0, "how much the brand cares about dilution: the "
                                       "adaptive policy scores reach gained minus this times "
-                                      "dilution gained", lo=0.0)
+                                      "dilution gained", lo=0.0, hi=1e6)
     seeds: int = param(0, "consumers made adopters at launch (step 0)", lo=0)
     seeding: str = param("degree", "whom to seed at launch and pay as influencers: at random; "
                          "by degree; by betweenness (sampled above betweenness_pivots "
@@ -166,34 +213,44 @@ class BrandConfig:
                                     "sampled at random (Brandes & Pich 2007)",
                                     lo=1, hi=100_000)
     cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content",
-                                lo=0.0)
-    entertainment_value: float = param(0.5, "entertainment: boost to the chance WOM about the "
-                                       "brand is shared while the content runs", lo=0.0)
-    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step", lo=0.0)
+                                **COST)
+    entertainment_value: float = param(0.5, "entertainment: boost to the chance that a "
+                                       "consumer the content reached shares word of mouth this "
+                                       "step", lo=0.0, hi=100.0)
+    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step", **COST)
     post_reach: float = param(0.5, "influencer: share of an influencer's friends who see a post",
                               **PROB)
     influencer_trust: float = param(0.6, "influencer: weight of a paid (disclosed) post "
-                                    "relative to a friend's word", **PROB)
-    scandal_prob: float = param(0.01, "influencer: per step, chance one paid influencer has a "
-                                "scandal that turns their posts negative", **PROB)
+                                    "relative to a friend's word; retellings keep it", **PROB)
+    scandal_prob: float = param(0.01, "influencer: per step, chance each paid influencer has a "
+                                "scandal that turns their post negative (then dropped)", **PROB)
     cost_invitation: float = param(5.0, "exclusivity: cost of one invitation or client event",
-                                   lo=0.0)
-    exclusive_persuasion: float = param(2.0, "exclusivity: conversion multiplier of an "
-                                        "invitation (desire per exposure)", lo=0.0)
+                                   **COST)
+    exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
+                                        "a friend's word (desire per exposure)",
+                                        lo=0.0, hi=10.0)
     adoption_cap: float = param(0.002, "exclusivity: at most this share of the population may "
                                 "adopt per step (limited drops), rounded to whole consumers",
                                 **PROB)
     client_share: float = param(0.3, "exclusivity: share of budget spent on events that turn "
-                                "clients into advocates", **PROB)
+                                "clients into advocates (and give them news to tell)", **PROB)
+    distribution: float = param(0.5, "exclusivity: share of would-be buyers outside the core "
+                                "who find it on sale (selective distribution; 1: sold "
+                                "everywhere, 0: to the core only); other strategies sell "
+                                "everywhere", **PROB)
     initial_strategy: str = param("entertainment", "adaptive: the strategy it starts with",
                                   choices=STRATEGIES)
-    adapt_every: int = param(5, "adaptive: steps between strategy reviews", lo=1)
-    explore: float = param(0.1, "adaptive: chance a review tries a random strategy", **PROB)
+    adapt_every: int = param(4, "adaptive: steps between strategy reviews", lo=1, hi=1_000_000)
+    discount: float = param(0.8, "adaptive: weight kept by past rewards at each review "
+                            "(discounted bandit: old evidence fades as the market moves)",
+                            lo=0.0, hi=1.0)
+    exploration: float = param(0.1, "adaptive: exploration bonus of the discounted UCB rule",
+                               lo=0.0, hi=100.0)
 
 
 @dataclass
 class Scenario:
-    """A whole run: network, consumers, eWOM regime, funnel, dilution, brands."""
+    """A whole run: network, consumers, eWOM regime, funnel, status perception, brands."""
 
     name: str = param("default", "scenario name, carried into every output")
     title: str = param("", "one-line title for menus")
@@ -206,7 +263,7 @@ class Scenario:
     consumers: ConsumerConfig = field(default_factory=ConsumerConfig)
     ewom: EwomConfig = field(default_factory=EwomConfig)
     funnel: FunnelConfig = field(default_factory=FunnelConfig)
-    dilution: DilutionConfig = field(default_factory=DilutionConfig)
+    status: StatusConfig = field(default_factory=StatusConfig)
     brands: list[BrandConfig] = field(default_factory=lambda: [BrandConfig()])
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,11 +305,21 @@ def _coerce(where: str, value: Any, typ: Any, meta: dict[str, Any]) -> Any:
     if choices and value not in choices:
         raise EwomError(f"{where}: {value!r} is not one of {', '.join(choices)}"
                         f"{suggest(str(value), choices)}")
-    lo, hi = meta.get("lo"), meta.get("hi")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        rng = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
-        raise EwomError(f"{where}: {value!r} is out of range, allowed {rng}")
+    lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
+    if (lo is not None and (value <= lo if above else value < lo)) or \
+            (hi is not None and value > hi):
+        raise EwomError(f"{where}: {value!r} is out of range, allowed {allowed_range(meta)}")
     return value
+
+
+def allowed_range(meta: dict[str, Any]) -> str:
+    """A numeric field's allowed values as text: ``[0, 1]``, ``> 0 and <= 1e+09``, ``>= 1``."""
+    lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
+    if lo is None:
+        return "any" if hi is None else f"<= {hi:g}"
+    if above:
+        return f"> {lo:g}" + (f" and <= {hi:g}" if hi is not None else "")
+    return f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
@@ -472,12 +539,8 @@ def schema_markdown() -> str:
             meta = f.metadata
             if meta.get("choices"):
                 allowed = ", ".join(f"`{c}`" for c in meta["choices"])
-            elif meta.get("lo") is not None and meta.get("hi") is not None:
-                allowed = f"{meta['lo']:g} to {meta['hi']:g}"
-            elif meta.get("lo") is not None:
-                allowed = f">= {meta['lo']:g}"
             else:
-                allowed = "any"
+                allowed = allowed_range(meta)
             default = f.default if f.default is not MISSING else ""
             lines.append(f"| `{key}` | {typ.__name__} | `{default!r}` | {allowed} | "
                          f"{meta.get('doc', '')} |")

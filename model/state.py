@@ -1,6 +1,6 @@
 """Consumer state as a struct of arrays: the one place that knows its layout.
 
-Traits are per consumer, shape ``(n,)``; funnel state is per brand and consumer, shape
+Traits are per consumer, shape ``(n,)``; state about brands is per brand and consumer, shape
 ``(n_brands, n)``, so every rule is a handful of numpy operations over all consumers at once.
 ``agents.consumer.Consumer`` is a readable view onto one column of these arrays.
 """
@@ -16,16 +16,17 @@ import numpy as np
 from ewom_abm.model.scenario import ConsumerConfig
 
 NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
+NEVER = np.iinfo(np.int32).min // 2  # the step of news a consumer never had
 
 
 class Stage(IntEnum):
-    """Funnel stage of one consumer for one brand."""
+    """Where a consumer's mind is about one brand (ownership is kept apart: ``owner``)."""
 
     UNAWARE = 0
     AWARE = 1
     INTERESTED = 2
-    ADOPTER = 3
-    REJECTER = 4  # aware, negative, and spreading negative word of mouth
+    ADOPTER = 3  # bought it and still thinks well of it
+    REJECTER = 4  # aware, negative, and spreading negative word of mouth (owner or not)
 
 
 def beta_traits(mean: float, spread: float, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -37,27 +38,53 @@ def beta_traits(mean: float, spread: float, size: int, rng: np.random.Generator)
     return rng.beta(mean * concentration, (1 - mean) * concentration, size).astype(np.float32)
 
 
+def lognormal_budgets(median: float, sigma: float, size: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Budgets for one purchase: log-normal around the segment's median (income is skewed)."""
+    if sigma <= 0 or median <= 0:
+        return np.full(size, median, dtype=np.float64)
+    return median * np.exp(sigma * rng.standard_normal(size))
+
+
 @dataclass(eq=False)
 class Consumers:
-    """All consumers: fixed traits plus per-brand funnel state."""
+    """All consumers: fixed traits plus, per brand, funnel, ownership, view and what they see."""
 
-    core: np.ndarray  # bool (n,): in the core (affluent target) segment
-    susceptibility: np.ndarray  # float32 (n,)
-    propensity: np.ndarray  # float32 (n,): propensity to share
-    status: np.ndarray  # float32 (n,): status sensitivity (snob effect)
-    leader: np.ndarray  # bool (n,): opinion leader
-    stage: np.ndarray  # int8 (B, n): Stage
-    attitude: np.ndarray  # float32 (B, n): valence of the consumer's view, in [-1, 1]
-    advocate: np.ndarray  # bool (B, n)
-    exposures: np.ndarray  # int32 (B, n): messages received so far
-    hops: np.ndarray  # int16 (B, n): retellings between the brand and the message held
-    valence: np.ndarray  # float32 (B, n): valence of the message held
-    sponsored: np.ndarray  # bool (B, n): the message held started as paid/brand content
-    told: np.ndarray  # bool (B, n): has already talked (share_once mode)
+    # fixed traits, shape (n,)
+    core: np.ndarray  # bool: in the core (affluent target) segment
+    susceptibility: np.ndarray  # float32
+    propensity: np.ndarray  # float32: propensity to share
+    status: np.ndarray  # float32: status sensitivity
+    leader: np.ndarray  # bool: opinion leader
+    income: np.ndarray  # float64: budget for one purchase
+    # per brand, shape (B, n)
+    stage: np.ndarray  # int8: Stage
+    owner: np.ndarray  # bool: has bought the brand
+    attitude: np.ndarray  # float32 in [-1, 1]: valence of the consumer's view
+    advocate: np.ndarray  # bool
+    disappointment: np.ndarray  # float32 <= 0: how far experience fell short (0: satisfied)
+    exposures: np.ndarray  # int32: messages attended to so far
+    news: np.ndarray  # int32: step in which they last learned something new about the brand
+    told: np.ndarray  # bool: has already talked (share_once mode)
+    desire: np.ndarray  # float32 >= 0: desire for the brand, measured at the end of each step
+    # the message a consumer holds as their view (its provenance), shape (B, n)
+    valence: np.ndarray  # float32 in [-1, 1]
+    trust: np.ndarray  # float32: trust in its source (paid posts less than friends)
+    fidelity: np.ndarray  # float32 in [0, 1]: meaning surviving the retellings
+    hops: np.ndarray  # int16: retellings between the brand and this message
+    sponsored: np.ndarray  # bool: it started as brand or paid content
+    # what each consumer sees among friends, shape (B, n) (None under global mixing)
+    friends_aware: np.ndarray | None  # int32: friends who know the brand
+    friends_owner_core: np.ndarray | None  # int32: friends in the core who own it
+    friends_owner_other: np.ndarray | None  # int32: friends outside the core who own it
 
     @property
     def n(self) -> int:
         return self.core.size
+
+    @property
+    def n_brands(self) -> int:
+        return self.stage.shape[0]
 
     @cached_property
     def core_count(self) -> int:
@@ -76,22 +103,48 @@ class Consumers:
             beta_traits(cfg.status_core, spread, n, rng),
             beta_traits(cfg.status_aspirational, spread, n, rng),
         ).astype(np.float32)
+        income = np.where(core,
+                          lognormal_budgets(cfg.income_core, cfg.income_spread, n, rng),
+                          lognormal_budgets(cfg.income_aspirational, cfg.income_spread, n, rng))
         shape = (n_brands, n)
+
+        def counts() -> np.ndarray | None:
+            return np.zeros(shape, dtype=np.int32) if degree is not None else None
+
         return cls(
             core=core,
             susceptibility=beta_traits(cfg.susceptibility, spread, n, rng),
             propensity=beta_traits(cfg.share_propensity, spread, n, rng),
             status=status,
             leader=pick_leaders(n, cfg.leader_share, cfg.leader_centrality, degree, rng),
+            income=income,
             stage=np.zeros(shape, dtype=np.int8),
+            owner=np.zeros(shape, dtype=bool),
             attitude=np.zeros(shape, dtype=np.float32),
             advocate=np.zeros(shape, dtype=bool),
+            disappointment=np.zeros(shape, dtype=np.float32),
             exposures=np.zeros(shape, dtype=np.int32),
-            hops=np.full(shape, NO_MESSAGE, dtype=np.int16),
-            valence=np.zeros(shape, dtype=np.float32),
-            sponsored=np.zeros(shape, dtype=bool),
+            news=np.full(shape, NEVER, dtype=np.int32),
             told=np.zeros(shape, dtype=bool),
+            desire=np.zeros(shape, dtype=np.float32),
+            valence=np.zeros(shape, dtype=np.float32),
+            trust=np.zeros(shape, dtype=np.float32),
+            fidelity=np.zeros(shape, dtype=np.float32),
+            hops=np.full(shape, NO_MESSAGE, dtype=np.int16),
+            sponsored=np.zeros(shape, dtype=bool),
+            friends_aware=counts(),
+            friends_owner_core=counts(),
+            friends_owner_other=counts(),
         )
+
+    def check_finite(self, b: int, who: np.ndarray) -> None:
+        """Fail loudly if a rule let a NaN or infinity into the state (it would spread silently
+        through attitudes and desire)."""
+        for name in ("attitude", "desire", "valence", "trust", "fidelity"):
+            values = getattr(self, name)[b, who]
+            if not np.isfinite(values).all():
+                raise FloatingPointError(f"{name}: a non-finite value reached the state of "
+                                         f"brand {b}; this is a bug, please report it")
 
 
 def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -159,13 +159,13 @@ def test_parse_seed():
 def test_overrides_round_trip_through_the_scenario_schema():
     assert format_value(True) == "true" and format_value(0.05) == "0.05"
     cfg = build_config("lesson1_seeding", {"ewom.model": "linear", "brands.1.budget": 50.0,
-                                           "dilution.enabled": False, "seed": 9, "steps": 20})
-    assert (cfg.ewom.model, cfg.brands[1].budget, cfg.dilution.enabled, cfg.seed,
-            cfg.steps) == ("linear", 50.0, False, 9, 20)
+                                           "ewom.share_once": True, "seed": 9, "steps": 20})
+    assert (cfg.ewom.model, cfg.brands[1].budget, cfg.ewom.share_once, cfg.seed,
+            cfg.steps) == ("linear", 50.0, True, 9, 20)
     setup = Setup("lesson1_seeding")
     with pytest.raises(EwomError, match="p_share"):
         setup.trial(changes={"ewom.p_share": 2.0})
-    assert setup.config.ewom.p_share == 0.08  # unchanged by a rejected trial
+    assert setup.config.ewom.p_share == 0.12  # unchanged by a rejected trial
 
 
 def test_layout_is_cached_seeded_and_reused_across_resets():

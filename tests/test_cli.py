@@ -15,7 +15,8 @@ from ewom_abm.model import scenario
 from ewom_testing import REPO
 
 COLUMNS = ["step", "brand", "reach", "penetration", "penetration_outside_core", "advocates",
-           "negative_share", "dream_value", "dilution", "spend", "seed", "scenario"]
+           "negative_share", "revenue", "desire", "dream_value", "dilution", "spend", "seed",
+           "scenario"]
 
 
 def test_run_writes_timeseries_summary_and_figure(tmp_path, capsys):

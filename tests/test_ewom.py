@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.ewom import Messages, retell, spread, talkers, transmit
+from ewom_abm.model.ewom import Messages, Source, novelty, say, spread, talkers, transmit
 from ewom_abm.model.network import from_edges
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
@@ -45,11 +45,16 @@ def test_organic_adopters_pass_it_on(tmp_path):
     assert (m.consumers.stage[0] != Stage.UNAWARE).all()
 
 
-def test_linear_passes_the_message_unchanged(tmp_path):
-    m = star_model(tmp_path, "ewom.model=linear", "ewom.follower_share=1")
+def test_linear_passes_the_message_unchanged_and_keeps_its_trust(tmp_path):
+    """A paid post relayed by followers is still a paid post: no fidelity lost, no trust
+    regained (no laundering), one more retelling on its record."""
+    m = star_model(tmp_path, "ewom.model=linear", "ewom.follower_share=1",
+                   "brands.0.influencer_trust=0.6")
     m.run()
-    assert (m.consumers.hops[0] == 0).all()
-    assert np.allclose(m.consumers.valence[0], 1.0)
+    c = m.consumers
+    assert np.allclose(c.valence[0], 1.0) and np.allclose(c.fidelity[0], 1.0)
+    assert c.hops[0, 7] == c.hops[0, 6] + 1  # one more retelling down the tail
+    assert np.allclose(c.trust[0], 0.6)  # everyone holds the influencer's paid message
 
 
 def path_model(tmp_path, *extra):
@@ -63,23 +68,32 @@ def path_model(tmp_path, *extra):
 
 
 def test_coproduction_fidelity_decays_per_hop(tmp_path):
-    m = path_model(tmp_path, "ewom.model=coproduction", "ewom.fidelity_decay=0.5")
+    m = path_model(tmp_path, "ewom.model=coproduction", "ewom.fidelity_decay=0.5",
+                   "funnel.p_interest=0")
     c = m.consumers
     for k in range(1, 8):
         m.step()  # consumer k hears for the first time, k retellings from the brand
         assert c.hops[0, k] == k
+        assert c.fidelity[0, k] == pytest.approx(0.5**k)
         # one exposure at weight decay**k moves attitude by susceptibility * weight * valence
         assert c.attitude[0, k] == pytest.approx(0.5 * 0.5**k, rel=1e-5)
-    assert c.hops[0].tolist() == list(range(8))
+
+
+def test_coproduction_retellings_keep_a_paid_posts_lower_trust(tmp_path):
+    m = path_model(tmp_path, "ewom.model=coproduction", "funnel.p_interest=0")
+    m.consumers.trust[0, 0] = 0.6  # consumer 0 holds a paid post
+    m.run()
+    assert np.allclose(m.consumers.trust[0], 0.6)
 
 
 def test_organic_and_linear_keep_full_fidelity(tmp_path):
     for ewom in ("organic", "linear"):
-        m = path_model(tmp_path, f"ewom.model={ewom}", "ewom.follower_share=1")
+        m = path_model(tmp_path, f"ewom.model={ewom}", "ewom.follower_share=1",
+                       "consumers.susceptibility=1")
         m.run()
         reached = m.consumers.stage[0] != Stage.UNAWARE
         assert reached.all()
-        assert (m.consumers.hops[0][reached] == 0).all()
+        assert np.allclose(m.consumers.fidelity[0][reached], 1.0)
 
 
 def test_coproduction_valence_drifts_toward_teller_and_community(tmp_path):
@@ -89,51 +103,100 @@ def test_coproduction_valence_drifts_toward_teller_and_community(tmp_path):
     c.valence[0, :] = 1.0
     c.attitude[0, :] = np.array([-1, 1, -1, 1, 0, 0, 0.5, -0.5], dtype=np.float32)
     senders = np.array([2, 4])
-    valence, *_ = retell(c, 0, senders, m.config.ewom, m.graph, m.rng)
+    said = m.regime.retell(c, 0, senders, m.config.ewom, m.graph, m.rng)
     # drift 1: half the teller's attitude plus half their friends' mean attitude
     norm = np.array([(1 + 1) / 2, (1 + 0) / 2])
-    assert np.allclose(valence, 0.5 * c.attitude[0, senders] + 0.5 * norm)
+    assert np.allclose(said.valence, 0.5 * c.attitude[0, senders] + 0.5 * norm)
     m2 = path_model(tmp_path, "ewom.model=coproduction", "ewom.drift=0")
     m2.consumers.stage[0, :] = Stage.AWARE
     m2.consumers.valence[0, :] = 0.7
-    v2, *_ = retell(m2.consumers, 0, senders, m2.config.ewom, m2.graph, m2.rng)
-    assert np.allclose(v2, 0.7)  # no drift, no noise: the message survives as it was
+    said = m2.regime.retell(m2.consumers, 0, senders, m2.config.ewom, m2.graph, m2.rng)
+    assert np.allclose(said.valence, 0.7)  # no drift, no noise: the message survives as it was
 
 
-def pushback_run(ewom: str, pushback: float):
-    m = build("network.kind=erdos_renyi", "network.n=3000", f"ewom.model={ewom}",
-              f"ewom.pushback={pushback}", "ewom.noise=0", "ewom.drift=0", "ewom.p_share=0.5",
-              "brands.0.seeds=300", "brands.0.budget=0", "ewom.p_external=0")
-    return spread(m.consumers, 0, m.config.ewom, m.graph, m.mean_degree, 0.0, m.rng)
+def sponsored_mix(k: int) -> Messages:
+    """k each of: a paid post, its first retelling, a retelling three hops on, an unsponsored
+    retelling, and a brand ad."""
+    dst = np.arange(k)
+    return Messages.concat([
+        Messages.make(dst, 1.0, 0.6, Source.POST, hops=0, sponsored=True),
+        Messages.make(dst, 1.0, 0.6, Source.PEER, hops=1, sponsored=True),
+        Messages.make(dst, 1.0, 0.6, Source.PEER, hops=3, sponsored=True),
+        Messages.make(dst, 1.0, 1.0, Source.PEER, hops=1, sponsored=False),
+        Messages.make(dst, 1.0, 1.0, Source.AD, sponsored=True),
+    ])
 
 
-def test_coproduction_pushback_turns_sponsored_messages_negative():
-    assert pushback_run("coproduction", 1.0).negative == pushback_run("coproduction", 1.0).sent
-    talk = pushback_run("coproduction", 1.0)
-    assert talk.sent > 100 and talk.negative == talk.sent
-    assert pushback_run("coproduction", 0.0).negative == 0
-    assert pushback_run("organic", 1.0).negative == 0  # only coproduction meets pushback
+def test_pushback_hits_sponsored_content_and_its_close_retellings_only():
+    m = build("ewom.model=coproduction", "ewom.pushback=1", "ewom.pushback_hops=1",
+              "network.n=200")
+    out = m.regime.pushback(sponsored_mix(100), m.config.ewom, m.rng)
+    negative = (out.valence < 0).reshape(5, 100)
+    assert negative[:2].all()  # the paid post and its first retelling
+    assert not negative[2:].any()  # far retellings, unsponsored talk, the brand's own ads
+    for ewom in ("organic", "linear"):  # only coproduction's community pushes back
+        m = build(f"ewom.model={ewom}", "ewom.pushback=1", "network.n=200")
+        assert not (m.regime.pushback(sponsored_mix(10), m.config.ewom, m.rng).valence < 0).any()
 
 
 def test_pushback_rate_matches_its_probability():
-    talk = pushback_run("coproduction", 0.3)
-    share, n = talk.negative / talk.sent, talk.sent
-    assert abs(share - 0.3) < 5 * np.sqrt(0.3 * 0.7 / n)
+    m = build("ewom.model=coproduction", "ewom.pushback=0.3", "network.n=200")
+    out = m.regime.pushback(sponsored_mix(20_000), m.config.ewom, m.rng)
+    share = (out.valence[:20_000] < 0).mean()
+    assert abs(share - 0.3) < 5 * np.sqrt(0.3 * 0.7 / 20_000)
 
 
-def test_rejecters_spread_negative_word_of_mouth():
-    m = build(*DOCKED, "network.kind=erdos_renyi", "network.n=500", "consumers.susceptibility=1",
-              "ewom.reject_threshold=-0.3")
+@pytest.mark.parametrize("ewom", ["organic", "linear", "coproduction"])
+def test_rejecters_and_dissatisfied_buyers_complain_under_every_regime(ewom):
+    m = build(*DOCKED, "network.kind=erdos_renyi", "network.n=500", "ewom.reject_threshold=-0.3",
+              f"ewom.model={ewom}", "ewom.follower_share=0", "consumers.leader_share=0")
     c = m.consumers
     c.stage[0, :10] = Stage.REJECTER
     c.attitude[0, :10] = -1.0
-    senders, prob = talkers(c, 0, m.config.ewom, 0.0)
-    assert senders.tolist() == list(range(10)) and (prob > 0).all()
-    valence, *_ = retell(c, 0, np.arange(10), m.config.ewom, m.graph, m.rng)
-    assert (valence < 0).all()
-    m.step()  # their friends hear negative word of mouth and turn rejecters too
+    c.stage[0, 10:20], c.owner[0, 10:20] = Stage.ADOPTER, True
+    c.attitude[0, 10:20], c.disappointment[0, 10:20] = 0.3, -0.7  # bought, let down
+    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, np.empty(0, np.int64), 0.0)
+    assert set(range(20)) <= set(senders.tolist()) and (prob > 0).all()
+    said = say(c, 0, np.arange(20), m.config.ewom, m.regime, m.graph, m.rng)
+    assert (said.valence[:10] == -1).all() and np.allclose(said.valence[10:], -0.7)
+    m.step()  # their friends hear negative word of mouth
     assert m.final()["Brand"]["negative_share"] == 1.0
-    assert (c.stage[0] == Stage.REJECTER).sum() > 10
+
+
+def test_talk_fades_with_time_since_the_news_and_advocates_last_longer():
+    m = build("ewom.talk_halflife=4", "ewom.advocate_persistence=3", "network.n=300")
+    c, cfg = m.consumers, m.config.ewom
+    who = np.arange(4)
+    c.news[0, who] = [9, 5, 1, 1]  # at step 10: news 0, 4, 8 and 8 steps old
+    c.advocate[0, 3] = True
+    assert novelty(c, 0, who, 10, cfg) == pytest.approx([1.0, 0.5, 0.25, 2 ** (-8 / 12)])
+    m = build("ewom.talk_halflife=0", "network.n=300")
+    assert novelty(m.consumers, 0, who, 10, m.config.ewom) == pytest.approx([1, 1, 1, 1])
+
+
+def test_word_of_mouth_dies_out_and_reach_plateaus_when_talk_fades():
+    """With fading talk an organic launch stalls below full reach; without it, it saturates."""
+    final = {}
+    for halflife in (0, 2):
+        m = build("network.kind=watts_strogatz", "network.n=2000", "ewom.p_external=0",
+                  "brands.0.budget=0", "brands.0.seeds=20", "brands.0.price=0",
+                  "funnel.p_interest=1", "funnel.p_adopt=1", "ewom.p_share=0.1",
+                  f"ewom.talk_halflife={halflife}", "consumers.agents_max=0", steps=80)
+        df = m.run()
+        final[halflife] = (df["reach"].iloc[-1], df["messages"].iloc[-10:].mean())
+    assert final[0][0] > 0.95
+    assert final[2][0] < 0.9 and final[2][1] < 0.1 * final[0][1]
+
+
+def test_content_boosts_the_talk_of_the_consumers_it_reached_only():
+    m = build("network.n=300", "ewom.p_share=0.1", "consumers.trait_spread=0",
+              "ewom.talk_halflife=0")
+    c = m.consumers
+    c.owner[0, :10], c.stage[0, :10] = True, Stage.ADOPTER
+    boosted = np.array([0, 1, 2])
+    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, boosted, 0.5)
+    assert senders.tolist() == list(range(10))
+    assert prob[:3] == pytest.approx(0.1 * 0.5 * 1.5) and prob[3:] == pytest.approx(0.05)
 
 
 def test_share_once_talks_exactly_once():
@@ -175,8 +238,9 @@ def test_global_mixing_hazard_is_bass():
     m = build(*DOCKED, "network.kind=global", "network.n=200000", "ewom.p_external=0.03",
               "ewom.p_share=0.038", "network.mean_degree=10")
     c = m.consumers
-    c.stage[0, :50000] = Stage.ADOPTER  # F = 0.25
-    talk = spread(c, 0, m.config.ewom, None, m.mean_degree, 0.0, m.rng)
+    c.stage[0, :50000], c.owner[0, :50000] = Stage.ADOPTER, True  # F = 0.25
+    talk = spread(c, 0, m.config.ewom, m.regime, None, m.mean_degree, 1,
+                  np.empty(0, np.int64), 0.0, m.rng)
     heard = np.unique(talk.messages.dst)
     share = np.isin(heard, np.arange(50000, 200000)).sum() / 150000
     h = 0.03 + 0.38 * 0.25
@@ -184,14 +248,15 @@ def test_global_mixing_hazard_is_bass():
 
 
 def test_messages_concat_keeps_fields_aligned():
-    a = Messages.make(np.array([1, 2]), 1.0, 0.5, hops=3, sponsored=True)
-    b = Messages.make(np.array([7]), -1.0, 1.0, hops=0, sponsored=False, peer=True)
+    a = Messages.make(np.array([1, 2]), 1.0, 0.5, Source.POST, hops=3, sponsored=True)
+    b = Messages.make(np.array([7]), -1.0, 1.0, Source.PEER, hops=0, sponsored=False)
     m = Messages.concat([a, Messages.empty(), b])
     assert m.dst.tolist() == [1, 2, 7]
     assert m.valence.tolist() == [1.0, 1.0, -1.0]
     assert m.hops.tolist() == [3, 3, 0]
     assert m.sponsored.tolist() == [True, True, False]
     assert m.peer.tolist() == [False, False, True]
+    assert m.trust.tolist() == [0.5, 0.5, 1.0]
 
 
 @pytest.mark.parametrize("ewom", ["organic", "linear", "coproduction"])

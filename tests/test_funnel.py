@@ -1,12 +1,13 @@
-"""What messages do to receivers: attitude, funnel stages, reinforcement, competition, desire."""
+"""What messages do to receivers: attention, attitude, held message, funnel stages, purchase,
+experience, advocates and rejecters."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from ewom_abm.model.ewom import Messages
-from ewom_abm.model.funnel import Access, receive
+from ewom_abm.model.ewom import REGIMES, Messages, Source
+from ewom_abm.model.funnel import Access, attend, experience, group_by_receiver, receive
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 from ewom_testing import build
@@ -14,9 +15,10 @@ from ewom_testing import build
 N = 40000
 
 
-def population(*extra: str):
-    """A large docked population with a funnel that only moves part of the way."""
-    return build(*DOCKED, "network.kind=global", f"network.n={N}", *extra)
+def population(*extra: str, kind: str = "global"):
+    """A large docked population (one message: attitude 1, desire 1) with settings on top."""
+    return build(*DOCKED, f"network.kind={kind}", f"network.n={N}", "network.mean_degree=10",
+                 "consumers.agents_max=0", *extra)
 
 
 def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
@@ -24,24 +26,33 @@ def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
     return hits.mean(), 5 * np.sqrt(p * (1 - p) / hits.size)
 
 
-def run_receive(m, msgs, desire=None, rival=None, access=None):
-    desire = np.ones(N, np.float32) if desire is None else desire
-    rival = None if rival is None else rival.astype(np.int8)  # brands adopted, none of them b
-    return receive(m.consumers, 0, msgs, desire, rival, access or Access(), m.config, m.rng)
+def run_receive(m, msgs, *, status=None, rival=None, access=None, price=0.0,
+                quality=(1.0, 0.0), step=1):
+    """One brand's messages through the funnel, with the model's own settings otherwise."""
+    factor = (lambda who: np.ones(who.size)) if status is None else status
+    return receive(m.consumers, 0, msgs, step=step, regime=m.regime, status=factor,
+                   rival=rival, access=access or Access(), price=price, quality=quality,
+                   sc=m.config, rng=m.rng)
+
+
+def peer(dst, valence=1.0, trust=1.0, **kw) -> Messages:
+    return Messages.make(np.asarray(dst), valence, trust, Source.PEER, **kw)
 
 
 def test_an_exposure_moves_unaware_to_aware_and_docked_funnel_adopts_at_once():
     m = population()
-    new = run_receive(m, Messages.make(np.arange(100), 1.0, 1.0))
+    got = run_receive(m, peer(np.arange(100)))
     stage = m.consumers.stage[0]
-    assert new == 100 and (stage[:100] == Stage.ADOPTER).all()
+    assert got.bought.size == 100 and (stage[:100] == Stage.ADOPTER).all()
+    assert m.consumers.owner[0, :100].all() and not m.consumers.owner[0, 100:].any()
     assert (stage[100:] == Stage.UNAWARE).all()
     assert (m.consumers.exposures[0, :100] == 1).all()
+    assert np.array_equal(got.became_aware, np.arange(100))
 
 
 def test_conversion_rates_follow_p_interest_and_p_adopt():
     m = population("funnel.p_interest=0.4", "funnel.p_adopt=0.5")
-    run_receive(m, Messages.make(np.arange(N), 1.0, 1.0))
+    run_receive(m, peer(np.arange(N)))
     stage = m.consumers.stage[0]
     share, tol = rate(stage >= Stage.INTERESTED, 0.4)
     assert abs(share - 0.4) < tol
@@ -49,87 +60,203 @@ def test_conversion_rates_follow_p_interest_and_p_adopt():
     assert abs(share - 0.2) < tol
 
 
-def test_social_reinforcement_in_coproduction_only():
-    for ewom, boosted in (("coproduction", 0.4), ("organic", 0.2)):
+def test_each_message_is_an_independent_chance():
+    """Simple contagion (organic): three friends' messages in one step give three chances."""
+    m = population("funnel.p_interest=0.2", "funnel.p_adopt=0")
+    half = N // 2
+    dst = np.concatenate([np.arange(half), np.repeat(np.arange(half, N), 3)])
+    run_receive(m, peer(dst))
+    interested = m.consumers.stage[0] == Stage.INTERESTED
+    share, tol = rate(interested[:half], 0.2)
+    assert abs(share - 0.2) < tol
+    three = 1 - 0.8**3
+    share, tol = rate(interested[half:], three)
+    assert abs(share - three) < tol
+
+
+def test_reinforcement_by_friends_who_adopted_under_coproduction_only():
+    """Complex contagion (Centola & Macy 2007): each friend who adopted, beyond the first,
+    adds ``reinforcement`` to every message's chance; it accumulates across steps because the
+    count of adopting friends does. Organic keeps simple contagion."""
+    for ewom, expected in (("coproduction", 0.4), ("organic", 0.2)):
         m = population("funnel.p_interest=0.2", "funnel.p_adopt=0", f"ewom.model={ewom}",
-                       "ewom.reinforcement=0.5")
+                       "ewom.reinforcement=0.5", kind="erdos_renyi")
         half = N // 2
-        dst = np.concatenate([np.arange(half), np.repeat(np.arange(half, N), 3)])  # 1 vs 3 tellers
-        run_receive(m, Messages.make(dst, 1.0, 1.0, peer=True))
+        m.consumers.friends_owner_other[0, half:] = 3  # three friends own it already
+        run_receive(m, peer(np.arange(N)))
         interested = m.consumers.stage[0] == Stage.INTERESTED
         share, tol = rate(interested[:half], 0.2)
         assert abs(share - 0.2) < tol
-        share, tol = rate(interested[half:], boosted)
-        assert abs(share - boosted) < tol
+        share, tol = rate(interested[half:], expected)
+        assert abs(share - expected) < tol, ewom
 
 
 def test_having_adopted_a_rival_lowers_adoption():
     m = population("funnel.p_adopt=0.5", "funnel.competition=0.5")
     rival = np.arange(N) % 2 == 1
-    run_receive(m, Messages.make(np.arange(N), 1.0, 1.0), rival=rival)
-    adopted = m.consumers.stage[0] == Stage.ADOPTER
+    run_receive(m, peer(np.arange(N)), rival=rival)
+    adopted = m.consumers.owner[0]
     share, tol = rate(adopted[~rival], 0.5)
     assert abs(share - 0.5) < tol
     share, tol = rate(adopted[rival], 0.25)
     assert abs(share - 0.25) < tol
 
 
-def test_lower_desire_means_fewer_conversions():
+def test_status_as_perceived_scales_desire_and_conversions():
     m = population("funnel.p_interest=0.5")
-    desire = np.where(np.arange(N) < N // 2, 1.0, 0.4).astype(np.float32)
-    run_receive(m, Messages.make(np.arange(N), 1.0, 1.0), desire=desire)
+    factor = np.where(np.arange(N) < N // 2, 1.0, 0.4)
+    run_receive(m, peer(np.arange(N)), status=lambda who: factor[who])
     interested = m.consumers.stage[0] >= Stage.INTERESTED
     share, tol = rate(interested[N // 2:], 0.2)
     assert abs(share - 0.2) < tol
+    share, tol = rate(interested[: N // 2], 0.5)
+    assert abs(share - 0.5) < tol
+
+
+def test_only_consumers_who_can_afford_it_buy():
+    m = population()
+    income = m.consumers.income
+    income[:] = np.where(np.arange(N) % 4 == 0, 2.0, 0.5)
+    run_receive(m, peer(np.arange(N)), price=1.0)
+    assert np.array_equal(m.consumers.owner[0], income >= 1.0)
+    # those who cannot pay are interested, not buyers
+    assert (m.consumers.stage[0][income < 1.0] == Stage.INTERESTED).all()
+
+
+def test_distribution_limits_buyers_outside_the_core_and_the_cap_limits_everyone():
+    m = population("consumers.core_share=0.5")
+    run_receive(m, peer(np.arange(N)), access=Access(distribution=0.3))
+    owner, core = m.consumers.owner[0], m.consumers.core
+    assert owner[core].all()
+    share, tol = rate(owner[~core], 0.3)
+    assert abs(share - 0.3) < tol
+    m = population("consumers.core_share=0.5")
+    got = run_receive(m, peer(np.arange(N)), access=Access(cap=25))
+    assert got.bought.size == 25 and m.consumers.owner[0].sum() == 25
 
 
 def test_negative_messages_make_rejecters_who_never_adopt():
-    m = population("consumers.susceptibility=1", "ewom.reject_threshold=-0.3")
-    run_receive(m, Messages.make(np.arange(100), -1.0, 1.0))
+    m = population("ewom.reject_threshold=-0.3")
+    run_receive(m, peer(np.arange(100), -1.0))
     assert (m.consumers.stage[0, :100] == Stage.REJECTER).all()
     assert np.allclose(m.consumers.attitude[0, :100], -1.0)
-    run_receive(m, Messages.make(np.arange(100), 1.0, 0.1))  # a weak positive message
+    run_receive(m, peer(np.arange(100), 1.0, 0.1))  # a weak positive message
     assert (m.consumers.stage[0, :100] == Stage.REJECTER).all()
+    assert not m.consumers.owner[0, :100].any()
+
+
+def test_negative_messages_weigh_more_than_positive_ones():
+    """Negativity bias: a negative message moves attitude ``negativity_bias`` times as hard."""
+    moved = {}
+    for bias in (1.0, 2.0):
+        m = population("consumers.susceptibility=0.5", f"ewom.negativity_bias={bias}",
+                       "ewom.reject_threshold=-1")
+        run_receive(m, peer(np.arange(2), np.array([-1.0, 1.0]), 0.4))
+        moved[bias] = m.consumers.attitude[0, :2].copy()
+    assert moved[1.0] == pytest.approx([-0.2, 0.2])
+    assert moved[2.0] == pytest.approx([-0.4, 0.2])  # 0.5 x (0.4 x 2) x -1; positive as before
+
+
+def test_one_scandal_post_makes_an_average_consumer_a_rejecter_with_defaults():
+    m = build("network.kind=global", "network.n=1000", "consumers.trait_spread=0")
+    cfg = m.config.brands[0]
+    run_receive(m, Messages.make(np.arange(10), -1.0, cfg.influencer_trust, Source.POST))
+    assert (m.consumers.stage[0, :10] == Stage.REJECTER).all()
 
 
 def test_attitude_moves_toward_the_weighted_mean_valence():
-    m = population("consumers.susceptibility=0.5")
-    dst = np.array([0, 0, 1])
-    msgs = Messages.make(dst, np.array([1.0, -0.5, 1.0]), np.array([1.0, 0.5, 0.5]))
+    m = population("consumers.susceptibility=0.5", "funnel.p_interest=0")
+    msgs = peer(np.array([0, 0, 1]), np.array([1.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.5]))
     run_receive(m, msgs)
-    vbar = (1.0 * 1.0 + 0.5 * -0.5) / 1.5
+    vbar = (1.0 * 1.0 + 0.5 * 0.5) / 1.5
     assert m.consumers.attitude[0, 0] == pytest.approx(0.5 * 0.75 * vbar)
     assert m.consumers.attitude[0, 1] == pytest.approx(0.5 * 0.5 * 1.0)
 
 
-def test_enthusiastic_adopters_become_advocates():
-    m = population("consumers.susceptibility=1", "ewom.advocate_threshold=0.8")
-    run_receive(m, Messages.make(np.arange(10), 1.0, 1.0))
-    run_receive(m, Messages.make(np.arange(10, 20), 0.5, 1.0))
+def test_the_heaviest_message_becomes_the_one_held():
+    m = population("consumers.susceptibility=0.5")
+    msgs = Messages.concat([
+        Messages.make(np.array([0]), 1.0, 0.6, Source.POST, hops=0, sponsored=True),
+        peer(np.array([0]), 0.5, 1.0, fidelity=0.8, hops=2, sponsored=False),  # weight 0.8
+    ])
+    run_receive(m, msgs)
+    cons = m.consumers
+    assert cons.valence[0, 0] == pytest.approx(0.5) and cons.hops[0, 0] == 2
+    assert cons.trust[0, 0] == pytest.approx(1.0) and cons.fidelity[0, 0] == pytest.approx(0.8)
+    assert not cons.sponsored[0, 0]  # provenance of the message, not a lifetime flag
+    run_receive(m, Messages.make(np.array([0]), 1.0, 1.0, Source.POST, sponsored=True))
+    assert cons.sponsored[0, 0] and cons.hops[0, 0] == 0
+
+
+def test_satisfied_enthusiastic_buyers_and_event_guests_become_advocates():
+    m = population("ewom.advocate_threshold=0.8")
+    run_receive(m, peer(np.arange(10)))  # attitude 1, perfect product: advocates
     assert m.consumers.advocate[0, :10].all()
-    assert not m.consumers.advocate[0, 10:20].any()
+    m = population("ewom.advocate_threshold=0.8", "consumers.susceptibility=0")
+    cons = m.consumers
+    cons.owner[0, :20], cons.stage[0, :20], cons.attitude[0, :20] = True, Stage.ADOPTER, 0.5
+    run_receive(m, peer(np.arange(20)))  # satisfied clients, but lukewarm: not advocates
+    assert not m.consumers.advocate[0, :20].any()
+    run_receive(m, Messages.make(np.arange(10), 1.0, 1.0, Source.EVENT))  # invited to an event
+    assert m.consumers.advocate[0, :10].all() and not m.consumers.advocate[0, 10:20].any()
 
 
-def test_cap_and_core_only_access():
-    m = population("consumers.core_share=0.5")
-    new = run_receive(m, Messages.make(np.arange(N), 1.0, 1.0), access=Access(True, 25))
-    adopters = m.consumers.stage[0] == Stage.ADOPTER
-    assert new == 25 and adopters.sum() == 25
-    assert m.consumers.core[adopters].all()
+def test_experience_sets_attitude_and_disappointment():
+    rng = np.random.default_rng(1)
+    expected = np.full(50_000, 0.8)
+    attitude, gap = experience(expected, (0.8, 0.2), weight=0.8, tolerance=0.5, rng=rng)
+    felt = (attitude - 0.2 * 0.8) / 0.8  # the experience in attitude units
+    assert felt.min() >= -1 - 1e-9 and felt.max() <= 1 + 1e-9
+    assert np.median(felt) == pytest.approx(2 * 0.8 - 1, abs=0.01)  # clipping spares the median
+    unhappy = gap < 0
+    assert np.array_equal(unhappy, felt - 0.8 < -0.5)
+    assert (gap[unhappy] < -0.5).all() and (gap[~unhappy] == 0).all()
+    share = unhappy.mean()  # e < 0.65: P(z < -0.75) = 0.227
+    assert abs(share - 0.2266) < 5 * np.sqrt(0.2266 * 0.7734 / expected.size)
 
 
-def test_reinforcement_counts_friends_not_brand_messages():
-    m = population("funnel.p_interest=0.2", "funnel.p_adopt=0", "ewom.model=coproduction",
-                   "ewom.reinforcement=0.5")
-    dst = np.repeat(np.arange(N), 3)  # three messages each, all from the brand
-    run_receive(m, Messages.make(dst, 1.0, 1.0, peer=False))
-    share, tol = rate(m.consumers.stage[0] == Stage.INTERESTED, 0.2)
-    assert abs(share - 0.2) < tol
+def test_an_awful_experience_makes_a_typical_buyer_a_rejecter_with_defaults():
+    m = build("network.kind=global", "network.n=1000")
+    fn = m.config.funnel
+    attitude, gap = experience(np.array([0.5]), (0.0, 0.0), fn.experience_weight, fn.tolerance,
+                               np.random.default_rng(0))
+    assert attitude[0] < m.config.ewom.reject_threshold and gap[0] < 0
+
+
+def test_disappointed_buyers_are_flagged_and_may_reject_at_once():
+    m = population("consumers.susceptibility=1", "ewom.reject_threshold=-0.3")
+    got = run_receive(m, peer(np.arange(1000)), quality=(0.1, 0.0))  # a bad product
+    assert got.bought.size == 1000
+    cons = m.consumers
+    assert (cons.disappointment[0, :1000] < 0).all()
+    assert (cons.stage[0, :1000] == Stage.REJECTER).all()  # 1 + 0.8 x (-0.8 - 1) = -0.44
+    assert cons.owner[0, :1000].all()  # they still own it: friends see it
+
+
+def test_news_is_what_changes_a_consumer_or_comes_from_the_brand():
+    m = population("funnel.p_interest=0", "consumers.susceptibility=0.5")
+    run_receive(m, peer(np.arange(10)), step=1)  # aware: news
+    assert (m.consumers.news[0, :10] == 1).all()
+    run_receive(m, peer(np.arange(10)), step=2)  # nothing new: still aware
+    assert (m.consumers.news[0, :10] == 1).all()
+    run_receive(m, Messages.make(np.arange(5), 1.0, 1.0, Source.CONTENT), step=3)
+    assert (m.consumers.news[0, :5] == 3).all() and (m.consumers.news[0, 5:10] == 1).all()
+
+
+def test_attention_keeps_a_random_few_so_a_louder_brand_crowds_out_a_quieter_one():
+    rng = np.random.default_rng(5)
+    n = 20_000
+    quiet = peer(np.arange(n))  # one message each
+    loud = peer(np.repeat(np.arange(n), 4))  # four each
+    kept = attend([quiet, loud], n, attention=2, rng=rng)
+    per = np.bincount(np.concatenate([k.dst for k in kept]), minlength=n)
+    assert (per == 2).all()
+    share, tol = rate(np.isin(np.arange(n), kept[0].dst), 2 / 5)  # 2 of 5 kept at random
+    assert abs(share - 0.4) < tol
+    assert attend([quiet, loud], n, attention=0, rng=rng)[1] is loud  # 0: no limit
 
 
 def test_grouping_by_receiver_is_the_same_sorted_or_counted():
-    from ewom_abm.model.funnel import group_by_receiver
-
     rng = np.random.default_rng(3)
     dst = rng.integers(0, 1000, 500)
     sparse = group_by_receiver(dst, 10**6)  # few messages: sorted
@@ -139,3 +266,9 @@ def test_grouping_by_receiver_is_the_same_sorted_or_counted():
     idx, inverse, counts = dense
     assert np.array_equal(idx[inverse], dst) and counts.sum() == dst.size
     assert np.array_equal(idx, np.unique(dst))
+
+
+def test_regimes_are_one_object_each():
+    assert set(REGIMES) == {"organic", "linear", "coproduction"}
+    assert [r.reinforces for r in REGIMES.values()] == [False, False, True]
+    assert [r.pushes_back for r in REGIMES.values()] == [False, False, True]

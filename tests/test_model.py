@@ -60,9 +60,12 @@ def test_timeseries_is_tidy_and_sane():
     assert set(METRICS) <= set(df.columns)
     assert len(df) == 11 * 2 and df.groupby("brand").size().eq(11).all()
     for col in ("reach", "penetration", "penetration_outside_core", "negative_share",
-                "dilution"):
+                "advocates", "rejecters", "dissatisfied"):
         assert df[col].between(0, 1).all()
+    assert df["dilution"].le(1).all() and (df["dream_value"] >= 0).all()
     assert (df["reach"] >= df["penetration"]).all()
+    for col in ("spend", "revenue", "penetration", "scandals"):  # cumulative: never fall
+        assert df.groupby("brand")[col].apply(lambda s: s.is_monotonic_increasing).all()
     assert df.groupby("brand")["spend"].apply(lambda s: s.is_monotonic_increasing).all()
     assert df.groupby("brand")["reach"].apply(lambda s: s.is_monotonic_increasing).all()
 
@@ -76,6 +79,7 @@ def test_stages_never_go_back_up_the_funnel():
         now = m.consumers.stage[0]
         was_adopter = before == Stage.ADOPTER
         assert np.isin(now[was_adopter], [Stage.ADOPTER, Stage.REJECTER]).all()
+        assert m.consumers.owner[0][was_adopter].all()  # buying is for good
         assert (now[before == Stage.REJECTER] == Stage.REJECTER).all()
         assert (now[before != Stage.UNAWARE] != Stage.UNAWARE).all()
         before = now.copy()

@@ -106,7 +106,7 @@ def test_paradox_verdict_reads_the_signs_from_the_confidence_intervals():
     flat = report.paradox(synthetic(0.0))
     assert flat["verdict"].startswith("the luxury paradox is not shown")
     assert "not clearly negative" in flat["verdict"]
-    off = report.paradox(synthetic(0.0), dilution=False)  # dilution off: the claim flips
+    off = report.paradox(synthetic(0.0), status=False)  # blind to status: the claim flips
     assert "does not lower dream value" in off["verdict"]
     few = report.paradox(synthetic(-2.0, n=3))
     assert few["fit"] is None and few["verdict"].startswith("cannot be estimated")

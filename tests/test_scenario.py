@@ -35,13 +35,13 @@ def test_luxury_vs_mass_has_two_brands_with_different_exclusivity_weights():
 
 def test_overrides_are_typed_like_the_file():
     sc = scenario.load(None, ["ewom.model=linear", "brands.0.strategy=exclusivity",
-                              "network.n=100000", "ewom.p_share=0.2", "dilution.enabled=false",
+                              "network.n=100000", "ewom.p_share=0.2", "status.snob=0",
                               "brands.0.name=123"])
     assert sc.ewom.model == "linear"
     assert sc.brands[0].strategy == "exclusivity"
     assert sc.network.n == 100000 and isinstance(sc.network.n, int)
     assert sc.ewom.p_share == 0.2
-    assert sc.dilution.enabled is False
+    assert sc.status.snob == 0.0 and isinstance(sc.status.snob, float)
     assert sc.brands[0].name == "123"
 
 
@@ -67,7 +67,7 @@ def test_top_level_keyword_overrides():
          "influencer, exclusivity, adaptive"),
         (["steps=abc"], "steps: expected an integer, got 'abc'"),
         (["steps=-1"], "steps: -1 is out of range"),
-        (["dilution.enabled=maybe"], "dilution.enabled: expected true or false"),
+        (["ewom.share_once=maybe"], "ewom.share_once: expected true or false"),
         (["network.kind=file"], "network.path: required"),
         (["network.kind=global", "ewom.model=linear"], "ewom.model: 'linear' needs"),
         (["network.kind=global", "brands.0.strategy=influencer"], "brands.0.strategy"),
@@ -126,7 +126,7 @@ def test_scenario_reference_doc_is_current():
 @pytest.mark.parametrize(
     ("overrides", "needle"),
     [
-        (["dilution.awareness_gain=inf"], "dilution.awareness_gain: expected a finite number"),
+        (["status.recognition=inf"], "status.recognition: expected a finite number"),
         (["brands.0.budget=nan"], "brands.0.budget: expected a finite number"),
         (["network.n=10", "network.mean_degree=10"], "network.mean_degree"),
         (["network.kind=complete", "network.n=30000"], "network.n: complete graph limited"),

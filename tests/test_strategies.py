@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ewom_abm.model.ewom import Source
 from ewom_abm.model.state import Stage
 from ewom_testing import build
 
@@ -14,44 +15,66 @@ def brand_model(strategy: str, *extra: str, n: int = 3000, **top):
                  f"brands.0.strategy={strategy}", *extra, **top)
 
 
-def test_exclusivity_targets_only_the_core_and_caps_adoptions():
+def test_exclusivity_invites_only_the_core_and_caps_sales_per_step():
     m = brand_model("exclusivity", "brands.0.budget=1000", "brands.0.cost_invitation=1",
                     "brands.0.adoption_cap=0.002", "funnel.p_interest=1", "funnel.p_adopt=1",
                     "ewom.p_share=0.3", "ewom.p_external=0.05", "consumers.core_share=0.2",
-                    steps=25)
+                    "brands.0.price=0", "brands.0.distribution=0", steps=25)
     core = m.consumers.core
     brand = m.brands[0]
     cap = round(0.002 * m.n)
     for _ in range(25):
         action = brand.act()
-        assert core[action.messages.dst].all()  # nobody outside the core is invited
-        assert action.access.core_only and action.access.cap == cap
+        invited = action.messages.dst[action.messages.source == Source.INVITATION]
+        assert invited.size and core[invited].all()  # nobody outside the core is invited
+        assert action.access.cap == cap and action.access.distribution == 0
         brand.spend = 0.0
         m.step()
     df = m.timeseries()
     assert df["new_adopters"].iloc[1:].max() == cap  # the drop sells out, and no more
     assert (df["new_adopters"].iloc[1:] <= cap).all()
-    adopters = m.consumers.stage[0] == Stage.ADOPTER
-    assert adopters.sum() > 0 and core[adopters].all()  # sold to the core only
-    assert df["penetration_outside_core"].max() == 0.0
+    owners = m.consumers.owner[0]
+    assert owners.sum() > 0 and core[owners].all()  # distribution 0: sold to the core only
     assert df["reach"].iloc[-1] > df["penetration"].iloc[-1]  # others hear, cannot buy
+
+
+def test_exclusivity_is_not_a_wall_word_of_mouth_brings_buyers_from_outside_the_core():
+    """Aspirational consumers who come to desire it and can pay still buy where it is sold."""
+    m = brand_model("exclusivity", "brands.0.price=0", "brands.0.distribution=1",
+                    "brands.0.adoption_cap=1", "ewom.p_share=0.2", steps=30)
+    assert m.run()["penetration_outside_core"].iloc[-1] > 0
 
 
 def test_exclusivity_events_turn_clients_into_advocates():
     m = brand_model("exclusivity", "brands.0.client_share=1", "brands.0.budget=50",
-                    "brands.0.cost_invitation=5")
-    clients = np.flatnonzero(m.consumers.core)[:30]
-    m.consumers.stage[0, clients] = Stage.ADOPTER
-    m.brands[0].act()
-    assert m.consumers.advocate[0].sum() == 10  # budget 50 / cost 5 events
-    assert m.consumers.advocate[0, clients].sum() == 10
+                    "brands.0.cost_invitation=5", "consumers.core_share=0")
+    clients = np.arange(30)
+    cons = m.consumers
+    cons.owner[0, clients], cons.stage[0, clients], cons.attitude[0, clients] = (
+        True, Stage.ADOPTER, 0.3)
+    action = m.brands[0].act()
+    hosted = action.messages.dst[action.messages.source == Source.EVENT]
+    assert hosted.size == 10 and np.isin(hosted, clients).all()  # budget 50 / cost 5 events
+    assert not cons.advocate[0].any()  # a strategy decides; it changes no consumer itself
+    m.step()  # the step's own events: ten more clients
+    assert cons.advocate[0].sum() == 10 and cons.advocate[0, clients].sum() == 10
+
+
+def test_exclusivity_spends_its_whole_budget_while_anyone_is_left_to_invite_or_host():
+    m = brand_model("exclusivity", "brands.0.budget=100", "brands.0.cost_invitation=5",
+                    "brands.0.client_share=0.3", steps=20)
+    spend = np.diff(m.run()["spend"].to_numpy())
+    assert (spend == 100).all()
 
 
 def test_influencers_are_the_top_opinion_leaders_and_reach_their_followers():
     m = brand_model("influencer", "brands.0.budget=100", "brands.0.cost_influencer=25",
                     "brands.0.seeding=degree", "brands.0.post_reach=1",
                     "brands.0.scandal_prob=0")
+    before = m.consumers.stage.copy(), m.consumers.attitude.copy()
     action = m.brands[0].act()
+    assert np.array_equal(before[0], m.consumers.stage)  # the rule only decides
+    assert np.array_equal(before[1], m.consumers.attitude)
     top4 = np.argsort(-m.graph.degree, kind="stable")[:4]
     paid = m.brands[0].seed_order[:4]
     assert set(m.graph.degree[paid]) == set(m.graph.degree[top4])
@@ -59,6 +82,8 @@ def test_influencers_are_the_top_opinion_leaders_and_reach_their_followers():
     followers = np.unique(np.concatenate(
         [m.graph.indices[m.graph.indptr[i]: m.graph.indptr[i + 1]] for i in paid]))
     assert set(np.unique(action.messages.dst)) == set(followers) | set(paid)
+    posts = action.messages.source == Source.POST
+    assert np.allclose(action.messages.trust[posts], m.config.brands[0].influencer_trust)
     assert action.spend == 100
 
 
@@ -75,12 +100,12 @@ def test_influencer_scandal_turns_posts_negative_and_drops_the_influencer():
     assert (calm.brands[0].act().messages.valence > 0).all()
 
 
-def test_scandals_create_rejecters_and_negative_word_of_mouth():
-    m = brand_model("influencer", "brands.0.scandal_prob=0.5", "ewom.p_share=0.1", steps=20)
+def test_scandals_create_rejecters_and_count_as_negative_word_of_mouth():
+    m = brand_model("influencer", "brands.0.scandal_prob=1", "ewom.p_share=0", steps=5)
     df = m.run()
-    assert m.brands[0].scandals > 0
-    assert df["rejecters"].iloc[-1] > 0
-    assert df["negative_share"].max() > 0
+    assert df["scandals"].iloc[-1] == m.brands[0].scandals == 20
+    assert (df["negative_share"].iloc[1:] == 1.0).all()  # every post this step was a scandal
+    assert df["rejecters"].iloc[-1] > 0.05
 
 
 def test_entertainment_reaches_random_consumers_of_both_segments_and_boosts_sharing():
@@ -90,9 +115,9 @@ def test_entertainment_reaches_random_consumers_of_both_segments_and_boosts_shar
     dst = action.messages.dst
     assert dst.size == 300 and np.unique(dst).size == 300
     assert m.consumers.core[dst].any() and (~m.consumers.core[dst]).any()
-    assert action.share_boost == 0.5
+    assert action.boost == 0.5 and np.array_equal(action.boosted, np.sort(dst))
     broke = brand_model("entertainment", "brands.0.budget=0")
-    assert broke.brands[0].act().share_boost == 0.0  # no content, no boost
+    assert broke.brands[0].act().boosted.size == 0  # no content, nobody's talk boosted
 
 
 @pytest.mark.parametrize("strategy", ["entertainment", "influencer", "exclusivity", "adaptive"])
@@ -117,10 +142,10 @@ def test_adaptive_brand_tries_every_strategy_and_fixed_never_switches():
 
 def test_adaptive_brand_that_fears_dilution_settles_on_exclusivity():
     """The bandit's score is reach gained minus exclusivity_weight x dilution gained."""
-    m = brand_model("adaptive", "brands.0.adapt_every=3", "brands.0.exclusivity_weight=50",
-                    "brands.0.explore=0", steps=60)
+    m = brand_model("adaptive", "brands.0.adapt_every=3", "brands.0.exclusivity_weight=200",
+                    "brands.0.exploration=0", "brands.0.price=0.3", steps=60)
     df = m.run()
-    assert df["strategy"].iloc[-10:].eq("exclusivity").all()
+    assert df["strategy"].iloc[-12:].eq("exclusivity").all()
 
 
 def test_adaptive_without_a_graph_never_picks_influencers():
@@ -142,5 +167,6 @@ def test_exclusivity_small_population_still_sells_and_zero_cap_stops_sales():
     small = brand_model("exclusivity", "funnel.p_interest=1", "funnel.p_adopt=1", n=120, steps=15)
     assert small.brands[0].act().access.cap == 1  # 0.002 x 120 rounds to 0: at least one
     assert small.run()["penetration"].iloc[-1] > 0
-    closed = brand_model("exclusivity", "brands.0.adoption_cap=0", "funnel.p_adopt=1", steps=10)
+    closed = brand_model("exclusivity", "brands.0.adoption_cap=0", "funnel.p_adopt=1",
+                         "brands.0.seeds=0", steps=10)
     assert closed.run()["penetration"].max() == 0.0

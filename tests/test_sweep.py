@@ -304,7 +304,7 @@ def test_an_output_folder_holding_a_different_sweep_is_refused(tmp_path, capsys)
                          '--vary ewom.model, configuration 1: "linear" in sweep.json, '
                          '"coproduction" now'),
                         (["--vary", "ewom.model=organic,linear", "--set", "ewom.p_share=0.2"],
-                         "scenario key ewom.p_share: 0.05 in sweep.json, 0.2 now"),
+                         "scenario key ewom.p_share: 0.12 in sweep.json, 0.2 now"),
                         (["--vary", "ewom.model=organic,linear", "--seed", "7"],
                          "seed: 1 in sweep.json, 7 now"),
                         (["--vary", "ewom.model=organic,linear", "--reps", "1", "--steps", "4"],

@@ -78,25 +78,26 @@ def test_lesson_has_teaching_text(name):
 def test_lesson1_organic_word_of_mouth_stalls_without_seeds():
     models = runs("lesson1_seeding")
     seeded, unseeded = series(models, "Seeded", "reach"), series(models, "Unseeded", "reach")
-    assert_below(unseeded, 0.12, "Unseeded stuck below about a tenth")
+    assert_below(unseeded, 0.15, "Unseeded stuck below about a tenth")
     assert_greater(seeded, 3 * unseeded, "Seeded reaches several times Unseeded's reach")
     early = series(models, "Seeded", "reach", step=10)
     assert_greater(early, series(models, "Seeded", "reach", step=1), "Seeded climbs early")
     # things to try: advertising at 0.005 lets Unseeded catch up (well above its stuck level)
     ads = runs("lesson1_seeding", "ewom.p_external=0.005")
-    assert_greater(series(ads, "Unseeded", "reach"), unseeded, "ads lift Unseeded", by=0.2)
+    assert_greater(series(ads, "Unseeded", "reach"), unseeded, "ads lift Unseeded", by=0.4)
     both = runs("lesson1_seeding", "brands.1.seeds=20")
     d = series(both, "Seeded", "reach") - series(both, "Unseeded", "reach")
     assert abs(d.mean()) < Z * se(d) + 0.05, "with seeds Unseeded climbs like Seeded"
-    assert_greater(series(both, "Unseeded", "reach"), unseeded, "seeds lift Unseeded", by=0.15)
-    weak = runs("lesson1_seeding", "ewom.p_share=0.03")
+    assert_greater(series(both, "Unseeded", "reach"), unseeded, "seeds lift Unseeded", by=0.2)
+    weak = runs("lesson1_seeding", "ewom.p_share=0.06")
     assert_greater(seeded, series(weak, "Seeded", "reach"), "weak sharing: Seeded struggles",
                    by=0.1)
 
 
 def _linear_bound(m: EwomModel) -> float:
     """Share of consumers who are opinion leaders, paid influencers, or a friend of one: the
-    only consumers linear influence can reach when followers never retell."""
+    only consumers linear influence can reach when followers never retell (and nobody
+    complains)."""
     g, cons = m.graph, m.consumers
     paid = np.zeros(m.n, dtype=bool)
     br = m.brands[0]
@@ -120,9 +121,13 @@ def test_lesson2_leaders_reach_fast_then_followers_stop_it():
     assert_below(final, 0.7, "plateau about 60%")
     for m, r in zip(models, final, strict=True):  # exact: nobody beyond the leaders' friends
         assert r <= _linear_bound(m) + 1e-12
-    # things to try: followers who pass it on take it to nearly everyone
+    assert series(models, "Brand", "negative_share").max() == 0.0  # nobody is let down
+    # things to try: followers who pass it on take it to nearly everyone; so does organic talk
     passing = runs("lesson2_leaders", "ewom.follower_share=0.5")
     assert_above(series(passing, "Brand", "reach"), 0.9, "followers retelling reach nearly all")
+    organic = runs("lesson2_leaders", "ewom.model=organic")
+    assert_greater(at5, series(organic, "Brand", "reach", step=5), "organic starts slower")
+    assert_above(series(organic, "Brand", "reach"), 0.85, "organic buyers keep talking")
 
 
 def test_lesson3_coproduction_spreads_further_but_turns_negative():
@@ -130,14 +135,17 @@ def test_lesson3_coproduction_spreads_further_but_turns_negative():
     org = runs("lesson3_coproduction", "ewom.model=organic")
     assert_greater(series(co, "Brand", "reach", step=20), series(org, "Brand", "reach", step=20),
                    "coproduction ahead of organic by week 20", by=0.15)
-    assert_above(series(co, "Brand", "reach", step=20), 0.9, "nearly everyone by week 20")
-    assert_above(series(co, "Brand", "negative_share"), 0.2, "negative share past a fifth")
-    assert_above(series(co, "Brand", "rejecters"), 0.02, "rejecters appear")
-    assert series(org, "Brand", "negative_share").max() == 0.0  # organic: nobody negative
-    assert series(org, "Brand", "rejecters").max() == 0.0
+    assert_above(series(co, "Brand", "reach", step=20), 0.75, "most have heard by week 20")
+    assert_above(series(co, "Brand", "negative_share"), 0.1, "a sixth of the talk negative")
+    assert_above(series(co, "Brand", "rejecters"), 0.08, "rejecters appear")
+    assert_greater(series(co, "Brand", "rejecters"), 2 * series(org, "Brand", "rejecters"),
+                   "several times organic's rejecters")
+    assert_greater(series(co, "Brand", "negative_share"), series(org, "Brand", "negative_share"),
+                   "organic: less negative talk")
+    assert_above(series(org, "Brand", "negative_share"), 0.0, "organic: buyers still complain")
     calm = runs("lesson3_coproduction", "ewom.pushback=0")
     assert_greater(series(co, "Brand", "negative_share"), series(calm, "Brand", "negative_share"),
-                   "pushback drives negative talk")
+                   "pushback drives negative talk", by=0.04)
 
 
 def test_lesson4_influencer_buys_reach_and_dilution_together():
@@ -149,35 +157,37 @@ def test_lesson4_influencer_buys_reach_and_dilution_together():
         assert_greater(series(models, "Lavish", "dilution", step),
                        series(models, "Modest", "dilution", step),
                        f"Lavish more dilution at week {step}")
-    assert_greater(series(models, "Modest", "dream_value"), series(models, "Lavish", "dream_value"),
-                   "Lavish's dream value falls further")
     for m in models:  # both climb up and to the right in the reach-dilution plane
         ts = m.timeseries()
         for brand in ("Lavish", "Modest"):
             part = ts[ts["brand"] == brand]
-            assert np.corrcoef(part["reach"], part["dilution"])[0, 1] > 0.9
+            assert np.corrcoef(part["reach"], part["dilution"])[0, 1] > 0.8
     exclusive = runs("lesson4_influencer", "brands.1.strategy=exclusivity")
-    assert_below(series(exclusive, "Modest", "dilution"), 0.2, "exclusive Modest stays low")
-    undiluted = runs("lesson4_influencer", "dilution.enabled=false")
-    for m in undiluted:  # without dilution the dream value only grows with awareness
-        ts = m.timeseries()
-        assert (ts.groupby("brand")["dream_value"].diff().dropna() >= -1e-12).all()
+    assert_below(series(exclusive, "Modest", "dilution"), 0.05, "exclusive Modest stays low")
+    carefree = runs("lesson4_influencer", "status.snob=0")
+    for brand in ("Lavish", "Modest"):  # nobody minds who owns it: nothing is diluted
+        assert_below(np.abs(series(carefree, brand, "dilution")), 0.05, "no snobs, no dilution")
 
 
 def test_lesson5_exclusivity_keeps_the_dream_value():
     models = runs("lesson5_exclusivity")
-    maison, buzz = series(models, "Maison", "dream_value"), series(models, "Buzz", "dream_value")
-    assert_greater(maison, buzz, "Maison's dream value above Buzz's", by=0.5)
-    assert_above(maison, 1.0, "Maison ends above its base dream value")
     assert_greater(series(models, "Buzz", "reach"), series(models, "Maison", "reach"),
                    "Buzz wins reach by far", by=0.3)
-    assert series(models, "Maison", "penetration_outside_core").max() == 0.0
+    assert_greater(series(models, "Buzz", "dream_value"), series(models, "Maison", "dream_value"),
+                   "more know Buzz: more dream value in total")
+    assert_greater(series(models, "Maison", "desire"), series(models, "Buzz", "desire"),
+                   "those who know Maison desire it more", by=0.2)
+    assert_above(series(models, "Buzz", "dilution"), 0.1, "Buzz diluted")
+    assert_below(np.abs(series(models, "Maison", "dilution")), 0.02, "Maison not diluted")
+    assert_below(series(models, "Maison", "penetration_outside_core"), 0.005,
+                 "Maison sells to almost nobody outside the core")
     bigger = runs("lesson5_exclusivity", "brands.0.budget=300")
-    assert series(bigger, "Maison", "penetration_outside_core").max() == 0.0
-    assert_below(series(bigger, "Maison", "dilution"), 0.2, "a bigger budget, still no dilution")
-    mass = runs("lesson5_exclusivity", "brands.0.strategy=entertainment")
-    assert_greater(maison, series(mass, "Maison", "dream_value"), "entertainment dilutes Maison",
-                   by=0.5)
+    assert_below(series(bigger, "Maison", "penetration_outside_core"), 0.005,
+                 "a bigger budget, still nobody outside the core")
+    assert_below(np.abs(series(bigger, "Maison", "dilution")), 0.02, "a bigger budget, no dilution")
+    loud = runs("lesson5_exclusivity", "brands.0.strategy=influencer", "brands.0.price=0.5")
+    assert_greater(series(loud, "Maison", "dilution"), series(models, "Maison", "dilution"),
+                   "an affordable influencer Maison is diluted", by=0.04)
 
 
 def test_lesson6_luxury_and_mass_on_facebook():
@@ -187,40 +197,40 @@ def test_lesson6_luxury_and_mass_on_facebook():
     lux_pen = series(models, "Maison", "penetration")
     assert_above(series(models, "MassPremium", "reach", step=5), 0.5, "hubs reach most fast")
     assert_greater(mass_pen, 3 * lux_pen, "several times Maison's buyers")
-    assert_below(series(models, "MassPremium", "dream_value"), 0.15, "mass dream value collapses")
+    assert_above(series(models, "MassPremium", "dilution"), 0.15, "a fifth of mass dream diluted")
     lux_dream = series(models, "Maison", "dream_value")
     assert_greater(lux_dream, series(models, "Maison", "dream_value", step=10), "Maison rising")
-    assert_above(lux_dream, 1.0, "Maison above its base")
-    assert series(models, "Maison", "penetration_outside_core").max() == 0.0
+    assert_below(np.abs(series(models, "Maison", "dilution")), 0.02, "Maison not diluted")
+    assert_below(series(models, "Maison", "penetration_outside_core"), 0.005, "Maison: core")
     talk = runs("lesson6_facebook", "ewom.model=coproduction", seeds=SEEDS[:2])
     assert min(series(talk, b, "negative_share").max() for b in ("Maison", "MassPremium")) > 0
 
 
+def late_share(m: EwomModel, brand: str, strategy: str) -> float:
+    """Share of steps after week 20 that ``brand`` ran ``strategy``."""
+    ts = m.timeseries()
+    late = ts[(ts["brand"] == brand) & (ts["step"] > 20)]
+    return float((late["strategy"] == strategy).mean())
+
+
 def test_lesson7_the_brand_that_fears_dilution_learns_exclusivity():
     models = runs("lesson7_adaptive")
-
-    def late_share(m: EwomModel, brand: str, strategy: str) -> float:
-        ts = m.timeseries()
-        late = ts[(ts["brand"] == brand) & (ts["step"] > 20)]
-        return float((late["strategy"] == strategy).mean())
-
     heritage = np.array([late_share(m, "Heritage", "exclusivity") for m in models])
     trendy = np.array([late_share(m, "Trendy", "exclusivity") for m in models])
-    assert_above(heritage, 0.7, "Heritage settles on exclusivity")
-    assert_below(trendy, 0.2, "Trendy keeps to entertainment and influencer")
+    assert_above(heritage, 0.5, "Heritage mostly runs exclusivity")
+    assert_below(trendy, 0.3, "Trendy mostly runs the others")
     for m in models:  # all three strategies tried in the first twelve weeks
         ts = m.timeseries()
         early = ts[(ts["step"] <= 12)]
         for brand in ("Heritage", "Trendy"):
             tried = set(early[early["brand"] == brand]["strategy"])
             assert tried == {"entertainment", "influencer", "exclusivity"}, (brand, tried)
-    assert_greater(series(models, "Trendy", "reach"), series(models, "Heritage", "reach"),
-                   "Trendy more reach")
+    for col in ("reach", "penetration", "dilution"):
+        assert_greater(series(models, "Trendy", col), series(models, "Heritage", col),
+                       f"Trendy more {col}")
     careless = runs("lesson7_adaptive", "brands.0.exclusivity_weight=0")
     assert_below(np.array([late_share(m, "Heritage", "exclusivity") for m in careless]), 0.3,
                  "Heritage without the weight behaves like Trendy")
-    assert_greater(series(models, "Trendy", "dilution"), series(models, "Heritage", "dilution"),
-                   "Trendy far more dilution", by=0.2)
 
 
 def test_every_preset_loads_and_steps():

@@ -1,9 +1,13 @@
-"""Property 5: the luxury paradox (Dubois & Paternault 1995; Kapferer & Valette-Florence 2018).
+"""Property 5: the luxury paradox emerges (Dubois & Paternault 1995; Kapferer & Valette-Florence
+2018).
 
-Across runs, dream value regressed on awareness (reach) and penetration has a positive awareness
-and a negative penetration coefficient when dilution is on, and a penetration coefficient near
-zero when it is off. With equal budgets, exclusivity ends with less reach and less dilution
-than influencer and entertainment.
+Dream value is measured from consumers' desires (model/desire.py); nothing computes it from
+aggregate awareness and penetration. Across a market of brand configurations, the measured dream
+value regressed on awareness and penetration has a positive awareness and a negative
+penetration coefficient; with consumers blind to status the penetration coefficient is near zero,
+so the negative sign is the status rule's doing. At equal spend, exclusivity ends with less reach
+and less dilution than influencer and entertainment, and its dilution rises with word of mouth
+and differs between eWOM models.
 """
 
 from __future__ import annotations
@@ -16,55 +20,97 @@ import numpy as np
 from ewom_abm.batch.stats import ols
 from ewom_testing import build
 
+BLIND = ("consumers.status_core=0", "consumers.status_aspirational=0")
+
 
 @cache
-def market(dilution: bool) -> np.ndarray:
+def market(*extra: str) -> np.ndarray:
     """One run per brand configuration, a market of brands like Dubois & Paternault's: final
-    (dream value, reach, penetration)."""
+    (dream value, reach, penetration). Strategies, budgets and prices vary; so do the seeds."""
     rows = []
     grid = itertools.product(("entertainment", "influencer", "exclusivity"), (25, 100, 400),
-                             (0.02, 0.05, 0.1))
-    for seed, (strategy, budget, p_adopt) in enumerate(grid, start=1):
+                             (0.2, 1.0, 2.0))
+    for seed, (strategy, budget, price) in enumerate(grid, start=1):
         m = build("network.kind=barabasi_albert", "network.n=2000", "consumers.agents_max=0",
                   f"brands.0.strategy={strategy}", f"brands.0.budget={budget}",
-                  f"funnel.p_adopt={p_adopt}", f"dilution.enabled={str(dilution).lower()}",
-                  steps=26, seed=seed)
+                  f"brands.0.price={price}", *extra, steps=26, seed=seed)
         last = m.run().iloc[-1]
         rows.append((last["dream_value"], last["reach"], last["penetration"]))
     return np.array(rows)
 
 
-def paradox(dilution: bool):
+def paradox(*extra: str):
     """Final dream value regressed on awareness (reach) and penetration across the market."""
-    dream, reach, penetration = market(dilution).T
+    dream, reach, penetration = market(*extra).T
     return ols(dream, {"awareness": reach, "penetration": penetration})
 
 
-def test_dream_value_rises_with_awareness_and_falls_with_penetration():
-    fit = paradox(True)
+def test_measured_dream_value_rises_with_awareness_and_falls_with_penetration():
+    fit = paradox()
     assert fit.lo[1] > 0  # awareness: positive
     assert fit.hi[2] < 0  # penetration: negative
 
 
-def test_without_dilution_penetration_does_not_matter():
-    on, off = paradox(True).coef, paradox(False).coef
-    # near zero: a tenth of the effect with dilution on (what is left is the curvature of
-    # exp(awareness_gain x reach), which a linear fit shares between its two regressors)
-    assert abs(off[2]) < 0.1 * abs(on[2])
-    assert off[1] > 0
+def test_the_status_rule_is_what_makes_penetration_cost_dream_value():
+    """Blind to status, penetration does not lower dream value (its CI includes zero), and the
+    coefficient moves by more than its sampling error when the rule is removed."""
+    on, off = paradox(), paradox(*BLIND)
+    assert off.lo[2] <= 0 <= off.hi[2]
+    assert off.lo[1] > 0  # the unaware still desire nothing: awareness still counts
+    gap = off.coef[2] - on.coef[2]
+    assert gap > 2 * np.hypot(on.se[2], off.se[2])
 
 
-def test_equal_budgets_exclusivity_has_less_reach_and_less_dilution():
-    final = {}
-    for strategy in ("entertainment", "influencer", "exclusivity"):
-        runs = [build("consumers.agents_max=0", preset=strategy, seed=s).run().iloc[-1]
-                for s in range(5)]
-        final[strategy] = np.array([(r["reach"], r["dilution"], r["spend"]) for r in runs])
+def final_runs(preset: str, *extra: str, seeds=range(6)) -> np.ndarray:
+    """(reach, dilution, spend) at the end of each seed's run of a preset."""
+    runs = [build("consumers.agents_max=0", *extra, preset=preset, seed=s).run().iloc[-1]
+            for s in seeds]
+    return np.array([(r["reach"], r["dilution"], r["spend"]) for r in runs])
+
+
+def test_equal_spend_exclusivity_has_less_reach_and_less_dilution():
+    final = {s: final_runs(s) for s in ("entertainment", "influencer", "exclusivity")}
     ex = final["exclusivity"]
     for other in ("entertainment", "influencer"):
         them = final[other]
         for col in (0, 1):  # reach, dilution
-            se = np.sqrt(ex[:, col].var(ddof=1) / 5 + them[:, col].var(ddof=1) / 5)
+            se = np.sqrt(ex[:, col].var(ddof=1) / ex.shape[0]
+                         + them[:, col].var(ddof=1) / them.shape[0])
             assert ex[:, col].mean() + 4 * se < them[:, col].mean(), (other, col)
-    budgets = {s: build(preset=s).config.brands[0].budget for s in final}
-    assert len(set(budgets.values())) == 1  # equal budgets
+    spend = {s: f[:, 2] for s, f in final.items()}
+    assert all(np.array_equal(spend["exclusivity"], v) for v in spend.values())  # equal spend
+
+
+@cache
+def exclusive_dilution(ewom: str, p_share: float) -> np.ndarray:
+    return final_runs("exclusivity", f"ewom.model={ewom}", f"ewom.p_share={p_share}",
+                      seeds=range(10))[:, 1]
+
+
+def test_exclusivity_dilution_rises_with_word_of_mouth():
+    """Aspirational consumers who come to desire the brand through word of mouth buy where it is
+    sold: the more they talk, the more of the exclusive brand's dream value is diluted."""
+    shares = (0.05, 0.1, 0.2, 0.3)
+    x = np.repeat(shares, 10)
+    y = np.concatenate([exclusive_dilution("organic", p) for p in shares])
+    fit = ols(y, {"p_share": x})
+    assert fit.lo[1] > 0  # a significant positive slope
+
+
+def test_exclusivity_dilution_differs_between_ewom_models():
+    organic, coproduction = (exclusive_dilution(m, 0.1) for m in ("organic", "coproduction"))
+    se = np.hypot(organic.std(ddof=1), coproduction.std(ddof=1)) / np.sqrt(organic.size)
+    assert coproduction.mean() - organic.mean() > 3 * se
+
+
+def test_prestige_changes_behaviour():
+    """The brand's heritage (what replaced a base dream value) raises status-sensitive
+    consumers' desire, so more of them buy."""
+    final = {}
+    for prestige in (0.0, 2.0):
+        final[prestige] = np.array([
+            build("consumers.agents_max=0", f"brands.0.prestige={prestige}",
+                  preset="entertainment", seed=s).run().iloc[-1][["desire", "penetration"]]
+            for s in range(4)], dtype=float)
+    d = final[2.0] - final[0.0]  # paired seeds
+    assert (d.mean(axis=0) > 3 * d.std(axis=0, ddof=1) / 2).all()

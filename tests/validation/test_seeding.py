@@ -10,7 +10,7 @@ import numpy as np
 from ewom_abm.model.reference import DOCKED, epidemic_threshold
 from ewom_testing import build
 
-N, SEEDS, REPS = 10_000, 20, 12
+N, SEEDS, REPS = 10_000, 20, 24  # 24 replicates: the ratio above criticality is noisy
 
 
 @cache

@@ -1,0 +1,131 @@
+"""Consumers' desire for a brand and its status value as each of them perceives it; the brand's
+dream value and dilution *measured* from those desires, as a survey would measure them.
+
+Status value as consumer i perceives brand b, from what i sees among their friends
+(Leibenstein 1950; Amaldoss & Jain 2005; Han, Nunes & Dreze 2010):
+
+    S_i = prestige_b + recognition * R_i                      (a signal needs an audience)
+          - snob * (O_out_i + in_group * O_in_i)              (core: owners outside the core
+                                                              dilute most; aspirational: only
+                                                              their own segment, x in_group)
+          + aspiration * O_core_i                             (aspirational: emulating the core)
+
+with R_i the share of i's friends who know the brand, O_* the shares who own it, by segment
+(under global mixing: the whole population's shares). Desire is then
+
+    desire_i = max(attitude_i, 0) * max(0, 1 + status_sensitivity_i * S_i)   if i is aware
+    desire_i = 0                                                              if not
+
+Measured each step, like Dubois & Paternault's (1995) survey of a population: **dream value** is
+the population's mean desire (those who never heard of the brand desire nothing), and
+**dilution** the share of it that ownership costs: 1 - dream value / the dream value the same
+consumers would hold if none of their friends owned the brand. Nothing here is a function of
+aggregate awareness or penetration: the luxury paradox across runs is a finding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ewom_abm.model.network import Graph
+from ewom_abm.model.scenario import StatusConfig
+from ewom_abm.model.state import Consumers, Stage
+
+
+def neighbours(graph: Graph, who: np.ndarray) -> np.ndarray:
+    """The friends of consumers ``who``, concatenated (a friend of two appears twice)."""
+    starts = graph.indptr[who]
+    deg = graph.indptr[who + 1] - starts
+    total = int(deg.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    offset = np.repeat(starts - np.cumsum(deg) + deg, deg)
+    return graph.indices[offset + np.arange(total)].astype(np.int64)
+
+
+def observe(cons: Consumers, b: int, graph: Graph | None, became_aware: np.ndarray,
+            bought: np.ndarray) -> np.ndarray:
+    """Friends see who now knows and who now owns the brand: update the counts each consumer
+    holds of their friends. Returns the consumers whose view of the brand's status changed."""
+    if graph is None or (became_aware.size == 0 and bought.size == 0):
+        return np.empty(0, np.int64)
+    seen = [_add(cons.friends_aware[b], graph, became_aware)]
+    core = cons.core[bought]
+    seen.append(_add(cons.friends_owner_core[b], graph, bought[core]))
+    seen.append(_add(cons.friends_owner_other[b], graph, bought[~core]))
+    return np.concatenate(seen)
+
+
+def _add(count: np.ndarray, graph: Graph, who: np.ndarray) -> np.ndarray:
+    friends = neighbours(graph, who)
+    if friends.size:
+        np.add.at(count, friends, 1)
+    return friends
+
+
+def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | None,
+                     cfg: StatusConfig, prestige: float) -> tuple[np.ndarray, np.ndarray]:
+    """Status value of brand b as consumers ``who`` perceive it, and what it would be if none
+    of their friends owned it (the reference dilution is measured against)."""
+    if graph is None:  # global mixing: everyone sees the whole population
+        n = cons.n
+        aware = np.count_nonzero(cons.stage[b] != Stage.UNAWARE) / n
+        owners = cons.owner[b]
+        core = np.count_nonzero(owners & cons.core) / n
+        shares = (np.float64(aware), np.float64(core),
+                  np.float64(np.count_nonzero(owners) / n - core))
+    else:
+        deg = np.maximum(graph.degree[who], 1).astype(np.float64)
+        shares = (cons.friends_aware[b, who] / deg, cons.friends_owner_core[b, who] / deg,
+                  cons.friends_owner_other[b, who] / deg)
+    recognised, owned_core, owned_other = shares
+    undiluted = prestige + cfg.recognition * recognised
+    in_core = cons.core[who]
+    snob = cfg.snob * np.where(in_core, owned_other + cfg.in_group * owned_core,
+                               cfg.in_group * owned_other)
+    emulation = np.where(in_core, 0.0, cfg.aspiration * owned_core)
+    return undiluted - snob + emulation, np.broadcast_to(undiluted, who.shape)
+
+
+class Dream:
+    """Desire per consumer for one brand, kept current, and the dream value and dilution
+    measured from it."""
+
+    def __init__(self, cons: Consumers, b: int, graph: Graph | None, cfg: StatusConfig,
+                 prestige: float) -> None:
+        self.cons, self.b, self.graph, self.cfg, self.prestige = cons, b, graph, cfg, prestige
+        self.undiluted = np.zeros(cons.n, dtype=np.float32)  # desire if no friend owned it
+
+    def factor(self, who: np.ndarray) -> np.ndarray:
+        """How the brand's status, as consumers ``who`` perceive it now, scales their liking
+        into desire: ``max(0, 1 + status_sensitivity x S)``."""
+        status, _ = perceived_status(self.cons, self.b, who, self.graph, self.cfg, self.prestige)
+        return np.maximum(0.0, 1.0 + self.cons.status[who] * status)
+
+    def refresh(self, who: np.ndarray | None) -> None:
+        """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
+        view of the brand's status may have changed."""
+        cons, b = self.cons, self.b
+        if who is None or self.graph is None:
+            who = np.flatnonzero(cons.stage[b] != Stage.UNAWARE)
+        else:
+            who = np.unique(who)
+        if who.size == 0:
+            return
+        status, undiluted = perceived_status(cons, b, who, self.graph, self.cfg, self.prestige)
+        liking = np.maximum(cons.attitude[b, who], 0.0)
+        liking = np.where(cons.stage[b, who] == Stage.UNAWARE, 0.0, liking)
+        sens = cons.status[who]
+        cons.desire[b, who] = liking * np.maximum(0.0, 1.0 + sens * status)
+        self.undiluted[who] = liking * np.maximum(0.0, 1.0 + sens * undiluted)
+
+    def measure(self) -> dict[str, float]:
+        """Dream value (the population's mean desire), dilution (the share of it ownership
+        costs) and the mean desire of those aware of the brand."""
+        cons, b = self.cons, self.b
+        total = float(cons.desire[b].sum(dtype=np.float64))
+        reference = float(self.undiluted.sum(dtype=np.float64))
+        aware = int(np.count_nonzero(cons.stage[b] != Stage.UNAWARE))
+        return {"dream_value": total / cons.n,
+                "dilution": 1.0 - total / reference if reference > 0 else 0.0,
+                "desire": total / aware if aware else 0.0}

@@ -1,0 +1,154 @@
+"""Desire and status value as consumers perceive them; dream value and dilution measured."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ewom_abm.model.desire import Dream, neighbours, observe, perceived_status
+from ewom_abm.model.network import from_edges
+from ewom_abm.model.state import Stage
+from ewom_testing import build, edge_file
+
+# consumer 0 in the middle of a star: friends 1..4
+STAR = [(0, 1), (0, 2), (0, 3), (0, 4)]
+
+
+def star(tmp_path, *extra):
+    m = build("network.kind=file", f"network.path={edge_file(tmp_path, STAR)}",
+              "consumers.trait_spread=0", "status.recognition=1", "status.snob=4",
+              "status.in_group=0.5", "status.aspiration=1", *extra)
+    m.consumers.core[:] = [True, True, False, False, False]
+    return m
+
+
+def test_neighbours_lists_each_consumers_friends():
+    g = from_edges(np.array([0, 0, 1]), np.array([1, 2, 2]), 4)
+    assert sorted(neighbours(g, np.array([0])).tolist()) == [1, 2]
+    assert sorted(neighbours(g, np.array([0, 1])).tolist()) == [0, 1, 2, 2]
+    assert neighbours(g, np.array([3])).size == 0
+
+
+def test_friends_see_who_knows_and_who_owns_by_segment(tmp_path):
+    m = star(tmp_path)
+    c = m.consumers
+    c.friends_aware[:] = 0
+    c.friends_owner_core[:] = 0
+    c.friends_owner_other[:] = 0
+    seen = observe(c, 0, m.graph, became_aware=np.array([1, 2]), bought=np.array([1, 3]))
+    assert c.friends_aware[0].tolist() == [2, 0, 0, 0, 0]  # 0 sees its friends 1 and 2
+    assert c.friends_owner_core[0].tolist() == [1, 0, 0, 0, 0]  # 1 is in the core
+    assert c.friends_owner_other[0].tolist() == [1, 0, 0, 0, 0]  # 3 is not
+    assert set(seen.tolist()) == {0}
+    observe(c, 0, m.graph, became_aware=np.array([0]), bought=np.empty(0, np.int64))
+    assert c.friends_aware[0].tolist() == [2, 1, 1, 1, 1]  # all four see the centre
+
+
+def test_status_as_a_core_consumer_sees_it(tmp_path):
+    """Recognition raises it; owners outside the core lower it fully, core owners by in_group."""
+    m = star(tmp_path, "brands.0.prestige=0.5")
+    c = m.consumers
+    c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
+    status, undiluted = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.5)
+    assert undiluted[0] == pytest.approx(0.5 + 1.0)
+    assert status[0] == pytest.approx(0.5 + 1.0 - 4 * (0.25 + 0.5 * 0.25))
+
+
+def test_status_as_an_aspirational_consumer_sees_it(tmp_path):
+    """Owners in their own segment dilute it by in_group; core owners make it aspirational."""
+    m = star(tmp_path)
+    c = m.consumers
+    c.core[0] = False
+    c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
+    status, _ = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.0)
+    assert status[0] == pytest.approx(1.0 - 4 * 0.5 * 0.25 + 1.0 * 0.25)
+
+
+def test_desire_is_liking_scaled_by_status_and_nothing_for_the_unaware(tmp_path):
+    m = star(tmp_path, "consumers.status_core=0.5", "consumers.status_aspirational=0.5")
+    c = m.consumers
+    c.stage[0, :] = [Stage.AWARE, Stage.AWARE, Stage.AWARE, Stage.UNAWARE, Stage.REJECTER]
+    c.attitude[0, :] = [0.8, -0.5, 0.4, 0.9, -1.0]
+    c.friends_aware[0, :] = [4, 1, 1, 1, 1]
+    c.friends_owner_core[0, :] = 0
+    c.friends_owner_other[0, :] = 0
+    dream = Dream(c, 0, m.graph, m.config.status, 0.0)
+    dream.refresh(np.arange(5))
+    # consumer 0: liking 0.8, status 1 x (4/4) -> 0.8 x (1 + 0.5 x 1); 2: 0.4 x (1 + 0.5 x 1)
+    assert c.desire[0].tolist() == pytest.approx([1.2, 0.0, 0.6, 0.0, 0.0])
+    assert dream.measure()["dream_value"] == pytest.approx(1.8 / 5)
+    assert dream.measure()["desire"] == pytest.approx(1.8 / 4)  # four know it
+    assert dream.measure()["dilution"] == pytest.approx(0.0)
+
+
+def test_dilution_is_the_dream_value_ownership_costs(tmp_path):
+    m = star(tmp_path, "consumers.status_core=1", "consumers.status_aspirational=1")
+    c = m.consumers
+    c.stage[0, :] = Stage.AWARE
+    c.attitude[0, :] = 1.0
+    c.friends_aware[0, :] = [4, 1, 1, 1, 1]
+    c.friends_owner_core[0, :] = 0
+    c.friends_owner_other[0, :] = [2, 0, 0, 0, 0]  # the core centre sees two outsiders own it
+    dream = Dream(c, 0, m.graph, m.config.status, 0.0)
+    dream.refresh(np.arange(5))
+    with_owners = 1 + (1 - 4 * 0.5)  # consumer 0: status 1 - snob 4 x 2/4
+    without = 1 + 1.0
+    total, reference = with_owners + 4 * without, 5 * without
+    assert dream.measure()["dilution"] == pytest.approx(1 - total / reference)
+    # owners in the core are what aspirational consumers emulate: negative dilution
+    c.friends_owner_other[0, :] = 0
+    c.friends_owner_core[0, 2:] = 1
+    dream.refresh(np.arange(5))
+    assert dream.measure()["dilution"] < 0
+
+
+def test_without_status_sensitivity_desire_is_liking_and_nothing_dilutes():
+    m = build("network.n=1000", "consumers.status_core=0", "consumers.status_aspirational=0",
+              "brands.0.price=0.1", "ewom.p_share=0.2", steps=20)
+    df = m.run()
+    c = m.consumers
+    aware = c.stage[0] != Stage.UNAWARE
+    assert np.allclose(c.desire[0][aware], np.maximum(c.attitude[0][aware], 0))
+    assert (df["dilution"].abs() < 1e-9).all() and df["penetration"].iloc[-1] > 0.05
+
+
+@pytest.mark.parametrize("kind", ["watts_strogatz", "global"])
+def test_desire_kept_current_step_by_step_equals_a_fresh_measurement(kind):
+    """Only consumers whose attitude or friends changed are re-measured each step; the result
+    must equal measuring everyone afresh."""
+    rival = "influencer" if kind != "global" else "exclusivity"
+    m = build(f"network.kind={kind}", "network.n=1500", "brands.0.price=0.2",
+              "ewom.model=coproduction", f"brands.1.strategy={rival}", steps=25)
+    m.run()
+    c = m.consumers
+    for b in range(2):
+        stored = c.desire[b].copy()
+        measured = m.dreams[b].measure()
+        counts = [x[b].copy() for x in (c.friends_aware, c.friends_owner_core,
+                                         c.friends_owner_other)] if m.graph else []
+        if m.graph is not None:  # recount what friends see from scratch
+            for x in (c.friends_aware, c.friends_owner_core, c.friends_owner_other):
+                x[b] = 0
+            aware = np.flatnonzero(c.stage[b] != Stage.UNAWARE)
+            observe(c, b, m.graph, aware, np.flatnonzero(c.owner[b]))
+            for before, x in zip(counts, (c.friends_aware, c.friends_owner_core,
+                                          c.friends_owner_other), strict=True):
+                assert np.array_equal(before, x[b])
+        m.dreams[b].refresh(None if m.graph is None else np.arange(m.n))
+        assert np.allclose(stored, c.desire[b], atol=1e-6)
+        assert m.dreams[b].measure() == pytest.approx(measured)
+
+
+def test_snob_effect_costs_a_mass_brand_its_core_desire():
+    """Emergent: when the masses own it, the core's desire falls (the status rule at work)."""
+    final = {}
+    for snob in (0.0, 4.0):
+        m = build("network.kind=watts_strogatz", "network.n=3000", "brands.0.price=0.05",
+                  "ewom.p_share=0.15", "brands.0.budget=300", f"status.snob={snob}",
+                  "consumers.agents_max=0", steps=40, seed=3)
+        m.run()
+        c = m.consumers
+        core_aware = c.core & (c.stage[0] != Stage.UNAWARE)
+        final[snob] = (c.desire[0][core_aware].mean(), m.final()["Brand"]["dilution"])
+    assert final[4.0][0] < 0.8 * final[0.0][0]
+    assert final[4.0][1] > 0.1 and abs(final[0.0][1]) < 0.05
