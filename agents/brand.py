@@ -43,6 +43,7 @@ class Brand(mesa.Agent):
         arms = self.arms
         start = arms.index(self.strategy) if self.strategy in arms else 0
         self._order = arms[start:] + arms[:start]  # untried arms are tried in this order
+        self._tried: set[str] = set()
         self._weight = dict.fromkeys(arms, 0.0)  # discounted number of reviews per arm
         self._score = dict.fromkeys(arms, 0.0)  # discounted sum of rewards per arm
         self._mark = (0.0, 0.0)
@@ -93,8 +94,9 @@ class Brand(mesa.Agent):
             self._score[arm] *= self.cfg.discount
         self._weight[s] += 1.0
         self._score[s] += reward
+        self._tried.add(s)
         self._mark, self._since = (self.reach, self.dilution), 0
-        untried = [a for a in self._order if self._weight[a] == 0.0]
+        untried = [a for a in self._order if a not in self._tried]
         nxt = untried[0] if untried else self._best()
         if nxt != s:
             self.switches.append((self.model.steps, nxt))
@@ -106,7 +108,7 @@ class Brand(mesa.Agent):
         total = sum(self._weight.values())
         bonus = self.cfg.exploration * math.sqrt(math.log(max(total, math.e)))
         value = {a: self._score[a] / w + bonus / math.sqrt(w) if w > 1e-12 else math.inf
-                 for a, w in self._weight.items()}
+                 for a, w in self._weight.items()}  # an arm forgotten entirely: try it again
         top = max(value.values())
         best = [a for a in self._order if value[a] >= top - 1e-12]
         return best[int(self.model.rng.integers(len(best)))] if len(best) > 1 else best[0]

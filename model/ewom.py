@@ -209,6 +209,12 @@ def own_words(valence: np.ndarray) -> Said:
                 np.zeros(k, np.int16), np.zeros(k, bool))
 
 
+def retold_trust(cons: Consumers, b: int, who: np.ndarray) -> np.ndarray:
+    """The trust a retelling carries: the source's, so a paid post stays a paid post, but at
+    most a friend's: an invitation's persuasion was for its guest, not for the guest's friends."""
+    return np.minimum(cons.trust[b, who], np.float32(1.0))
+
+
 def complaint(cons: Consumers, b: int, who: np.ndarray) -> np.ndarray:
     """What a complainer says: the worse of their attitude and their disappointment."""
     return np.minimum(cons.attitude[b, who], cons.disappointment[b, who])
@@ -264,8 +270,8 @@ class Linear(Regime):
 
     def retell(self, cons, b, who, cfg, graph, rng) -> Said:
         hops = (cons.hops[b, who].astype(np.int32) + 1).clip(max=NO_HOPS).astype(np.int16)
-        return Said(cons.valence[b, who], cons.trust[b, who], cons.fidelity[b, who], hops,
-                    cons.sponsored[b, who])
+        return Said(cons.valence[b, who], retold_trust(cons, b, who), cons.fidelity[b, who],
+                    hops, cons.sponsored[b, who])
 
 
 class Coproduction(Regime):
@@ -287,8 +293,8 @@ class Coproduction(Regime):
         if cfg.noise > 0:
             valence = valence + cfg.noise * rng.standard_normal(who.size, dtype=np.float32)
         fidelity = cons.fidelity[b, who] * np.float32(cfg.fidelity_decay)
-        return Said(np.clip(valence, -1, 1).astype(np.float32), cons.trust[b, who], fidelity,
-                    hops, cons.sponsored[b, who])
+        return Said(np.clip(valence, -1, 1).astype(np.float32), retold_trust(cons, b, who),
+                    fidelity, hops, cons.sponsored[b, who])
 
     def pushback(self, msgs: Messages, cfg: EwomConfig, rng: np.random.Generator) -> Messages:
         """Commercial-communal tension: sponsored content reaching the community (paid posts

@@ -243,7 +243,7 @@ class BrandConfig:
     adapt_every: int = param(4, "adaptive: steps between strategy reviews", lo=1, hi=1_000_000)
     discount: float = param(0.8, "adaptive: weight kept by past rewards at each review "
                             "(discounted bandit: old evidence fades as the market moves)",
-                            lo=0.0, hi=1.0)
+                            lo=0.0, above=True, hi=1.0)
     exploration: float = param(0.1, "adaptive: exploration bonus of the discounted UCB rule",
                                lo=0.0, hi=100.0)
 

@@ -152,3 +152,17 @@ def test_snob_effect_costs_a_mass_brand_its_core_desire():
         final[snob] = (c.desire[0][core_aware].mean(), m.final()["Brand"]["dilution"])
     assert final[4.0][0] < 0.8 * final[0.0][0]
     assert final[4.0][1] > 0.1 and abs(final[0.0][1]) < 0.05
+
+
+def test_snobs_buy_less_as_the_masses_own_it():
+    """The status rule reaches purchases, not just the measurement: core consumers buy a mass
+    brand less when they mind who else owns it (paired seeds)."""
+    core_pen = {}
+    for snob in (0.0, 8.0):
+        core_pen[snob] = np.array([
+            build("network.kind=watts_strogatz", "network.n=3000", "brands.0.price=0.05",
+                  "ewom.p_share=0.15", "brands.0.budget=300", f"status.snob={snob}",
+                  "consumers.agents_max=0", steps=40, seed=s).run().iloc[-1]["penetration_core"]
+            for s in range(4)])
+    d = core_pen[0.0] - core_pen[8.0]
+    assert d.mean() > 3 * d.std(ddof=1) / 2

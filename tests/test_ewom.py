@@ -86,6 +86,15 @@ def test_coproduction_retellings_keep_a_paid_posts_lower_trust(tmp_path):
     assert np.allclose(m.consumers.trust[0], 0.6)
 
 
+@pytest.mark.parametrize("ewom", ["linear", "coproduction"])
+def test_a_retold_invitation_is_a_friends_word(tmp_path, ewom):
+    """An invitation persuades its guest (trust 2); retold, it weighs what a friend's word does."""
+    m = path_model(tmp_path, f"ewom.model={ewom}", "ewom.follower_share=1", "funnel.p_interest=0")
+    m.consumers.trust[0, 0] = 2.0  # consumer 0 holds an invitation
+    m.run()
+    assert np.allclose(m.consumers.trust[0, 1:], 1.0)
+
+
 def test_organic_and_linear_keep_full_fidelity(tmp_path):
     for ewom in ("organic", "linear"):
         m = path_model(tmp_path, f"ewom.model={ewom}", "ewom.follower_share=1",
@@ -277,3 +286,29 @@ def test_transmit_with_vanishing_probabilities_neither_hangs_nor_misdirects():
     assert (slot == 0).all() and np.isin(dst, g.indices[g.indptr[0]: g.indptr[1]]).all()
     slot, dst = transmit(g, np.arange(100), np.full(100, 1e-30, np.float32), rng)
     assert slot.size == 0 and dst.size == 0
+
+
+def test_complaints_from_consumers_who_never_owned_it_are_hearsay():
+    """Told less often and weighing less: second-hand experience persuades less."""
+    m = build("network.kind=erdos_renyi", "network.n=500", "consumers.trait_spread=0",
+              "ewom.hearsay=0.4", "ewom.talk_halflife=0", "ewom.model=organic")
+    c = m.consumers
+    c.stage[0, :4] = Stage.REJECTER
+    c.attitude[0, :4] = -0.8
+    c.owner[0, :2] = True  # 0 and 1 bought it and turned against it; 2 and 3 only heard
+    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, np.empty(0, np.int64), 0.0)
+    assert senders.tolist() == [0, 1, 2, 3]
+    assert prob[2:] == pytest.approx(0.4 * prob[:2])
+    said = say(c, 0, senders, m.config.ewom, m.regime, m.graph, m.rng)
+    assert said.trust.tolist() == pytest.approx([1.0, 1.0, 0.4, 0.4])
+
+
+def test_advocates_share_advocate_boost_times_as_often():
+    m = build("network.n=300", "ewom.p_share=0.1", "consumers.trait_spread=0",
+              "ewom.talk_halflife=0", "ewom.advocate_boost=3")
+    c = m.consumers
+    c.owner[0, :4], c.stage[0, :4] = True, Stage.ADOPTER
+    c.advocate[0, :2] = True
+    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, np.empty(0, np.int64), 0.0)
+    assert senders.tolist() == [0, 1, 2, 3]
+    assert prob[:2] == pytest.approx(3 * prob[2:])

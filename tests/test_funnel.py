@@ -186,6 +186,32 @@ def test_the_heaviest_message_becomes_the_one_held():
     assert not cons.sponsored[0, 0]  # provenance of the message, not a lifetime flag
     run_receive(m, Messages.make(np.array([0]), 1.0, 1.0, Source.POST, sponsored=True))
     assert cons.sponsored[0, 0] and cons.hops[0, 0] == 0
+    run_receive(m, peer(np.array([0]), 0.5, 1.0, hops=3, sponsored=False))
+    assert not cons.sponsored[0, 0] and cons.hops[0, 0] == 3  # the new view, not a lifetime flag
+
+
+def test_the_message_held_agrees_with_the_view_it_left():
+    """A consumer left positive holds the positive message, even when a negative one was more
+    credible (the complaint moved them, but their view is still the brand's message)."""
+    m = population("consumers.susceptibility=0.5", "funnel.p_interest=0",
+                   "ewom.negativity_bias=1", "ewom.reject_threshold=-1")
+    m.consumers.attitude[0, 0] = 0.9
+    msgs = Messages.concat([peer(np.array([0]), -0.5, 1.0, hops=0, sponsored=False),
+                            Messages.make(np.array([0]), 1.0, 0.6, Source.POST, hops=0)])
+    run_receive(m, msgs)
+    cons = m.consumers
+    assert cons.attitude[0, 0] > 0 and cons.valence[0, 0] == pytest.approx(1.0)
+    assert cons.trust[0, 0] == pytest.approx(0.6) and cons.sponsored[0, 0]
+
+
+def test_invitations_persuade_by_exclusive_persuasion():
+    """An invitation counts ``exclusive_persuasion`` times a friend's word (desire per exposure)."""
+    for persuasion in (1.0, 2.0):
+        m = population("funnel.p_interest=0.2", "funnel.p_adopt=0", "consumers.susceptibility=1")
+        run_receive(m, Messages.make(np.arange(N), 1.0, persuasion, Source.INVITATION))
+        expected = 0.2 * persuasion
+        share, tol = rate(m.consumers.stage[0] == Stage.INTERESTED, expected)
+        assert abs(share - expected) < tol
 
 
 def test_satisfied_enthusiastic_buyers_and_event_guests_become_advocates():

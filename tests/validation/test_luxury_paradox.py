@@ -82,9 +82,9 @@ def test_equal_spend_exclusivity_has_less_reach_and_less_dilution():
 
 
 @cache
-def exclusive_dilution(ewom: str, p_share: float) -> np.ndarray:
+def exclusive_dilution(ewom: str, p_share: float, reps: int = 10) -> np.ndarray:
     return final_runs("exclusivity", f"ewom.model={ewom}", f"ewom.p_share={p_share}",
-                      seeds=range(10))[:, 1]
+                      seeds=range(reps))[:, 1]
 
 
 def test_exclusivity_dilution_rises_with_word_of_mouth():
@@ -98,7 +98,8 @@ def test_exclusivity_dilution_rises_with_word_of_mouth():
 
 
 def test_exclusivity_dilution_differs_between_ewom_models():
-    organic, coproduction = (exclusive_dilution(m, 0.1) for m in ("organic", "coproduction"))
+    organic, coproduction = (exclusive_dilution(m, 0.05, 16)
+                             for m in ("organic", "coproduction"))
     se = np.hypot(organic.std(ddof=1), coproduction.std(ddof=1)) / np.sqrt(organic.size)
     assert coproduction.mean() - organic.mean() > 3 * se
 
