@@ -34,6 +34,7 @@ import pandas as pd
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import ID_COLUMNS, Outcome
 from ewom_abm.model.errors import EwomError
+from ewom_abm.model.files import clean_tmp, write_csv, write_json, write_parquet, write_text
 
 try:
     import fcntl
@@ -47,54 +48,6 @@ FORMAT = 1
 _CHUNK = re.compile(r"^(runs|timeseries)-(\d{6})\.parquet$")
 # scenario fields that document a scenario but do not change its results
 DOC_FIELDS = ("title", "description", "look_for", "try_this")
-
-
-# --------------------------------------------------------------------------- atomic files
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_rename(tmp: Path, path: Path) -> None:
-    """Data on disk first, then the rename, then the rename itself (the folder) on disk."""
-    _fsync(tmp)
-    os.replace(tmp, path)
-    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
-        _fsync(path.parent)
-
-
-def _tmp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write a table so that ``path`` holds either the old file or the whole new one."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    tmp = _tmp(path)
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
-    _sync_rename(tmp, path)
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    tmp = _tmp(path)
-    df.to_csv(tmp, index=False)
-    _sync_rename(tmp, path)
-
-
-def write_text(text: str, path: Path) -> None:
-    tmp = _tmp(path)
-    tmp.write_text(text)
-    _sync_rename(tmp, path)
-
-
-def write_json(data: dict[str, Any], path: Path) -> None:
-    write_text(json.dumps(data, indent=2, default=str) + "\n", path)
 
 
 # --------------------------------------------------------------------------- identity
@@ -216,9 +169,7 @@ class SweepStore:
     def _clean(self) -> None:
         """Remove what a kill left half-done: temporary files, uncommitted timeseries chunks."""
         for folder in (self.out, self.parts, self.failures):
-            if folder.is_dir():
-                for tmp in folder.glob(".*.tmp"):
-                    tmp.unlink(missing_ok=True)
+            clean_tmp(folder)
         committed = {n for n, _ in self._chunks("runs")}
         for n, path in self._chunks("timeseries"):
             if n not in committed:
