@@ -16,11 +16,11 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ewom_abm.model import files
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -110,7 +110,7 @@ def parse_vary(item: str) -> Vary:
             raise EwomError(f"--vary {item}: empty value in the comma list")
         values = tuple(_typed(key, sc.parse_value(p, typ)) for p in parts)
     if key == "network.path":  # like --set: a path on the command line is relative to cwd
-        values = tuple(str(Path(str(v)).expanduser().resolve()) for v in values)
+        values = tuple(str(files.resolve(str(v), f"--vary {key}")) for v in values)
     seen: set[Any] = set()
     for v in values:
         if (type(v), v) in seen:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from ewom_abm.model import files
 from ewom_abm.model.errors import EwomError
 
 if TYPE_CHECKING:
@@ -507,8 +508,7 @@ def check_params(kind: str, n: int, *, mean_degree: float = 10.0, rewire: float 
     if kind == "file":
         if path is None or str(path) == "":
             raise EwomError("network.path: required when network.kind is 'file'")
-        if not Path(path).is_file():
-            raise EwomError(f"network.path: file not found: {path}")
+        files.input_file(path, "network.path")
         return {"path": path}
     n = _as_int("network.n", n, 2)
     if kind == "complete" and n > MAX_COMPLETE_N:
@@ -549,16 +549,8 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
     name not ending in '.graphml[.gz]' is read as an edge list. Real networks let runs use
     observed structure instead of a generator's approximation of it.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise EwomError(f"network.path: file not found: {path}")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise EwomError(
-            f"network.path: cannot read {path}: {_one_line(exc.strerror or exc)}"
-        ) from None
-    name = p.name.lower()
+    raw = files.read_bytes(path, "network.path")
+    name = Path(path).name.lower()
     if raw[:2] == b"\x1f\x8b" or name.endswith(".gz"):
         try:
             raw = gzip.decompress(raw)
