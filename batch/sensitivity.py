@@ -22,6 +22,7 @@ from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
 from ewom_abm.batch.storage import RUNS, write_text
 from ewom_abm.batch.sweep import Plan, execute_design, validate
+from ewom_abm.model import limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -81,6 +82,7 @@ def sample(problem: dict[str, Any], method: str, n: int, seed: int, levels: int 
         if n < 2 or n & (n - 1):
             raise EwomError(f"--n: Sobol sampling needs a power of 2, got {n} (try "
                             f"{2 ** max(1, round(math.log2(max(n, 2))))})")
+        _check_points(n, problem["num_vars"] + 2)
         return sobol.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
     if method == "morris":
         from SALib.sample import morris
@@ -89,8 +91,15 @@ def sample(problem: dict[str, Any], method: str, n: int, seed: int, levels: int 
             raise EwomError(f"--n: Morris needs at least 2 trajectories, got {n}")
         if levels < 2:
             raise EwomError(f"--levels: Morris needs at least 2 levels, got {levels}")
+        _check_points(n, problem["num_vars"] + 1)
         return morris.sample(problem, n, num_levels=levels, seed=seed)
     raise EwomError(f"--method: {method!r} is not one of {', '.join(METHODS)}")
+
+
+def _check_points(n: int, per: int) -> None:
+    """Sample points within the configurations limit, before SALib allocates them."""
+    limits.check(limits.CONFIGS, n * per, "--n",
+                 f"{n:,} x {per} = {n * per:,} sample points", "sample points")
 
 
 @dataclass

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ewom_abm.model import files
+from ewom_abm.model import files, limits
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import KINDS as NETWORK_KINDS
 from ewom_abm.model.network import check_params
@@ -325,6 +325,7 @@ def from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
         if not p.is_absolute():
             scenario.network.path = str(files.resolve(base_dir / p, "network.path"))
     _check_combinations(scenario)
+    limits.check_scenario(scenario)
     return scenario
 
 
@@ -496,4 +497,5 @@ def schema_markdown() -> str:
             table(sub, key)
 
     table(Scenario, "")
+    lines += limits.limits_markdown()
     return "\n".join(lines)
