@@ -14,6 +14,7 @@ edges, adjacent equal keys are duplicates, and membership tests are ``searchsort
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 import numbers
 import os
@@ -566,6 +567,21 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
     if graph.m == 0:
         raise EwomError(f"network.path: {path} has no edges (empty graph)")
     return graph
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """blake2b of a file's bytes, hex: a graph file's identity by content, not by name, so a
+    sweep resumed after its graph file changed is refused (and a cache can key on it). Reads
+    in blocks: about a second per GB."""
+    h = hashlib.blake2b(digest_size=20)
+    p = files.input_file(path, "network.path")
+    try:
+        with open(p, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    except OSError as exc:
+        raise EwomError(f"network.path: cannot read {path}: {files.reason(exc)}") from None
+    return h.hexdigest()
 
 
 def _parse_graphml(raw: bytes, where: str) -> Graph:
