@@ -28,7 +28,11 @@ def _add_base(p: argparse.ArgumentParser) -> None:
                    "process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask distributed cluster, e.g. tcp://HOST:8786 "
-                   "(its workers need ewom-abm installed)")
+                   "(its workers need ewom-abm installed; trusted clusters only: Dask moves "
+                   "pickles, which can run code)")
+    p.add_argument("--connect-timeout", type=float, metavar="SECONDS",
+                   help="with --scheduler: give up when no Dask scheduler answers within this "
+                   "many seconds (default 5)")
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -176,8 +180,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume and args.scenario is not None and not (out / "sweep.json").is_file():
         raise EwomError(f"--resume: {out} holds no sweep to resume; drop --resume to start it")
     result = sw.execute_design(plan, out, workers=args.workers, scheduler=args.scheduler,
-                               csv=args.csv, progress=not args.no_progress, on_start=_say,
-                               **_chunk(args))
+                               connect_timeout=args.connect_timeout, csv=args.csv,
+                               progress=not args.no_progress, on_start=_say, **_chunk(args))
     rate = f", {result.ran / result.seconds:.1f} runs/s" if result.ran and result.seconds else ""
     wrote = ", ".join(p.name for p in (out / "runs.parquet", out / "timeseries.parquet",
                                         out / "sweep.json") if p.is_file())
@@ -217,7 +221,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                    brand=args.brand)
     out = Path(args.out) if args.out else \
         Path("out") / f"sensitivity-{spec.plan.meta['scenario']}-{args.method}"
-    result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler, csv=args.csv,
+    result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler,
+                    connect_timeout=args.connect_timeout, csv=args.csv,
                     progress=not args.no_progress, on_start=_say, **_chunk(args))
     print(result.table_text())
     if result.paths:

@@ -150,7 +150,8 @@ def _progress(total: int, done: int, label: str, enabled: bool) -> Any:
 
 
 def execute_design(plan: Plan, out: Path | str, *, workers: int | None = None,
-                   scheduler: str | None = None, executor: Executor | None = None,
+                   scheduler: str | None = None, connect_timeout: float | None = None,
+                   executor: Executor | None = None,
                    csv: bool = False, progress: bool = True, chunk_runs: int = CHUNK_RUNS,
                    flush_seconds: float = FLUSH_SECONDS, kind: str = "sweep",
                    extra: dict[str, Any] | None = None,
@@ -168,7 +169,7 @@ def execute_design(plan: Plan, out: Path | str, *, workers: int | None = None,
     own_executor = executor is None
     if executor is None:  # may fail (no cluster there): still nothing written
         started = time.perf_counter()
-        executor = make_executor(workers, scheduler)
+        executor = make_executor(workers, scheduler, connect_timeout)
         startup = time.perf_counter() - started
     else:
         startup = 0.0
