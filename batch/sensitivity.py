@@ -20,9 +20,9 @@ import pandas as pd
 
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
-from ewom_abm.batch.storage import RUNS, write_text
+from ewom_abm.batch.storage import RUNS, read_table
 from ewom_abm.batch.sweep import Plan, execute_design, validate
-from ewom_abm.model import limits
+from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -45,6 +45,9 @@ def parse_param(item: str) -> Param:
     if "=" not in item or item.count(":") != 1:
         raise EwomError(f"--param: expected KEY=LO:HI (e.g. ewom.p_share=0.01:0.1), got {item!r}")
     key, text = (s.strip() for s in item.split("=", 1))
+    if key == "seed":
+        raise EwomError("--param seed: not a parameter of the model's behaviour; every run "
+                        "gets its own seed (use --reps for more, --seed for the root seed)")
     typ = sc.field_type(key)
     if typ is None:  # let the schema name the key and suggest one
         sc.from_dict(_nested(key, 0))
@@ -311,14 +314,19 @@ def run(spec: Spec, out: Path | str, **execute: Any) -> Result:
     res = execute_design(spec.plan, out, kind="sensitivity", extra=spec.extra(), **execute)
     if res.failed:
         return Result(spec.method, pd.DataFrame(), failed=res.failed)
-    y = outputs_matrix(pd.read_parquet(out / RUNS), spec)
+    y = outputs_matrix(read_table(out / RUNS, required=("run", "status", "config")), spec)
     table = analyse(spec, y)
     folder = out / "sensitivity"
-    folder.mkdir(exist_ok=True)
     title = str(spec.plan.meta.get("scenario") or getattr(spec.plan.simulator, "name", ""))
     paths = {"csv": folder / "indices.csv", "markdown": folder / "indices.md",
              "figure": folder / "indices.png"}
-    table.to_csv(paths["csv"], index=False)
-    write_text(markdown(table, spec, title), paths["markdown"])
-    plot(table, spec.method, paths["figure"], title)
+    try:  # all three or none; the runs are saved, so rerunning the command only analyses
+        folder.mkdir(exist_ok=True)
+        with files.staged(list(paths.values())) as (csv_tmp, md_tmp, png_tmp):
+            table.to_csv(csv_tmp, index=False)
+            md_tmp.write_text(markdown(table, spec, title), encoding="utf-8")
+            plot(table, spec.method, png_tmp, title)
+    except OSError as exc:
+        raise EwomError(f"--out: cannot write to {folder}: {files.reason(exc)}; the runs are "
+                        "saved: free space and rerun the same command to analyse them") from None
     return Result(spec.method, table, paths)
