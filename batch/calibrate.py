@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from ewom_abm.batch.executors import Executor, make_executor
 from ewom_abm.batch.grid import Run, run_seed
 from ewom_abm.batch.runner import EwomSimulator, Outcome, Task, execute, failed
 from ewom_abm.batch.sensitivity import Param, parse_param
+from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import load_graph_file
@@ -62,13 +64,14 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
     time + offset). ``scale`` says whether values are shares or counts of ``population``."""
     path = Path(path)
     where = "--data"
-    if not period_days > 0:
+    if not (period_days > 0 and np.isfinite(period_days)):
         raise EwomError(f"--period-days: must be a positive number of days, got {period_days}")
-    if not path.is_file():
-        raise EwomError(f"{where}: file not found: {path}")
+    limits.check(limits.STEPS, abs(offset), "--offset", f"{offset:,} steps")
+    path = files.input_file(path, where)
     try:
         df = pd.read_csv(path, comment="#", skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError,
+            OSError) as exc:
         raise EwomError(f"{where}: {path.name} is not a readable CSV ({str(exc).strip()})") \
             from None
     columns = [str(c) for c in df.columns]
@@ -94,6 +97,8 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
         bad = df[target][values.isna()].iloc[0]
         raise EwomError(f"--target {target}: value {bad!r} is not a number")
     steps = _steps(df[time_column], time_column, period_days) + offset
+    limits.check(limits.STEPS, int(steps[-1]), "--data",
+                 f"its last observation at model step {int(steps[-1]):,}")
     if np.any(np.diff(steps) <= 0):
         raise EwomError(f"--time-column {time_column}: times must increase, one row per step")
     if steps[0] < 0:
@@ -114,12 +119,26 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
     return Observed(steps.astype(int), y, target, str(path))
 
 
+def _on_axis(t: np.ndarray, name: str, unit: str) -> np.ndarray:
+    """Times as whole model steps, refused beyond the steps limit (before any cast that
+    would overflow, and before a run that would never end)."""
+    far = float(np.max(np.abs(t))) if t.size else 0.0
+    if not np.isfinite(far):
+        raise EwomError(f"--time-column {name}: {unit} must be finite numbers")
+    limits.check(limits.STEPS, far, f"--time-column {name}",
+                 f"a time {far:.6g} {unit} from the start")
+    return np.round(t).astype(np.int64)
+
+
 def _steps(col: pd.Series, name: str, period_days: float) -> np.ndarray:
     numeric = pd.to_numeric(col, errors="coerce")
     if not numeric.isna().any():
-        if not np.allclose(numeric, np.round(numeric)):
+        values = numeric.to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise EwomError(f"--time-column {name}: steps must be finite numbers")
+        if not np.allclose(values, np.round(values)):
             raise EwomError(f"--time-column {name}: steps must be whole numbers")
-        return numeric.to_numpy(dtype=float).round().astype(int)
+        return _on_axis(values, name, "steps")
     with warnings.catch_warnings():  # mixed formats fall back to dateutil: fine here
         warnings.simplefilter("ignore", UserWarning)
         dates = pd.to_datetime(col, errors="coerce")
@@ -127,7 +146,8 @@ def _steps(col: pd.Series, name: str, period_days: float) -> np.ndarray:
         bad = col[dates.isna()].iloc[0]
         raise EwomError(f"--time-column {name}: {bad!r} is neither a step number nor a date")
     days = (dates - dates.iloc[0]).dt.total_seconds().to_numpy() / 86400.0
-    return np.round(days / period_days).astype(int)
+    with np.errstate(over="ignore"):  # a tiny --period-days: refused just below
+        return _on_axis(days / period_days, name, f"steps of {period_days:g} days")
 
 
 # --------------------------------------------------------------------------- Bass baseline
@@ -270,10 +290,14 @@ class Calibration:
 def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric: str,
               kind: str = "cumulative", reps: int = 8, overrides: list[str] | None = None,
               seed: int | None = None, steps: int | None = None, workers: int | None = 1,
-              scheduler: str | None = None, max_evals: int | None = None) -> Fit:
+              scheduler: str | None = None, connect_timeout: float | None = None,
+              max_evals: int | None = None,
+              on_start: Callable[[str], None] | None = None) -> Fit:
     """Fit ``params`` (``KEY=LO:HI``) of a scenario to an observed curve. The search evaluates
     about ``max_evals`` points (default 20 + 40 per parameter; the simplex may finish the
-    iteration it is in), then the uncertainty needs 2 per parameter more, each ``reps`` runs."""
+    iteration it is in), then the uncertainty needs 2 per parameter more, each ``reps`` runs.
+    Everything is validated first; then ``on_start`` gets the scenario's name (the caller
+    checks its output folder there, before the fit's minutes of work)."""
     if metric not in SHARE_METRICS + COUNT_METRICS:
         allowed = SHARE_METRICS + COUNT_METRICS
         raise EwomError(f"--metric: {metric!r} is not a metric a curve can be fitted to"
@@ -285,6 +309,10 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
     if not params:
         raise EwomError("--param: name at least one KEY=LO:HI to fit")
     parsed = [parse_param(p) for p in params]
+    keys = [p.key for p in parsed]
+    for i, key in enumerate(keys):
+        if keys.index(key) != i:
+            raise EwomError(f"--param {key}: given twice; give each key one range")
     if max_evals is None:
         max_evals = 20 + 40 * len(parsed)
     if max_evals < 2 * len(parsed) + 2:
@@ -297,7 +325,10 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
     for corner in (0.0, 1.0):  # every value in the box must be one the schema accepts
         simulator.configure({p.key: (round(p.lo if corner == 0 else p.hi) if p.integer else
                                      (p.lo if corner == 0 else p.hi)) for p in parsed})
-    with make_executor(workers, scheduler) as executor:
+    _check_runs(len(parsed), reps, max_evals)
+    with make_executor(workers, scheduler, connect_timeout) as executor:
+        if on_start is not None:
+            on_start(config.name)
         cal = Calibration(simulator, parsed, data, metric, reps, config.seed, executor)
         # a space-filling look first (parameters trade off along curved valleys, where a
         # simplex started in the middle gets stuck), then Nelder-Mead from the best point
@@ -336,6 +367,16 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
                {"aic_model": float(aic_model), "aic_bass": float(aic_bass), "reps": reps,
                 "metric": metric, "kind": kind, "scenario": config.name,
                 "seed": config.seed, "optimizer": str(res.message)})
+
+
+def _check_runs(n_params: int, reps: int, max_evals: int) -> None:
+    """The runs a fit may take, within the runs limit: the search's points x ``reps``, then
+    2 per parameter and the optimum again with at least NOISE_REPS for the uncertainty."""
+    search = max(max_evals, SCOUT_PER_PARAM * n_params + 10) + 1
+    total = search * reps + (2 * n_params + 1) * max(reps, NOISE_REPS)
+    limits.check(limits.RUNS, total, "--reps",
+                 f"about {total:,} runs ({search:,} points x {reps:,} replicates, plus "
+                 f"{2 * n_params + 1} x {max(reps, NOISE_REPS):,} for the uncertainty)")
 
 
 def _covariance(jac: np.ndarray, resid: np.ndarray, runs: np.ndarray, reps: int,
@@ -394,26 +435,15 @@ def plot(fit: Fit, observed: Observed, path: Path | None) -> Any:
     return fig
 
 
-def report(fit: Fit, observed: Observed, out: Path) -> dict[str, Path]:
-    """calibration.json, calibration.md and calibration.png in ``out``."""
-    from ewom_abm import __version__
+def _verdict(fit: Fit) -> str:
+    return (f"The simulation model fits better (AIC {fit.extra['aic_model']:.1f} against "
+            f"Bass {fit.extra['aic_bass']:.1f})." if fit.better == "model" else
+            f"The Bass model fits better (AIC {fit.extra['aic_bass']:.1f} against the "
+            f"simulation's {fit.extra['aic_model']:.1f}).")
 
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "calibration.json", "md": out / "calibration.md",
-             "png": out / "calibration.png"}
-    verdict = (f"The simulation model fits better (AIC {fit.extra['aic_model']:.1f} against "
-               f"Bass {fit.extra['aic_bass']:.1f})." if fit.better == "model" else
-               f"The Bass model fits better (AIC {fit.extra['aic_bass']:.1f} against the "
-               f"simulation's {fit.extra['aic_model']:.1f}).")
-    data = {"version": __version__, "data": observed.source, "target": observed.column,
-            **fit.extra, "evaluations": fit.evaluations,
-            "parameters": {k: {"value": v, "se": fit.se[k], "ci95": list(fit.ci[k])}
-                           for k, v in fit.values.items()},
-            "rmse": fit.rmse,
-            "bass": {"p": fit.bass.p, "q": fit.bass.q, "m": fit.bass.m, "se": fit.bass.se,
-                     "rmse": fit.bass.rmse},
-            "better": fit.better, "verdict": verdict}
-    paths["json"].write_text(json.dumps(data, indent=2) + "\n")
+
+def markdown(fit: Fit, observed: Observed) -> str:
+    """calibration.md: the fitted values with their uncertainty, the Bass fit, the verdict."""
     lines = [f"# Calibration of `{fit.extra['scenario']}` to {Path(observed.source).name}", "",
              f"Target: `{observed.column}` against the model's `{fit.extra['metric']}` "
              f"({fit.extra['kind']}), mean of {fit.extra['reps']} replicates per point "
@@ -425,13 +455,34 @@ def report(fit: Fit, observed: Observed, out: Path) -> dict[str, Path]:
     b = fit.bass
     lines += ["", f"Model RMSE {fit.rmse:.4f}. Bass (closed form, least squares): "
               f"p = {b.p:.4f} ± {b.se['p']:.2g}, q = {b.q:.4f} ± {b.se['q']:.2g}, "
-              f"m = {b.m:.4f} ± {b.se['m']:.2g}, RMSE {b.rmse:.4f}.", "", verdict, "",
+              f"m = {b.m:.4f} ± {b.se['m']:.2g}, RMSE {b.rmse:.4f}.", "", _verdict(fit), "",
               "Standard errors are asymptotic: the observed curve is treated as one "
               "realisation of the process, with the time-correlated run-to-run covariance of "
               "the simulation, plus any misfit beyond that noise. Where parameters trade off "
               "(a valley in the fit, such as advertising against word of mouth) they can be "
               "too narrow: in a check on simulated markets, one world in six fell outside "
               "them. More --reps narrow the simulation's share of the error.", ""]
-    paths["md"].write_text("\n".join(lines))
-    plot(fit, observed, paths["png"])
+    return "\n".join(lines)
+
+
+def report(fit: Fit, observed: Observed, out: Path) -> dict[str, Path]:
+    """calibration.json, calibration.md and calibration.png in ``out``, all three or none
+    (a failed write keeps the previous ones)."""
+    from ewom_abm import __version__
+
+    data = {"version": __version__, "data": observed.source, "target": observed.column,
+            **fit.extra, "evaluations": fit.evaluations,
+            "parameters": {k: {"value": v, "se": fit.se[k], "ci95": list(fit.ci[k])}
+                           for k, v in fit.values.items()},
+            "rmse": fit.rmse,
+            "bass": {"p": fit.bass.p, "q": fit.bass.q, "m": fit.bass.m, "se": fit.bass.se,
+                     "rmse": fit.bass.rmse},
+            "better": fit.better, "verdict": _verdict(fit)}
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "calibration.json", "md": out / "calibration.md",
+             "png": out / "calibration.png"}
+    with files.staged(list(paths.values())) as (json_tmp, md_tmp, png_tmp):
+        json_tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        md_tmp.write_text(markdown(fit, observed), encoding="utf-8")
+        plot(fit, observed, png_tmp)
     return paths

@@ -28,7 +28,11 @@ def _add_base(p: argparse.ArgumentParser) -> None:
                    "process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask distributed cluster, e.g. tcp://HOST:8786 "
-                   "(its workers need ewom-abm installed)")
+                   "(its workers need ewom-abm installed; trusted clusters only: Dask moves "
+                   "pickles, which can run code)")
+    p.add_argument("--connect-timeout", type=float, metavar="SECONDS",
+                   help="with --scheduler: give up when no Dask scheduler answers within this "
+                   "many seconds (default 5)")
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -144,6 +148,11 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _out(args: argparse.Namespace, default: str) -> Path:
+    """--out, or out/DEFAULT where DEFAULT holds the scenario name as one safe file name."""
+    return Path(args.out) if args.out else Path("out") / default
+
+
 def _chunk(args: argparse.Namespace) -> dict:
     from ewom_abm.batch.sweep import CHUNK_RUNS
 
@@ -157,6 +166,7 @@ def _chunk(args: argparse.Namespace) -> dict:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ewom_abm.batch import sweep as sw
     from ewom_abm.model.errors import EwomError
+    from ewom_abm.model.files import safe_name
 
     if args.scenario is None and not args.vary:
         if not args.resume:
@@ -172,12 +182,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         plan = sw.plan(args.scenario, args.vary, 1 if args.reps is None else args.reps,
                        overrides=args.set, seed=args.seed, steps=args.steps,
                        common_seeds=args.common_seeds, timeseries=not args.no_timeseries)
-    out = Path(args.out) if args.out else Path("out") / f"sweep-{plan.meta['scenario']}"
+    out = _out(args, f"sweep-{safe_name(plan.meta['scenario'])}")
     if args.resume and args.scenario is not None and not (out / "sweep.json").is_file():
         raise EwomError(f"--resume: {out} holds no sweep to resume; drop --resume to start it")
     result = sw.execute_design(plan, out, workers=args.workers, scheduler=args.scheduler,
-                               csv=args.csv, progress=not args.no_progress, on_start=_say,
-                               **_chunk(args))
+                               connect_timeout=args.connect_timeout, csv=args.csv,
+                               progress=not args.no_progress, on_start=_say, **_chunk(args))
     rate = f", {result.ran / result.seconds:.1f} runs/s" if result.ran and result.seconds else ""
     wrote = ", ".join(p.name for p in (out / "runs.parquet", out / "timeseries.parquet",
                                         out / "sweep.json") if p.is_file())
@@ -200,9 +210,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ewom_abm.model.files import input_folder
+
+    input_folder(args.dir, "report")  # a one-line answer before the plotting imports
     from ewom_abm.batch.report import write_report
 
-    paths = write_report(Path(args.dir), args.out)
+    paths = write_report(args.dir, args.out)
     for path in paths.values():
         print(path)
     return 0
@@ -210,14 +223,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ewom_abm.batch import sensitivity as sa
+    from ewom_abm.model.files import safe_name
 
     spec = sa.plan(args.scenario, args.param, args.method, args.n, overrides=args.set,
                    seed=args.seed, steps=args.steps, reps=args.reps, levels=args.levels,
                    outputs=[s.strip() for s in args.outputs.split(",") if s.strip()],
                    brand=args.brand)
-    out = Path(args.out) if args.out else \
-        Path("out") / f"sensitivity-{spec.plan.meta['scenario']}-{args.method}"
-    result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler, csv=args.csv,
+    out = _out(args, f"sensitivity-{safe_name(spec.plan.meta['scenario'])}-{args.method}")
+    result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler,
+                    connect_timeout=args.connect_timeout, csv=args.csv,
                     progress=not args.no_progress, on_start=_say, **_chunk(args))
     print(result.table_text())
     if result.paths:
@@ -230,20 +244,34 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ewom_abm.batch.calibrate import calibrate, load_observed, report
+    from ewom_abm.batch.calibrate import calibrate, load_observed, markdown, report
+    from ewom_abm.model.errors import EwomError
+    from ewom_abm.model.files import safe_name, writable_folder
 
     observed = load_observed(args.data, args.target, time_column=args.time_column,
                              period_days=args.period_days, offset=args.offset, scale=args.scale,
                              population=args.population)
-    _say(f"calibrating {', '.join(p.split('=')[0] for p in args.param)} to "
-         f"{observed.column} ({observed.steps.size} observations), {args.reps} replicates "
-         "per point")
+    outs: list[Path] = []
+
+    def start(name: str) -> None:
+        """Everything is valid: check the output folder now, not after the fit."""
+        outs.append(writable_folder(_out(args, f"calibrate-{safe_name(name)}"), "--out"))
+        _say(f"calibrating {', '.join(p.split('=')[0] for p in args.param)} to "
+             f"{observed.column} ({observed.steps.size} observations), {args.reps} replicates "
+             "per point")
+
     fit = calibrate(args.scenario, observed, args.param, metric=args.metric, kind=args.kind,
                     reps=args.reps, overrides=args.set, seed=args.seed, steps=args.steps,
-                    workers=args.workers, scheduler=args.scheduler, max_evals=args.max_evals)
-    name = fit.extra["scenario"]
-    out = Path(args.out) if args.out else Path("out") / f"calibrate-{name}"
-    paths = report(fit, observed, out)
-    print(paths["md"].read_text())
+                    workers=args.workers, scheduler=args.scheduler,
+                    connect_timeout=args.connect_timeout, max_evals=args.max_evals,
+                    on_start=start)
+    print(markdown(fit, observed), flush=True)  # first: a failed write below loses nothing
+    try:
+        paths = report(fit, observed, outs[0])
+    except OSError as exc:
+        from ewom_abm.model.files import reason
+
+        raise EwomError(f"--out: cannot write to {outs[0]}: {reason(exc)}; the fit is "
+                        "printed above") from None
     _say(f"wrote {', '.join(str(p) for p in paths.values())}")
     return 0

@@ -7,8 +7,11 @@ Results do not depend on the executor: each run carries its own seed (batch.grid
 
 from __future__ import annotations
 
+import asyncio
+import math
 import multiprocessing as mp
 import os
+import re
 import signal
 import threading
 import time
@@ -18,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ewom_abm.batch.runner import Outcome, Task
+from ewom_abm.model import limits
 from ewom_abm.model.errors import EwomError
 
 RunFn = Callable[[Task], Outcome]
@@ -25,6 +29,12 @@ OnError = Callable[[Task, BaseException, str], Outcome]
 
 # modules the forkserver imports once, so each worker it forks starts warm
 _PRELOAD = ["ewom_abm.batch.runner", "ewom_abm.model.model"]
+# Dask: how long a scheduler may take to answer (--connect-timeout), the protocols accepted
+CONNECT_TIMEOUT = 5.0
+SCHEMES = ("tcp", "tls", "ws", "wss")
+_ADDRESS = re.compile(r"^(?:(?P<scheme>[A-Za-z]+)://)?"
+                      r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"
+                      r":(?P<port>\d{1,5})/?$")
 
 
 def default_workers() -> int:
@@ -146,34 +156,111 @@ def _probe() -> str:
     return __version__
 
 
+def check_address(address: str) -> str:
+    """A scheduler address Dask can dial (``tcp://HOST:PORT``; a bare ``HOST:PORT`` is
+    tcp), checked before any connection: a malformed one made Dask print a line, wait a
+    minute and leave a traceback behind."""
+    m = _ADDRESS.match(address.strip())
+    scheme = (m["scheme"] or "tcp").lower() if m else ""
+    if m is None or scheme not in SCHEMES or not 1 <= int(m["port"]) <= 65535:
+        raise EwomError(f"--scheduler: {address!r} is not a Dask scheduler address; allowed "
+                        f"{'://HOST:PORT, '.join(SCHEMES)}://HOST:PORT with a port from 1 to "
+                        "65535, e.g. tcp://10.0.0.5:8786")
+    return f"{scheme}://{m['host']}:{int(m['port'])}"
+
+
+def check_timeout(seconds: float | None) -> float:
+    """``--connect-timeout``: a positive number of seconds (default CONNECT_TIMEOUT)."""
+    if seconds is None:
+        return CONNECT_TIMEOUT
+    if not (math.isfinite(seconds) and 0 < seconds <= 3600):
+        raise EwomError(f"--connect-timeout: {seconds:g} is not allowed; allowed more than 0 "
+                        "and up to 3600 seconds")
+    return float(seconds)
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Dial the scheduler and complete Dask's handshake within ``timeout`` seconds, or say
+    why not in one line. Dask's own connect timeout covers only the TCP connection: a port
+    that accepts but is not a Dask scheduler kept it waiting for a handshake forever."""
+    from distributed.comm import connect
+
+    async def dial() -> None:
+        comm = await connect(address, timeout=timeout)
+        await comm.close()
+
+    failure: list[BaseException] = []
+
+    def attempt() -> None:  # its own thread and event loop, whatever the caller's state
+        try:  # Dask gives up dialling after ``timeout``; the extra second bounds the handshake
+            asyncio.run(asyncio.wait_for(dial(), timeout + 1))
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=attempt, name="ewom-dask-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    if thread.is_alive():
+        failure.append(TimeoutError())
+    try:
+        if failure:
+            raise failure[0]
+    except TimeoutError:
+        raise EwomError(f"--scheduler: no Dask scheduler answered at {address} within "
+                        f"{timeout:g} s (something accepts connections there but does not "
+                        "speak Dask's protocol); check the address, or raise --connect-timeout"
+                        ) from None
+    except Exception as exc:  # refused, unknown host, timed out dialling, TLS, a bad reply
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise EwomError(f"--scheduler: cannot connect to {address} within {timeout:g} s: "
+                        f"{detail}") from None
+
+
 class DaskExecutor(Executor):
     """An existing Dask distributed cluster (``--scheduler tcp://HOST:PORT``); its workers
     need this package installed (``pip install -e .``) and one thread each is best (the runs
-    are Python-heavy, so threads of one worker share the GIL)."""
+    are Python-heavy, so threads of one worker share the GIL). The cluster must be trusted:
+    Dask moves tasks and results as pickles, which can run code where they are loaded."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, timeout: float = CONNECT_TIMEOUT) -> None:
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise EwomError(f"--scheduler: dask distributed is not installed ({exc})") from None
+        address = check_address(address)
+        probe_scheduler(address, timeout)
         try:
-            # connect timeout: dask's distributed.comm.timeouts.connect (default 30 s)
-            self._client = Client(address, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
+            self._client = Client(address, timeout=timeout, set_as_default=False)
+        except Exception as exc:  # it answered the probe a moment ago: gone since
             raise EwomError(f"--scheduler: cannot connect to {address}: "
                             f"{' '.join(str(exc).split())}") from None
+        try:
+            nthreads = self._wait_for_workers(address, timeout)
+            self.workers = max(1, sum(nthreads.values()))
+            self.description = (f"Dask cluster at {address} ({self.workers} threads on "
+                                f"{len(nthreads)} workers)")
+            self.remote_version = self._check_workers()
+        except BaseException:
+            self._client.close()
+            raise
+
+    def _wait_for_workers(self, address: str, timeout: float) -> dict[str, int]:
+        """The workers' threads; a cluster with none would leave every run queued."""
         nthreads = self._client.nthreads()
-        self.workers = max(1, sum(nthreads.values()))
-        self.description = (f"Dask cluster at {address} ({self.workers} threads on "
-                            f"{len(nthreads)} workers)")
-        self.remote_version = self._check_workers()
+        if not nthreads:
+            try:
+                self._client.wait_for_workers(1, timeout=max(timeout, 10.0))
+            except TimeoutError:
+                raise EwomError(f"--scheduler: the cluster at {address} has no workers; "
+                                f"start some with `dask worker {address}`") from None
+            nthreads = self._client.nthreads()
+        return nthreads
 
     def _check_workers(self) -> str:
         """Fail before any run if the workers cannot import the model."""
         try:
             return self._client.submit(_probe, pure=False).result(timeout=120)
         except Exception as exc:
-            self._client.close()
             raise EwomError("--scheduler: the cluster's workers cannot import ewom-abm "
                             f"({type(exc).__name__}: {exc}); install it on every worker "
                             "(pip install -e .)") from None
@@ -212,15 +299,20 @@ class DaskExecutor(Executor):
         self._client.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  connect_timeout: float | None = None) -> Executor:
     """The executor the command line asked for: Dask if ``scheduler``, else local processes
     (``workers`` default: the core count; 1 runs in this process)."""
-    if scheduler:
+    timeout = check_timeout(connect_timeout)
+    if scheduler is not None:
         if workers is not None:
             raise EwomError("--workers: not used with --scheduler (the cluster's workers run "
                             "the sweep); drop one of them")
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, timeout)
+    if connect_timeout is not None:
+        raise EwomError("--connect-timeout: only used with --scheduler; drop it")
     n = default_workers() if workers is None else workers
     if n < 1:
         raise EwomError(f"--workers: must be at least 1, got {n}")
+    limits.check_workers(n)
     return SerialExecutor() if n == 1 else LocalExecutor(n)

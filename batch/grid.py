@@ -13,14 +13,15 @@ cover every configuration once, and raising ``--reps`` later only appends runs.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -65,8 +66,11 @@ def parse_range(key: str, text: str) -> tuple[Any, ...] | None:
         return None
     lo, hi, n, spacing = float(m[1]), float(m[2]), int(m[3]), m[4] or "lin"
     where = f"--vary {key}={text}"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise EwomError(f"{where}: lo and hi must be finite numbers")
     if n < 1:
         raise EwomError(f"{where}: the count n in lo:hi:n must be at least 1")
+    limits.check(limits.CONFIGS, n, where, f"a range of {n:,} values", "values")
     if n == 1 and lo != hi:
         raise EwomError(f"{where}: n = 1 gives one value; use lo:lo:1 or a count >= 2")
     if spacing == "log":
@@ -110,7 +114,7 @@ def parse_vary(item: str) -> Vary:
             raise EwomError(f"--vary {item}: empty value in the comma list")
         values = tuple(_typed(key, sc.parse_value(p, typ)) for p in parts)
     if key == "network.path":  # like --set: a path on the command line is relative to cwd
-        values = tuple(str(Path(str(v)).expanduser().resolve()) for v in values)
+        values = tuple(str(files.resolve(str(v), f"--vary {key}")) for v in values)
     seen: set[Any] = set()
     for v in values:
         if (type(v), v) in seen:
@@ -158,6 +162,11 @@ class Design:
              common_seeds: bool = False) -> Design:
         """The product of the varied values, first --vary slowest (like nested loops)."""
         keys = tuple(v.key for v in varies)
+        sizes = [len(v.values) for v in varies]
+        limits.check(limits.CONFIGS, math.prod(sizes), "--vary",
+                     f"{' x '.join(f'{s:,}' for s in sizes)} = {math.prod(sizes):,} "
+                     "configurations")
+        check_runs(math.prod(sizes), reps)
         points = tuple(itertools.product(*(v.values for v in varies)))
         return cls(keys, points, reps, root_seed, common_seeds)
 
@@ -166,6 +175,7 @@ class Design:
             raise EwomError(f"--reps: must be at least 1, got {self.reps}")
         if not self.points:
             raise EwomError("--vary: the design has no configurations")
+        check_runs(len(self.points), self.reps)
 
     @property
     def n_configs(self) -> int:
@@ -195,6 +205,14 @@ class Design:
         c = "configuration" if self.n_configs == 1 else "configurations"
         r = "replicate" if self.reps == 1 else "replicates"
         return f"{self.n_configs} {c} x {self.reps} {r} = {self.n_runs} runs"
+
+
+def check_runs(configs: int, reps: int) -> None:
+    """Configurations x replicates within the runs limit, before any run id is made."""
+    if reps >= 1:
+        limits.check(limits.RUNS, configs * reps, "--reps",
+                     f"{configs:,} configurations x {reps:,} replicates = "
+                     f"{configs * reps:,} runs")
 
 
 def run_seed(root: int, index: int) -> int:

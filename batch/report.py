@@ -21,7 +21,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from ewom_abm.batch.stats import LEVEL, mean_ci, ols, pareto, t_halfwidth
-from ewom_abm.batch.storage import SweepStore, write_text
+from ewom_abm.batch.storage import SweepStore
+from ewom_abm.model import files
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.metrics import METRICS, RUN_KPIS, kpi
 from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS
@@ -57,8 +58,8 @@ class Sweep:
 
 def load(path: Path | str) -> Sweep:
     """Read a sweep folder (final tables plus any chunks not merged yet)."""
-    path = Path(path)
-    store = SweepStore(path)
+    path = files.input_folder(path, "report")
+    store = SweepStore(path, key="report")
     manifest = store.read_manifest()
     if manifest is None:
         raise EwomError(f"report: {path} holds no sweep.json; run `ewom sweep "
@@ -366,21 +367,28 @@ def paradox_markdown(sweep: Sweep) -> str:
 
 def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, Path]:
     """Everything ``ewom report`` writes; returns the paths by name."""
+    key = "--out" if out is not None else "report"
+    out = files.writable_folder(out if out is not None else
+                                files.input_folder(path, "report") / "report", key)
     sweep = load(path)
-    out = Path(out) if out is not None else sweep.path / "report"
-    out.mkdir(parents=True, exist_ok=True)
     paths = {"frontier": out / "frontier.png", "frontier_revenue": out / "frontier_revenue.png",
              "curves": out / "curves.png",
              "summary_csv": out / "summary.csv", "summary_md": out / "summary.md",
              "paradox": out / "paradox.md"}
     summary = summarize(sweep)
-    summary.to_csv(paths["summary_csv"], index=False)
-    write_text(summary_markdown(sweep, summary), paths["summary_md"])
-    plot_frontier(summary, paths["frontier"], sweep.title)
-    plot_frontier(summary, paths["frontier_revenue"], sweep.title, x="revenue")
-    if plot_curves(sweep, summary, paths["curves"]) is None:
-        del paths["curves"]
-    write_text(paradox_markdown(sweep), paths["paradox"])
+    try:  # every file or none: a failed write keeps the previous report whole
+        out.mkdir(parents=True, exist_ok=True)
+        with files.staged(list(paths.values())) as tmp:
+            t = dict(zip(paths, tmp, strict=True))
+            summary.to_csv(t["summary_csv"], index=False)
+            t["summary_md"].write_text(summary_markdown(sweep, summary), encoding="utf-8")
+            plot_frontier(summary, t["frontier"], sweep.title)
+            plot_frontier(summary, t["frontier_revenue"], sweep.title, x="revenue")
+            if plot_curves(sweep, summary, t["curves"]) is None:
+                del paths["curves"]
+            t["paradox"].write_text(paradox_markdown(sweep), encoding="utf-8")
+    except OSError as exc:
+        raise EwomError(f"{key}: cannot write to {out}: {files.reason(exc)}") from None
     return paths
 
 

@@ -20,8 +20,9 @@ import pandas as pd
 
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
-from ewom_abm.batch.storage import RUNS, write_text
+from ewom_abm.batch.storage import RUNS, read_table
 from ewom_abm.batch.sweep import Plan, execute_design, validate
+from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -44,6 +45,9 @@ def parse_param(item: str) -> Param:
     if "=" not in item or item.count(":") != 1:
         raise EwomError(f"--param: expected KEY=LO:HI (e.g. ewom.p_share=0.01:0.1), got {item!r}")
     key, text = (s.strip() for s in item.split("=", 1))
+    if key == "seed":
+        raise EwomError("--param seed: not a parameter of the model's behaviour; every run "
+                        "gets its own seed (use --reps for more, --seed for the root seed)")
     typ = sc.field_type(key)
     if typ is None:  # let the schema name the key and suggest one
         sc.from_dict(_nested(key, 0))
@@ -81,6 +85,7 @@ def sample(problem: dict[str, Any], method: str, n: int, seed: int, levels: int 
         if n < 2 or n & (n - 1):
             raise EwomError(f"--n: Sobol sampling needs a power of 2, got {n} (try "
                             f"{2 ** max(1, round(math.log2(max(n, 2))))})")
+        _check_points(n, problem["num_vars"] + 2)
         return sobol.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
     if method == "morris":
         from SALib.sample import morris
@@ -89,8 +94,15 @@ def sample(problem: dict[str, Any], method: str, n: int, seed: int, levels: int 
             raise EwomError(f"--n: Morris needs at least 2 trajectories, got {n}")
         if levels < 2:
             raise EwomError(f"--levels: Morris needs at least 2 levels, got {levels}")
+        _check_points(n, problem["num_vars"] + 1)
         return morris.sample(problem, n, num_levels=levels, seed=seed)
     raise EwomError(f"--method: {method!r} is not one of {', '.join(METHODS)}")
+
+
+def _check_points(n: int, per: int) -> None:
+    """Sample points within the configurations limit, before SALib allocates them."""
+    limits.check(limits.CONFIGS, n * per, "--n",
+                 f"{n:,} x {per} = {n * per:,} sample points", "sample points")
 
 
 @dataclass
@@ -298,14 +310,19 @@ def run(spec: Spec, out: Path | str, **execute: Any) -> Result:
     res = execute_design(spec.plan, out, kind="sensitivity", extra=spec.extra(), **execute)
     if res.failed:
         return Result(spec.method, pd.DataFrame(), failed=res.failed)
-    y = outputs_matrix(pd.read_parquet(out / RUNS), spec)
+    y = outputs_matrix(read_table(out / RUNS, required=("run", "status", "config")), spec)
     table = analyse(spec, y)
     folder = out / "sensitivity"
-    folder.mkdir(exist_ok=True)
     title = str(spec.plan.meta.get("scenario") or getattr(spec.plan.simulator, "name", ""))
     paths = {"csv": folder / "indices.csv", "markdown": folder / "indices.md",
              "figure": folder / "indices.png"}
-    table.to_csv(paths["csv"], index=False)
-    write_text(markdown(table, spec, title), paths["markdown"])
-    plot(table, spec.method, paths["figure"], title)
+    try:  # all three or none; the runs are saved, so rerunning the command only analyses
+        folder.mkdir(exist_ok=True)
+        with files.staged(list(paths.values())) as (csv_tmp, md_tmp, png_tmp):
+            table.to_csv(csv_tmp, index=False)
+            md_tmp.write_text(markdown(table, spec, title), encoding="utf-8")
+            plot(table, spec.method, png_tmp, title)
+    except OSError as exc:
+        raise EwomError(f"--out: cannot write to {folder}: {files.reason(exc)}; the runs are "
+                        "saved: free space and rerun the same command to analyse them") from None
     return Result(spec.method, table, paths)

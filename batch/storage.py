@@ -24,7 +24,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,16 @@ import pandas as pd
 
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import ID_COLUMNS, Outcome
+from ewom_abm.model import files
 from ewom_abm.model.errors import EwomError
+from ewom_abm.model.files import (
+    TMP_GLOBS,
+    clean_tmp,
+    write_csv,
+    write_json,
+    write_parquet,
+    write_text,
+)
 
 try:
     import fcntl
@@ -47,54 +56,6 @@ FORMAT = 1
 _CHUNK = re.compile(r"^(runs|timeseries)-(\d{6})\.parquet$")
 # scenario fields that document a scenario but do not change its results
 DOC_FIELDS = ("title", "description", "look_for", "try_this")
-
-
-# --------------------------------------------------------------------------- atomic files
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_rename(tmp: Path, path: Path) -> None:
-    """Data on disk first, then the rename, then the rename itself (the folder) on disk."""
-    _fsync(tmp)
-    os.replace(tmp, path)
-    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
-        _fsync(path.parent)
-
-
-def _tmp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write a table so that ``path`` holds either the old file or the whole new one."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    tmp = _tmp(path)
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
-    _sync_rename(tmp, path)
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    tmp = _tmp(path)
-    df.to_csv(tmp, index=False)
-    _sync_rename(tmp, path)
-
-
-def write_text(text: str, path: Path) -> None:
-    tmp = _tmp(path)
-    tmp.write_text(text)
-    _sync_rename(tmp, path)
-
-
-def write_json(data: dict[str, Any], path: Path) -> None:
-    write_text(json.dumps(data, indent=2, default=str) + "\n", path)
 
 
 # --------------------------------------------------------------------------- identity
@@ -139,16 +100,96 @@ def _readable(diff: str, keys: list[str]) -> str:
     return diff.replace("simulator.parameters.", "scenario key ")
 
 
-def identity(simulator_identity: dict[str, Any], design: Design) -> dict[str, Any]:
-    """What makes two sweeps the same sweep (replicates may grow: runs are appended)."""
+def identity(simulator_identity: dict[str, Any], design: Design,
+             inputs: dict[str, str] | None = None) -> dict[str, Any]:
+    """What makes two sweeps the same sweep (replicates may grow: runs are appended).
+    ``inputs`` maps each file the runs read (a graph file) to its content hash: the same
+    path with other content is another sweep, so one folder never mixes two graphs."""
     sim = dict(simulator_identity)
     if isinstance(sim.get("parameters"), dict):
         sim["parameters"] = {k: v for k, v in sim["parameters"].items() if k not in DOC_FIELDS}
-    return _jsonable({
+    ident: dict[str, Any] = {
         "simulator": sim,
         "design": {"keys": list(design.keys), "points": [list(p) for p in design.points],
                    "root_seed": design.root_seed, "common_seeds": design.common_seeds},
-    })
+    }
+    if inputs:  # only when there are files: sweeps without one keep their old identity
+        ident["inputs"] = [{"file": f, "blake2b": d} for f, d in sorted(inputs.items())]
+    return _jsonable(ident)
+
+
+def _changed_inputs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(file, old hash, new hash) of each input file whose content changed since the sweep
+    started (a sweep from before hashes were recorded has nothing to compare)."""
+    before = {i.get("file"): i.get("blake2b") for i in old.get("inputs") or []
+              if isinstance(i, dict)}
+    return [(item["file"], str(before[item["file"]]), item["blake2b"])
+            for item in new.get("inputs") or []
+            if before.get(item["file"]) not in (None, item["blake2b"])]
+
+
+def _without_inputs(ident: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in ident.items() if k != "inputs"}
+
+
+# --------------------------------------------------------------------------- damage
+
+def _damaged(key: str, path: Path, detail: str, advice: str) -> EwomError:
+    return EwomError(f"{key}: {path} is damaged ({' '.join(detail.split())[:160]}); {advice}")
+
+
+def _table_advice(path: Path) -> str:
+    if path.parent.name == "parts":
+        return "delete it and rerun the sweep command: its runs are run again"
+    return (f"restore it, or delete {RUNS} and {TIMESERIES} and rerun the sweep command to "
+            "run those runs again")
+
+
+def read_table(path: Path, columns: list[str] | None = None, *, key: str = "--out",
+               required: Sequence[str] = ()) -> pd.DataFrame:
+    """A parquet table of a sweep folder; a truncated or foreign file is named as damaged,
+    with what to do, instead of a pyarrow traceback."""
+    try:
+        df = pd.read_parquet(path, columns=columns)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # ArrowInvalid, OSError, ValueError: all mean the same here
+        raise _damaged(key, path, f"{type(exc).__name__}: {exc}", _table_advice(path)) \
+            from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise _damaged(key, path, f"no column {missing[0]!r}", _table_advice(path))
+    return df
+
+
+_MANIFEST_ADVICE = ("restore it from a backup, or move the folder away and start the sweep "
+                    "again in a new --out")
+
+
+def _check_manifest(data: Any, path: Path, key: str) -> dict[str, Any]:
+    """The shape every reader of sweep.json relies on, or a one-line 'damaged'."""
+    if not isinstance(data, dict):
+        raise _damaged(key, path, "not a JSON object", _MANIFEST_ADVICE)
+    if data.get("format") != FORMAT:
+        return data  # another format: the callers say so
+    ident = data.get("identity")
+    design = ident.get("design") if isinstance(ident, dict) else None
+    problems = [
+        ("identity", isinstance(ident, dict) and isinstance(ident.get("simulator"), dict)),
+        ("identity.design", isinstance(design, dict)
+         and isinstance(design.get("keys"), list) and isinstance(design.get("points"), list)
+         and all(isinstance(p, list) for p in design.get("points", []))
+         and isinstance(design.get("root_seed"), int)
+         and isinstance(design.get("common_seeds"), bool)),
+        ("reps", isinstance(data.get("reps"), int) and not isinstance(data.get("reps"), bool)
+         and data.get("reps", 0) >= 1),
+        ("kind", isinstance(data.get("kind"), str)),
+        ("parameters", data.get("parameters") is None or isinstance(data["parameters"], dict)),
+    ]
+    for name, ok in problems:
+        if not ok:
+            raise _damaged(key, path, f"{name} is missing or malformed", _MANIFEST_ADVICE)
+    return data
 
 
 # --------------------------------------------------------------------------- the folder
@@ -156,8 +197,9 @@ def identity(simulator_identity: dict[str, Any], design: Design) -> dict[str, An
 class SweepStore:
     """The folder of one sweep: lock, manifest, chunks, final tables."""
 
-    def __init__(self, out: Path | str) -> None:
+    def __init__(self, out: Path | str, key: str = "--out") -> None:
         self.out = Path(out)
+        self.key = key  # how messages name the folder: the option the user gave it with
         self.manifest_path = self.out / MANIFEST
         self.parts = self.out / "parts"
         self.failures = self.out / "failures"
@@ -165,35 +207,76 @@ class SweepStore:
 
     # ---------------------------------------------------------------- opening
 
-    def check(self, ident: dict[str, Any], reps: int, *, kind: str = "sweep") -> dict | None:
+    def check(self, ident: dict[str, Any], reps: int, *, kind: str = "sweep",
+              uses: dict[str, set[int]] | None = None) -> dict | None:
         """The manifest of the sweep already in the folder, if any; refuses a folder that
-        holds something else. Reads only: nothing is created before the checks pass."""
-        if self.out.exists() and not self.out.is_dir():
-            raise EwomError(f"--out: {self.out} is a file, not a folder")
+        holds something else or cannot be written. Nothing is created before the checks
+        pass. ``uses`` maps each input file to the configurations that read it: a file
+        whose content changed is refused if a finished run read its old content (its runs
+        would mix two graphs), and accepted if every run that read it failed (the fix of a
+        broken file, whose failed runs are retried)."""
+        files.writable_folder(self.out, self.key)
         old = self.read_manifest()
-        if old is None and self.out.exists() and any(self.out.iterdir()):
+        if old is None and self._holds_other_files():
             raise EwomError(f"--out: {self.out} is not empty and holds no {MANIFEST}; "
                             "choose a new or empty folder")
         if old is not None:
             if old.get("format") != FORMAT or "identity" not in old:
                 raise EwomError(f"--out: {self.out} holds a sweep in another format; "
                                 "choose another folder")
-            diff = first_difference(old["identity"], ident)
+            diff = first_difference(_without_inputs(old["identity"]), _without_inputs(ident))
             if diff:
                 diff = _readable(diff, ident["design"]["keys"])
                 raise EwomError(f"--out: {self.out} holds a different {old.get('kind', kind)} "
                                 f"({diff}); choose another --out, or delete the folder")
+            changed = _changed_inputs(old["identity"], ident)
+            if changed:
+                n_configs = len(ident["design"]["points"])
+                done = {run % n_configs for run, ok in self.run_status().items() if ok}
+                for file, was, now in changed:
+                    if done & (uses or {}).get(file, set(range(n_configs))):
+                        raise EwomError(
+                            f"network.path: {file} changed since the sweep in {self.out} "
+                            f"started (content hash {was[:12]}... then, {now[:12]}... now); "
+                            "its runs would mix two graphs in one table: restore the file, "
+                            "or choose another --out")
             if reps < old["reps"]:
                 raise EwomError(f"--reps: {self.out} holds {old['reps']} replicates; ask for "
                                 f"at least {old['reps']} to resume it, or choose another --out")
         return old
 
+    def _holds_other_files(self) -> bool:
+        """Anything besides what a sweep that died before its first sweep.json leaves (its
+        lock, an empty parts/, temporary files): such a folder may be started again."""
+        if not self.out.is_dir():
+            return False
+        for entry in self.out.iterdir():
+            if entry.name == ".lock" or any(entry.match(g) for g in TMP_GLOBS):
+                continue
+            if entry == self.parts and entry.is_dir() and not any(entry.iterdir()):
+                continue
+            return True
+        return False
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write that fails (a full disk, a folder gone read-only) is one line; what is
+        durable already stays, and the same command carries on from it."""
+        try:
+            yield
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise EwomError(f"{self.key}: cannot write to {self.out}{where}: {files.reason(exc)}"
+                            "; the runs saved so far are kept: free space and rerun the same "
+                            "command to finish") from None
+
     def open(self) -> None:
         """Create the folder and lock it; clear what a kill left half-done."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.parts.mkdir(exist_ok=True)
-        self._lock()
-        self._clean()
+        with self._writing():
+            self.out.mkdir(parents=True, exist_ok=True)
+            self.parts.mkdir(exist_ok=True)
+            self._lock()
+            self._clean()
 
     def _lock(self) -> None:
         """One sweep per folder at a time (a kill releases the lock with the process)."""
@@ -216,9 +299,7 @@ class SweepStore:
     def _clean(self) -> None:
         """Remove what a kill left half-done: temporary files, uncommitted timeseries chunks."""
         for folder in (self.out, self.parts, self.failures):
-            if folder.is_dir():
-                for tmp in folder.glob(".*.tmp"):
-                    tmp.unlink(missing_ok=True)
+            clean_tmp(folder)
         committed = {n for n, _ in self._chunks("runs")}
         for n, path in self._chunks("timeseries"):
             if n not in committed:
@@ -227,15 +308,19 @@ class SweepStore:
     # ---------------------------------------------------------------- manifest
 
     def read_manifest(self) -> dict[str, Any] | None:
+        """sweep.json, checked: None if there is none, a one-line 'damaged' if unreadable."""
         if not self.manifest_path.is_file():
             return None
         try:
-            return json.loads(self.manifest_path.read_text())
-        except json.JSONDecodeError as exc:
-            raise EwomError(f"--out: {self.manifest_path} is not valid JSON ({exc})") from None
+            data = json.loads(self.manifest_path.read_bytes())
+        except (ValueError, OSError) as exc:  # not JSON, not UTF-8, unreadable
+            raise _damaged(self.key, self.manifest_path, f"{type(exc).__name__}: {exc}",
+                           _MANIFEST_ADVICE) from None
+        return _check_manifest(data, self.manifest_path, self.key)
 
     def write_manifest(self, data: dict[str, Any]) -> None:
-        write_json({"format": FORMAT, **data}, self.manifest_path)
+        with self._writing():
+            write_json({"format": FORMAT, **data}, self.manifest_path)
 
     # ---------------------------------------------------------------- chunks
 
@@ -260,16 +345,17 @@ class SweepStore:
             return
         runs, series = chunk_frames(outcomes, design)
         n = self._next_chunk()
-        if series is not None:
-            write_parquet(series, self.parts / f"timeseries-{n:06d}.parquet")
-        write_parquet(runs, self.parts / f"runs-{n:06d}.parquet")
-        bad = [o for o in outcomes if not o.ok]
-        if bad:
-            self.failures.mkdir(exist_ok=True)
-            for o in bad:
-                write_text(f"run {o.run.run} (config {o.run.config}, rep {o.run.rep}, seed "
-                           f"{o.run.seed})\n{o.error}\n\n{o.trace}",
-                           self.failures / f"run-{o.run.run:06d}.txt")
+        with self._writing():
+            if series is not None:
+                write_parquet(series, self.parts / f"timeseries-{n:06d}.parquet")
+            write_parquet(runs, self.parts / f"runs-{n:06d}.parquet")
+            bad = [o for o in outcomes if not o.ok]
+            if bad:
+                self.failures.mkdir(exist_ok=True)
+                for o in bad:
+                    write_text(f"run {o.run.run} (config {o.run.config}, rep {o.run.rep}, "
+                               f"seed {o.run.seed})\n{o.error}\n\n{o.trace}",
+                               self.failures / f"run-{o.run.run:06d}.txt")
 
     # ---------------------------------------------------------------- reading
 
@@ -288,7 +374,7 @@ class SweepStore:
         """Each recorded run id and whether its newest record succeeded."""
         status: dict[int, bool] = {}
         for runs, _ in self._sources():
-            df = pd.read_parquet(runs, columns=["run", "status"])
+            df = read_table(runs, ["run", "status"], key=self.key)
             ok = df.groupby("run", sort=False)["status"].first().eq("ok")
             status.update(zip(ok.index.tolist(), ok.tolist(), strict=True))
         return status
@@ -299,19 +385,21 @@ class SweepStore:
         sources = []
         for runs, ts in self._sources():
             with contextlib.suppress(FileNotFoundError):  # merged away meanwhile
-                sources.append((pd.read_parquet(runs), ts))
-        return merge(sources)
+                sources.append((read_table(runs, key=self.key, required=("run", "status")),
+                                ts))
+        return merge(sources, key=self.key)
 
     def finalize(self, csv: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """Merge everything into runs.parquet / timeseries.parquet, then drop the chunks."""
         runs, series = self.load()
-        if series is not None:
-            write_parquet(series, self.out / TIMESERIES)
-        write_parquet(runs, self.out / RUNS)
-        if csv:
+        with self._writing():  # the chunks stay until the final tables are whole
             if series is not None:
-                write_csv(series, self.out / "timeseries.csv")
-            write_csv(runs, self.out / "runs.csv")
+                write_parquet(series, self.out / TIMESERIES)
+            write_parquet(runs, self.out / RUNS)
+            if csv:
+                if series is not None:
+                    write_csv(series, self.out / "timeseries.csv")
+                write_csv(runs, self.out / "runs.csv")
         for _, path in self._chunks("runs") + self._chunks("timeseries"):
             path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # empty now; opening recreates it
@@ -365,7 +453,7 @@ def _tidy(df: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
     return df
 
 
-def merge(sources: list[tuple[pd.DataFrame, Path | None]]
+def merge(sources: list[tuple[pd.DataFrame, Path | None]], *, key: str = "--out"
           ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Merge (runs frame, timeseries file) sources, oldest first; the newest record of a run
     wins (a failure retried later), and its timeseries comes from the same source."""
@@ -378,7 +466,7 @@ def merge(sources: list[tuple[pd.DataFrame, Path | None]]
         keep = runs[runs["run"].map(winner) == i]
         kept.append(keep)
         if ts_path is not None and ts_path.is_file():
-            ts = pd.read_parquet(ts_path)
+            ts = read_table(ts_path, key=key, required=("run",))
             series.append(ts[ts["run"].map(winner) == i])
     # column order: the first source with a successful run decides it (all such agree)
     ordered = sorted(kept, key=lambda f: not (f["status"] == "ok").any())

@@ -23,9 +23,10 @@ from ewom_abm import __version__
 from ewom_abm.batch.executors import Executor, make_executor
 from ewom_abm.batch.grid import Design, Run, parse_varies
 from ewom_abm.batch.runner import EwomSimulator, Outcome, Simulator, Task, execute, failed
-from ewom_abm.batch.storage import SweepStore, identity, now
+from ewom_abm.batch.storage import FORMAT, SweepStore, identity, now
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
+from ewom_abm.model.network import file_digest
 
 FLUSH_SECONDS = 2.0  # a kill loses at most this much finished work (plus one chunk)
 CHUNK_RUNS = 500
@@ -86,6 +87,9 @@ def plan_from_manifest(out: Path, reps: int | None = None) -> Plan:
     if manifest is None:
         raise EwomError(f"--resume: {out} holds no sweep.json; give the scenario and --vary "
                         "to start a sweep there")
+    if manifest.get("format") != FORMAT:
+        raise EwomError(f"--resume: {out} holds a sweep in another format; rerun its own "
+                        "command with the ewom-abm that started it")
     if manifest.get("kind") != "sweep":
         raise EwomError(f"--resume: {out} holds a {manifest.get('kind')}, not a sweep; "
                         "rerun its own command")
@@ -97,6 +101,21 @@ def plan_from_manifest(out: Path, reps: int | None = None) -> Plan:
                     reps or manifest["reps"], d["root_seed"], d["common_seeds"])
     meta = {k: manifest.get(k) for k in ("scenario", "source", "set", "vary", "steps", "seed")}
     return Plan(simulator, design, validate(simulator, design), meta)
+
+
+def input_files(payloads: Sequence[Any]) -> tuple[dict[str, str], dict[str, set[int]]]:
+    """The content hash of every graph file the configurations read (hashed once per file),
+    and which configurations read it: part of the sweep's identity, so a resume after the
+    file changed cannot mix runs of two graphs."""
+    digests: dict[str, str] = {}
+    uses: dict[str, set[int]] = {}
+    for config, payload in enumerate(payloads):
+        net = getattr(payload, "network", None)
+        if net is not None and net.kind == "file" and net.path:
+            if net.path not in digests:
+                digests[net.path] = file_digest(net.path)
+            uses.setdefault(net.path, set()).add(config)
+    return digests, uses
 
 
 def _tasks(plan: Plan, todo: list[Run]) -> Iterator[Task]:
@@ -131,7 +150,8 @@ def _progress(total: int, done: int, label: str, enabled: bool) -> Any:
 
 
 def execute_design(plan: Plan, out: Path | str, *, workers: int | None = None,
-                   scheduler: str | None = None, executor: Executor | None = None,
+                   scheduler: str | None = None, connect_timeout: float | None = None,
+                   executor: Executor | None = None,
                    csv: bool = False, progress: bool = True, chunk_runs: int = CHUNK_RUNS,
                    flush_seconds: float = FLUSH_SECONDS, kind: str = "sweep",
                    extra: dict[str, Any] | None = None,
@@ -143,12 +163,13 @@ def execute_design(plan: Plan, out: Path | str, *, workers: int | None = None,
     out = Path(out)
     design = plan.design
     store = SweepStore(out)
-    ident = identity(plan.simulator.identity(), design)
-    old = store.check(ident, design.reps, kind=kind)
+    digests, uses = input_files(plan.payloads)
+    ident = identity(plan.simulator.identity(), design, digests)
+    old = store.check(ident, design.reps, kind=kind, uses=uses)
     own_executor = executor is None
     if executor is None:  # may fail (no cluster there): still nothing written
         started = time.perf_counter()
-        executor = make_executor(workers, scheduler)
+        executor = make_executor(workers, scheduler, connect_timeout)
         startup = time.perf_counter() - started
     else:
         startup = 0.0
@@ -249,8 +270,9 @@ def _execute(plan: Plan, store: SweepStore, old: dict | None, ident: dict[str, A
             flush()
         if bar is not None:
             bar.close()
-        _close_manifest(manifest, session, store, counts, failures, timing, "interrupted",
-                        started_wall)
+        with contextlib.suppress(OSError, EwomError):  # a full disk: the first error counts
+            _close_manifest(manifest, session, store, counts, failures, timing,
+                            "interrupted", started_wall)
         raise
 
     t = time.perf_counter()

@@ -2,7 +2,7 @@
 
     python data/make_example_launch.py
 
-The 'true' values are ewom.p_share = 0.035 and ewom.p_external = 0.006 (the preset itself
+The 'true' values are ewom.p_share = 0.07 and ewom.p_external = 0.006 (the preset itself
 says 0.05 and 0.01, so a calibration has something to find). The curve is the mean of 50 runs
 (seeds 2024 to 2073): weekly cumulative adopters out of 2,000 consumers, dated from the launch
 week. A single run strays from the mean by about 2 standard errors of a fit's parameters along
@@ -21,7 +21,7 @@ from ewom_abm.model.model import EwomModel
 
 HERE = Path(__file__).resolve().parent
 
-TRUTH = {"ewom.p_share": 0.035, "ewom.p_external": 0.006}
+TRUTH = {"ewom.p_share": 0.07, "ewom.p_external": 0.006}
 
 if __name__ == "__main__":
     sets = [f"{k}={v}" for k, v in TRUTH.items()]

@@ -12,12 +12,15 @@ The work lives in ``ewom_abm.model`` and ``ewom_abm.batch``.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import sys
 import time
 from pathlib import Path
 
 from ewom_abm.model.errors import EwomError
+from ewom_abm.model.files import reason, safe_name, writable_folder, write_text
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,11 +38,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ewom_abm.model.model import EwomModel  # after validation: bad input fails fast
     from ewom_abm.model.results import summary_table, write_run
 
-    out = Path(args.out) if args.out else Path("out") / config.name
-    try:  # before the run: a bad folder should not cost a simulation
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EwomError(f"--out: cannot write to {out}: {exc.strerror or exc}") from None
+    # before the run, creating nothing: a bad folder should not cost a simulation
+    out = writable_folder(args.out or Path("out") / safe_name(config.name), "--out")
     started = time.perf_counter()
     model = EwomModel(config)
     print(f"{config.name}: {model.n:,} consumers, {config.ewom.model} eWOM, "
@@ -50,7 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         paths = write_run(model, out, elapsed)
     except OSError as exc:
-        raise EwomError(f"--out: cannot write to {out}: {exc.strerror or exc}") from None
+        raise EwomError(f"--out: cannot write to {out}: {reason(exc)}; the files there are "
+                        "unchanged") from None
     print(summary_table(model.final()))
     print(f"\n{elapsed:.2f} s; wrote {paths['timeseries']}, {paths['summary'].name}, "
           f"{paths['figure'].name}", file=sys.stderr)
@@ -72,13 +73,45 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = schema_markdown() + "\n"
     if args.out:
-        Path(args.out).write_text(text)
+        path = Path(args.out)
+        if path.is_dir():
+            raise EwomError(f"--out: {path} is a folder; name the file to write")
+        writable_folder(path.parent, "--out")
+        try:
+            write_text(text, path)
+        except OSError as exc:
+            raise EwomError(f"--out: cannot write to {path}: {reason(exc)}") from None
     else:
         sys.stdout.write(text)
     return 0
 
 
+def check_listen(host: str, port: int) -> None:
+    """The app's address, checked before the server starts: Solara would answer a bad port,
+    an unknown host or a port in use with a page of traceback."""
+    if not 1 <= port <= 65535:
+        raise EwomError(f"--port: {port} is not a port; allowed 1 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        detail = reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise EwomError(f"--host: cannot listen on {host!r}: {detail}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise EwomError(f"--port: {port} is in use on {host}; choose another port, "
+                                "e.g. --port 8766") from None
+            key = "--port" if exc.errno == errno.EACCES else "--host"
+            raise EwomError(f"{key}: cannot listen on {host}:{port}: {reason(exc)}") from None
+
+
 def cmd_app(args: argparse.Namespace) -> int:
+    check_listen(args.host, args.port)
     print(f"ewom-abm app: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", "ewom_abm.app.page", "--host", args.host,
            "--port", str(args.port), "--no-open", "--production"]
@@ -107,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     app = sub.add_parser("app", help="serve the interactive app (Solara) and print its URL")
     app.add_argument("--host", default="127.0.0.1")
-    app.add_argument("--port", type=int, default=8765)
+    app.add_argument("--port", type=int, default=8765, help="1 to 65535 (default 8765)")
     app.set_defaults(func=cmd_app)
 
     lst = sub.add_parser("list", help="list the scenario presets")
@@ -119,10 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """Drop what stdout still buffers: the interpreter would fail to flush it at exit."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a full or closed stdout fails here, inside the handlers below
+        return code
     except EwomError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -130,8 +170,19 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like: not an error
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
+        _quiet_stdout()
         return 0
+    except MemoryError:  # past the limits' estimate (or the limit was raised): one line
+        print("error: memory: ran out of memory; lower network.n, greedy_samples or "
+              "--workers (the limit assumes the whole machine is free; see EWOM_MAX_MEMORY)",
+              file=sys.stderr)
+        return 1
+    except OSError as exc:  # the last resort: a full disk or stdout, a vanished folder
+        where = exc.filename or ("output" if exc.errno == errno.ENOSPC else "system")
+        if exc.filename is None:
+            _quiet_stdout()
+        print(f"error: {where}: {reason(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ CDN (no Markdown, Altair or grid layout): the page renders from the cached Solar
 from __future__ import annotations
 
 import html
+import math
 import random
 import threading
 from collections import OrderedDict
@@ -29,7 +30,7 @@ from ewom_abm.app.draw import (
     categories,
     category_counts,
 )
-from ewom_abm.app.setup import AppModel, dream_value_max
+from ewom_abm.app.setup import SLIDERS, AppModel, dream_value_max
 from ewom_abm.model.metrics import HEADLINE, kpi
 from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
 
@@ -218,7 +219,8 @@ def NetworkView(model: AppModel, brand: int, on_brand: Callable[[int], None]):  
             if len(names) > 1:
                 with solara.Div(style={"min-width": "180px"}):
                     solara.Select(label="Colour by brand", values=names, value=names[b],
-                                  on_value=lambda name: on_brand(names.index(name)))
+                                  on_value=lambda name: on_brand(names.index(name))
+                                  if name in names else None)
         pic = picture_for(model)
         solara.Image(network_png(model, b), format="jpeg", width="100%",
                      classes=["ewom-network-image"])
@@ -255,8 +257,12 @@ def LazySlider(  # noqa: N802
                    disabled=disabled, class_="ewom-slider")
 
     def changed(_widget, _event, data):
-        if data is not None and float(data) != float(value):
-            on_value(float(data))
+        try:  # the browser may send anything: only a finite number reaches on_value, whose
+            x = float(data)  # owner checks it against the slider's range (setup.SLIDERS)
+        except (TypeError, ValueError):
+            return
+        if math.isfinite(x) and x != float(value):
+            on_value(x)
 
     rv.use_event(el, "change", changed)
     return el
@@ -283,10 +289,10 @@ def Settings(  # noqa: N802
             solara.Select(label=f"{br.name} strategy", values=list(BRAND_STRATEGIES),
                           value=br.strategy,
                           on_value=lambda v, i=i: on_change({f"brands.{i}.strategy": v}))
-            LazySlider(f"{br.name} budget per step", br.budget, 0, 500, 10,
+            LazySlider(f"{br.name} budget per step", br.budget, *SLIDERS["brands.N.budget"],
                        on_value=lambda v, i=i: on_change({f"brands.{i}.budget": v}),
                        fmt="{:.0f}")
-            LazySlider(f"{br.name} seeds at launch", br.seeds, 0, 200, 1,
+            LazySlider(f"{br.name} seeds at launch", br.seeds, *SLIDERS["brands.N.seeds"],
                        on_value=lambda v, i=i: on_change({f"brands.{i}.seeds": int(v)}),
                        fmt="{:.0f}")
             LazySlider(f"{br.name} price", br.price, 0, 5, 0.05,
@@ -301,24 +307,25 @@ def Settings(  # noqa: N802
                       on_value=lambda v: on_change({"network.kind": v}))
         solara.HTML(tag="div", classes=["ewom-muted", "ewom-help"],
                     unsafe_innerHTML=html.escape(NETWORK_LABELS.get(net.kind, net.kind)))
-        LazySlider("Consumers", net.n, 100, 20000, 100,
+        LazySlider("Consumers", net.n, *SLIDERS["network.n"],
                    on_value=lambda v: on_change({"network.n": int(v)}), fmt="{:,.0f}",
                    disabled=net.kind == "file")
         if net.kind not in ("file", "complete"):
             LazySlider("Friends per consumer" if net.kind != "global" else "Contacts per step",
-                       net.mean_degree, 1, 30, 1,
+                       net.mean_degree, *SLIDERS["network.mean_degree"],
                        on_value=lambda v: on_change({"network.mean_degree": v}), fmt="{:.0f}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Word of mouth")
         ew = config.ewom
-        LazySlider("Share chance per friend", ew.p_share, 0, 0.3, 0.005,
+        LazySlider("Share chance per friend", ew.p_share, *SLIDERS["ewom.p_share"],
                    on_value=lambda v: on_change({"ewom.p_share": v}), fmt="{:.3f}")
-        LazySlider("Advertising reach per step", ew.p_external, 0, 0.03, 0.0005,
+        LazySlider("Advertising reach per step", ew.p_external, *SLIDERS["ewom.p_external"],
                    on_value=lambda v: on_change({"ewom.p_external": v}), fmt="{:.4f}")
         if ew.model == "linear":
-            LazySlider("Followers pass it on", ew.follower_share, 0, 1, 0.05,
+            LazySlider("Followers pass it on", ew.follower_share,
+                       *SLIDERS["ewom.follower_share"],
                        on_value=lambda v: on_change({"ewom.follower_share": v}), fmt="{:.2f}")
         if ew.model == "coproduction":
-            LazySlider("Community pushback", ew.pushback, 0, 0.5, 0.01,
+            LazySlider("Community pushback", ew.pushback, *SLIDERS["ewom.pushback"],
                        on_value=lambda v: on_change({"ewom.pushback": v}), fmt="{:.2f}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Status")
         LazySlider("Snob effect (owners dilute status)", config.status.snob, 0, 10, 0.5,
@@ -331,7 +338,7 @@ def Settings(  # noqa: N802
                              error=seed_error or False, classes=["ewom-seed"])
             solara.Button(icon_name="mdi-dice-5-outline", text=True, classes=["ewom-dice"],
                           on_click=lambda: on_seed(str(random.randrange(1, 10**6))))
-        LazySlider("Steps (weeks)", config.steps, 10, 200, 1,
+        LazySlider("Steps (weeks)", config.steps, *SLIDERS["steps"],
                    on_value=lambda v: on_change({"steps": int(v)}), fmt="{:.0f}")
         solara.Button("Back to the preset's values", on_click=on_restore, text=True,
                       icon_name="mdi-restore", classes=["ewom-restore"])

@@ -15,7 +15,7 @@ import solara
 from mesa.visualization import SolaraViz
 
 from ewom_abm.app.components import ChartsView, Kpis, Lesson, NetworkView, Settings
-from ewom_abm.app.setup import AppModel, Setup, parse_seed, presets
+from ewom_abm.app.setup import AppModel, Setup, build_model, parse_seed, presets
 from ewom_abm.model.errors import EwomError
 
 TITLE = "eWOM lab: word of mouth, reach and dilution"
@@ -98,12 +98,13 @@ def Page():  # noqa: N802
             old = (setup.preset, setup.overrides, setup.config)
             setup.apply(name, overrides, cfg)
             try:
-                new = AppModel(setup)
+                new = build_model(setup)
             except EwomError:
                 setup.apply(*old)
                 raise
-        except EwomError as exc:
-            error.set(str(exc))
+        except Exception as exc:  # the page shows it; the old model stays
+            error.set(str(exc) if isinstance(exc, EwomError) else
+                      f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
             return False
         ended = not model.value.running
         model.set(new)

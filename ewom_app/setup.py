@@ -4,21 +4,57 @@ Every control in the app is one dotted scenario key (``ewom.model``, ``brands.1.
 ``seed``...). A change is applied by re-loading the preset with all current changes as
 ``--set``-style overrides, so the app accepts exactly what ``ewom run --set`` accepts
 and shows the engine's one-line :class:`~model.errors.EwomError` for anything else.
+
+The browser is untrusted: a page can send any value for any widget. So the server checks
+every change against what the control can produce (``check_change``: a preset is one of the
+presets, never a path; a slider's value is a finite number within its range; a choice is one
+of its choices) before the schema sees it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.model import EwomModel
-from ewom_abm.model.scenario import Scenario
+from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
 
 DEFAULT_PRESET = "lesson1_seeding"
 SEED_MAX = 2**32 - 1
+
+
+class Slider(NamedTuple):
+    """A slider's range: all a browser may send for its key."""
+
+    lo: float
+    hi: float
+    step: float
+
+
+# the app's sliders by key ("brands.N." stands for any brand); components.py draws them
+SLIDERS = {
+    "brands.N.budget": Slider(0, 500, 10),
+    "brands.N.seeds": Slider(0, 200, 1),
+    "network.n": Slider(100, 20_000, 100),
+    "network.mean_degree": Slider(1, 30, 1),
+    "ewom.p_share": Slider(0, 0.3, 0.005),
+    "ewom.p_external": Slider(0, 0.03, 0.0005),
+    "ewom.follower_share": Slider(0, 1, 0.05),
+    "ewom.pushback": Slider(0, 0.5, 0.01),
+    "steps": Slider(10, 200, 1),
+}
+# the app's selects and checkboxes by key, with every value they offer
+CHOICES: dict[str, tuple[Any, ...]] = {
+    "ewom.model": EWOM_MODELS,
+    "brands.N.strategy": BRAND_STRATEGIES,
+    "network.kind": NETWORK_KINDS,  # `file` only where the preset has a file: the schema says
+    "dilution.enabled": (True, False),
+}
+_BRAND = re.compile(r"^brands\.(\d+)\.")
 
 
 def presets() -> list[str]:
@@ -40,6 +76,22 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else str(value)
     return str(value)
+
+
+def build_model(setup: Setup) -> AppModel:
+    """The session's model, or an EwomError saying why not: an error of the engine (a
+    memory error past the size estimate included) is a message on the page, not a crash."""
+    try:
+        return AppModel(setup)
+    except EwomError:
+        raise
+    except MemoryError:
+        raise EwomError("network.n: not enough memory to build this model; choose fewer "
+                        "consumers") from None
+    except Exception as exc:  # an engine bug: still a message, and the old model stays
+        text = " ".join(str(exc).split())[:200]
+        raise EwomError(f"the model could not be built ({type(exc).__name__}: {text})") \
+            from None
 
 
 def build_config(preset: str, overrides: dict[str, Any]) -> Scenario:
@@ -64,6 +116,44 @@ def parse_seed(text: str) -> int:
     return seed
 
 
+def check_preset(name: Any) -> str:
+    """A preset the app offers: never a path to some file on the server."""
+    names = presets()
+    if not isinstance(name, str) or name not in names:
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
+        raise EwomError(f"scenario: {shown} is not one of the presets; choose one from the list")
+    return name
+
+
+def check_change(key: str, value: Any, config: Scenario) -> Any:
+    """A value the control for ``key`` can produce, typed as the schema wants it; anything
+    else is refused in one line (the browser may send anything)."""
+    m = _BRAND.match(key)
+    if m and int(m[1]) >= len(config.brands):
+        raise EwomError(f"{key}: there is no brand {m[1]}")
+    pattern = _BRAND.sub("brands.N.", key)
+    if key == "seed":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SEED_MAX:
+            raise EwomError(f"seed: {value!r} is not allowed; type an integer from 0 to "
+                            f"{SEED_MAX:,}")
+        return value
+    if pattern in SLIDERS:
+        lo, hi, _ = SLIDERS[pattern]
+        if (isinstance(value, bool) or not isinstance(value, int | float)
+                or not math.isfinite(value) or not lo <= value <= hi):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise EwomError(f"{key}: {shown} is outside the control's range; allowed {lo:g} "
+                            f"to {hi:g}")
+        return round(value) if scenario.field_type(key) is int else float(value)
+    if pattern in CHOICES:
+        allowed = CHOICES[pattern]
+        if not any(value is c or (type(value) is type(c) and value == c) for c in allowed):
+            raise EwomError(f"{key}: {value!r} is not one of "
+                            f"{', '.join(format_value(c) for c in allowed)}")
+        return value
+    raise EwomError(f"{key}: not a setting the app offers")
+
+
 @dataclass
 class Setup:
     """One browser session's current settings (mutable): the model is rebuilt from them."""
@@ -74,14 +164,18 @@ class Setup:
 
     def __post_init__(self) -> None:
         if self.config is None:
-            self.config = build_config(self.preset, self.overrides)
+            self.config = build_config(check_preset(self.preset), self.overrides)
 
     def trial(self, preset: str | None = None, changes: dict[str, Any] | None = None,
               *, clear: bool = False) -> tuple[str, dict[str, Any], Scenario]:
-        """Validate a change without applying it: (preset, overrides, config)."""
-        preset = preset or self.preset
+        """Validate a change without applying it: (preset, overrides, config). The preset and
+        every changed value are checked against the app's controls first (the browser is
+        untrusted), then the whole scenario against the schema and the size limits."""
+        preset = self.preset if preset is None else check_preset(preset)
         overrides = {} if clear or preset != self.preset else dict(self.overrides)
-        overrides.update(changes or {})
+        base = self.config if preset == self.preset else build_config(preset, {})
+        for key, value in (changes or {}).items():
+            overrides[key] = check_change(key, value, base)
         return preset, overrides, build_config(preset, overrides)
 
     def apply(self, preset: str, overrides: dict[str, Any], config: Scenario) -> None:

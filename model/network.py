@@ -14,6 +14,7 @@ edges, adjacent equal keys are duplicates, and membership tests are ``searchsort
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 import numbers
 import os
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from ewom_abm.model import files
 from ewom_abm.model.errors import EwomError
 
 if TYPE_CHECKING:
@@ -507,8 +509,7 @@ def check_params(kind: str, n: int, *, mean_degree: float = 10.0, rewire: float 
     if kind == "file":
         if path is None or str(path) == "":
             raise EwomError("network.path: required when network.kind is 'file'")
-        if not Path(path).is_file():
-            raise EwomError(f"network.path: file not found: {path}")
+        files.input_file(path, "network.path")
         return {"path": path}
     n = _as_int("network.n", n, 2)
     if kind == "complete" and n > MAX_COMPLETE_N:
@@ -549,16 +550,8 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
     name not ending in '.graphml[.gz]' is read as an edge list. Real networks let runs use
     observed structure instead of a generator's approximation of it.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise EwomError(f"network.path: file not found: {path}")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise EwomError(
-            f"network.path: cannot read {path}: {_one_line(exc.strerror or exc)}"
-        ) from None
-    name = p.name.lower()
+    raw = files.read_bytes(path, "network.path")
+    name = Path(path).name.lower()
     if raw[:2] == b"\x1f\x8b" or name.endswith(".gz"):
         try:
             raw = gzip.decompress(raw)
@@ -574,6 +567,21 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
     if graph.m == 0:
         raise EwomError(f"network.path: {path} has no edges (empty graph)")
     return graph
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """blake2b of a file's bytes, hex: a graph file's identity by content, not by name, so a
+    sweep resumed after its graph file changed is refused (and a cache can key on it). Reads
+    in blocks: about a second per GB."""
+    h = hashlib.blake2b(digest_size=20)
+    p = files.input_file(path, "network.path")
+    try:
+        with open(p, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    except OSError as exc:
+        raise EwomError(f"network.path: cannot read {path}: {files.reason(exc)}") from None
+    return h.hexdigest()
 
 
 def _parse_graphml(raw: bytes, where: str) -> Graph:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ewom_abm import __version__
+from ewom_abm.model.files import staged
 from ewom_abm.model.metrics import HEADLINE, kpi
 
 if TYPE_CHECKING:
@@ -50,14 +51,17 @@ def summary_table(final: dict[str, dict]) -> str:
 
 
 def write_run(model: EwomModel, out: Path, elapsed: float | None = None) -> dict[str, Path]:
-    """Write timeseries.csv, summary.json and timeseries.png into ``out``."""
+    """Write timeseries.csv, summary.json and timeseries.png into ``out``: all three or none,
+    so a full disk keeps the previous run's files whole instead of mixing two runs."""
     from ewom_abm.model.plots import plot_timeseries
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json",
              "figure": out / "timeseries.png"}
     df = tag(model.timeseries(), model)
-    df.to_csv(paths["timeseries"], index=False)
-    paths["summary"].write_text(json.dumps(summary(model, elapsed), indent=2) + "\n")
-    plot_timeseries(df, paths["figure"], title=f"{model.config.name} (seed {model.seed})")
+    with staged(list(paths.values())) as (ts_tmp, summary_tmp, figure_tmp):
+        df.to_csv(ts_tmp, index=False)
+        summary_tmp.write_text(json.dumps(summary(model, elapsed), indent=2) + "\n",
+                               encoding="utf-8")
+        plot_timeseries(df, figure_tmp, title=f"{model.config.name} (seed {model.seed})")
     return paths

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import tomllib
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
@@ -17,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ewom_abm.model import files, limits
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import KINDS as NETWORK_KINDS
 from ewom_abm.model.network import check_params
@@ -299,8 +301,13 @@ def _coerce(where: str, value: Any, typ: Any, meta: dict[str, Any]) -> Any:
         value = float(value)
         if not math.isfinite(value):
             raise EwomError(f"{where}: expected a finite number, got {value}")
-    elif typ is str and not isinstance(value, str):
-        raise EwomError(f"{where}: expected a string, got {value!r}")
+    elif typ is str:
+        if not isinstance(value, str):
+            raise EwomError(f"{where}: expected a string, got {value!r}")
+        try:  # bytes that are not UTF-8 on the command line arrive as lone surrogates
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise EwomError(f"{where}: {value!r} is not valid UTF-8 text") from None
     choices = meta.get("choices")
     if choices and value not in choices:
         raise EwomError(f"{where}: {value!r} is not one of {', '.join(choices)}"
@@ -381,10 +388,11 @@ def from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
     """Validate raw scenario data; relative network.path resolves against base_dir."""
     scenario = _build(Scenario, data, "")
     if scenario.network.path and base_dir is not None:
-        p = Path(scenario.network.path).expanduser()
+        p = files.expand(scenario.network.path, "network.path")
         if not p.is_absolute():
-            scenario.network.path = str((base_dir / p).resolve())
+            scenario.network.path = str(files.resolve(base_dir / p, "network.path"))
     _check_combinations(scenario)
+    limits.check_scenario(scenario)
     return scenario
 
 
@@ -394,12 +402,12 @@ def scenario_names() -> list[str]:
 
 
 def resolve_path(name_or_path: str | Path) -> Path:
-    """A preset name (``organic``) or a path to a TOML file."""
+    """A preset name (``organic``) or a path to a TOML file (anything that looks like a path
+    or names something on disk, a broken symlink included, is checked as a file)."""
     p = Path(name_or_path)
-    if p.suffix == ".toml" or p.exists():
-        if not p.is_file():
-            raise EwomError(f"scenario: file not found: {p}")
-        return p
+    text = str(name_or_path)
+    if p.suffix == ".toml" or "/" in text or text.startswith("~") or os.path.lexists(p):
+        return files.input_file(name_or_path, "scenario")
     preset = SCENARIO_DIR / f"{name_or_path}.toml"
     if preset.is_file():
         return preset
@@ -410,8 +418,7 @@ def resolve_path(name_or_path: str | Path) -> Path:
 
 def read_toml(path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(files.read_text(path, "scenario"))
     except tomllib.TOMLDecodeError as exc:
         raise EwomError(f"scenario: {path.name} is not valid TOML: {exc}") from None
 
@@ -431,8 +438,9 @@ def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str]
     for item in overrides:
         key, value = parse_override(item)
         set_key(data, key, value)
-        if key == "network.path":  # a path given on the command line is relative to cwd
-            data["network"]["path"] = str(Path(value).expanduser().resolve())
+        if key == "network.path" and isinstance(value, str) and value:
+            # a path given on the command line is relative to cwd
+            data["network"]["path"] = str(files.resolve(value, "network.path"))
     for key, value in top.items():
         if value is not None:
             data[key] = value
@@ -497,6 +505,9 @@ def set_key(data: dict[str, Any], key: str, value: Any) -> None:
             if int(part) == len(node):
                 node.append({"name": f"Brand {len(node) + 1}"})
             node = node[int(part)]
+            if not isinstance(node, dict):  # e.g. brands = [1, 2] in the file
+                raise EwomError(f"--set {key}: {here} is {node!r}, not a brand table; "
+                                "fix the scenario file")
         else:
             if part == "brands" and part not in node:
                 node[part] = [{}]
@@ -549,4 +560,5 @@ def schema_markdown() -> str:
             table(sub, key)
 
     table(Scenario, "")
+    lines += limits.limits_markdown()
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -210,3 +212,61 @@ def test_a_finished_run_stops_and_a_new_setting_starts_afresh(page):
     assert not step.disabled
     step.click()
     assert "Step <b>1</b> of 10" in step_text(rc)
+
+
+# ----------------------------------------------------------------------------- untrusted browser
+
+def test_the_server_refuses_what_no_control_can_send():
+    setup = Setup("lesson1_seeding")
+    for preset in ("/etc/passwd", "../scenarios/organic", "organic.toml", ["organic"]):
+        with pytest.raises(EwomError, match=r"^scenario: .* is not one of the presets"):
+            setup.trial(preset, clear=True)
+    bad = {"network.n": 10**10, "ewom.p_share": float("nan"), "steps": 10**300,
+           "brands.0.budget": "100", "brands.0.seeds": True, "dilution.enabled": "yes",
+           "ewom.model": "viral", "brands.7.strategy": "influencer",
+           "consumers.agents_max": 5, "seed": -1}
+    for key, value in bad.items():
+        with pytest.raises(EwomError, match=rf"^{re.escape(key)}: "):
+            setup.trial(changes={key: value})
+    with pytest.raises(EwomError, match="outside the control's range; allowed 100 to 20000"):
+        setup.trial(changes={"network.n": 10**10})
+    assert setup.config.network.n == 2000  # nothing was applied
+
+
+def alert_text(rc) -> str:
+    return str(rc.find(v.Alert).widget.children)
+
+
+def test_a_preset_that_is_not_a_preset_shows_a_message(page):
+    rc = page
+    select(rc, "Scenario", "/etc/passwd")
+    assert "is not one of the presets" in alert_text(rc)
+    assert "Lesson 1" in html_text(rc, "ewom-title")
+
+
+def test_an_absurd_slider_value_shows_a_message_and_junk_is_ignored(page):
+    rc = page
+    slider = next(w for w in rc.find(v.Slider).widgets if w.label.startswith("Consumers"))
+    slider.fire_event("change", "junk")  # not a number: ignored
+    slider.fire_event("change", float("inf"))
+    assert not rc.find(v.Alert).widgets
+    slider.fire_event("change", 10**10)
+    assert "network.n: 10000000000 is outside the control's range" in alert_text(rc)
+    assert "2,000 consumers" in info_text(rc)  # the model was not replaced
+
+
+def test_a_memory_error_building_the_model_is_a_message(page, monkeypatch):
+    from ewom_abm.app import setup as app_setup
+
+    class Boom(app_setup.AppModel):
+        def __init__(self, setup):
+            raise MemoryError
+
+    monkeypatch.setattr(app_setup, "AppModel", Boom)
+    rc = page
+    slider = next(w for w in rc.find(v.Slider).widgets if w.label.startswith("Consumers"))
+    slider.fire_event("change", 5000)
+    assert "not enough memory to build this model" in alert_text(rc)
+    assert "2,000 consumers" in info_text(rc)
+    rc.find(v.Btn, children=["Step"]).widget.click()  # the old model still runs
+    assert "Step <b>1</b>" in step_text(rc)

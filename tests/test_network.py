@@ -21,6 +21,7 @@ from ewom_abm.model.network import (
     MAX_COMPLETE_N,
     Graph,
     build_graph,
+    file_digest,
     from_edges,
     load_graph_file,
 )
@@ -398,3 +399,14 @@ def test_file_errors(tmp_path: Path) -> None:
     broken.write_text("<graphml><graph><node id='a'></graph>")
     assert "GraphML" in raises_one_line("network.path", load_graph_file, broken)
     raises_one_line("network.path", build_graph, "file", 0, rng(), path=str(tmp_path / "x.txt"))
+
+
+def test_file_digest_is_the_content_not_the_name(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("0 1\n1 2\n")
+    b.write_text("0 1\n1 2\n")
+    assert file_digest(a) == file_digest(b) and len(file_digest(a)) == 40
+    b.write_text("0 1\n1 3\n")
+    assert file_digest(a) != file_digest(b)
+    with pytest.raises(EwomError, match=r"network\.path: .* is a folder"):
+        file_digest(tmp_path)

@@ -264,25 +264,15 @@ BAD = [
     (["--vary", "network.kind=global", "--set", "ewom.model=linear"], "'linear' needs"),
     (["--vary", "network.n=10,2000"], "network.mean_degree"),  # graph rules checked up front
     (["--vary", "ewom.model=organic", "--resume"], "holds no sweep to resume"),
-    (["--vary", "ewom.model=organic", "--scheduler", "tcp://127.0.0.1:1"], "cannot connect"),
+    (["--vary", "ewom.model=organic", "--scheduler", "tcp://127.0.0.1:1", "--connect-timeout",
+      "1"], "cannot connect"),
     (["--vary", "ewom.model=organic", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
      "not used with --scheduler"),
 ]
 
 
-@pytest.fixture
-def quick_dask_connect():
-    """Nothing listens on tcp://127.0.0.1:1: give up after a second, not dask's 30."""
-    import dask
-    import distributed  # noqa: F401  (its config defaults first, then the override)
-
-    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        yield
-
-
 @pytest.mark.parametrize(("extra", "message"), BAD, ids=[m for _, m in BAD])
-def test_bad_input_gets_one_line_before_any_run(extra, message, tmp_path, capsys,
-                                                quick_dask_connect):
+def test_bad_input_gets_one_line_before_any_run(extra, message, tmp_path, capsys):
     out = tmp_path / "out"
     code = run.main(["sweep", "organic", "--set", "network.n=300", "--steps", "3",
                      "--out", str(out), "--no-progress", *extra])
@@ -333,3 +323,23 @@ def test_help_is_fast_because_batch_imports_wait_for_their_command():
     res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          check=True)
     assert res.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("address", "normal"), [
+    ("tcp://10.0.0.5:8786", "tcp://10.0.0.5:8786"), ("10.0.0.5:8786", "tcp://10.0.0.5:8786"),
+    ("TLS://sched.example.org:8786/", "tls://sched.example.org:8786"),
+    ("tcp://[::1]:8786", "tcp://[::1]:8786")])
+def test_a_scheduler_address_is_checked_before_connecting(address, normal):
+    from ewom_abm.batch.executors import check_address
+
+    assert check_address(address) == normal
+
+
+@pytest.mark.parametrize("address", ["not a url", "", "tcp://host", "tcp://host:0",
+                                     "tcp://host:65536", "http://host:8786", "tcp://-x:1",
+                                     "tcp://host:8786; rm -rf /"])
+def test_a_malformed_scheduler_address_is_one_line(address):
+    from ewom_abm.batch.executors import check_address
+
+    with pytest.raises(EwomError, match=r"^--scheduler: .* is not a Dask scheduler address"):
+        check_address(address)

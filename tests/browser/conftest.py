@@ -2,6 +2,8 @@
 
 The server is ``solara run app.py`` on a free loopback port, as a subprocess; the browser is
 Debian's Chromium (``/usr/bin/chromium``) driven by Playwright, never a downloaded browser.
+A second server, ``ewom app`` from the wheel installed in a fresh venv (the ``installed``
+fixture of tests/conftest.py), shows that the installed package serves the page too.
 A failing test leaves a screenshot in ``out/browser-failures/``.
 """
 
@@ -47,13 +49,27 @@ def app_url():
                     "offline; run `python -m ewom_abm.app.assets` first. Missing: "
                     + ", ".join(gone))
     port = _free_port()
+    yield from _serve([sys.executable, "-m", "solara", "run", "app.py", "--host", "127.0.0.1",
+                       "--port", str(port), "--no-open", "--production"], REPO, os.environ,
+                      port)
+
+
+@pytest.fixture(scope="session")
+def installed_app_url(installed, tmp_path_factory):
+    """``ewom app`` of the installed wheel, started from a folder that is not the checkout."""
+    port = _free_port()
+    cwd = tmp_path_factory.mktemp("installed-app")
+    (cwd / "model.py").write_text("raise SystemExit('imported the folder, not the package')\n")
+    yield from _serve([installed.bin("ewom"), "app", "--port", str(port)], cwd, installed.env,
+                      port)
+
+
+def _serve(cmd: list[str], cwd: Path, base_env, port: int):
+    """Run an app server until the session ends; yield its URL once it answers."""
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open for the server's whole life
         "w+", prefix="ewom-app-", suffix=".log", delete=False)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", "app.py", "--host", "127.0.0.1", "--port",
-         str(port), "--no-open", "--production"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+    env = {**base_env, "PYTHONUNBUFFERED": "1", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while True:
@@ -111,6 +127,15 @@ class Watched:
 
 @pytest.fixture
 def page(browser, app_url, request):
+    yield from _open(browser, app_url, request)
+
+
+@pytest.fixture
+def installed_page(browser, installed_app_url, request):
+    yield from _open(browser, installed_app_url, request)
+
+
+def _open(browser, app_url: str, request):
     context = browser.new_context(viewport={"width": 1440, "height": 1100})
     pg = context.new_page()
     pg.set_default_timeout(30_000)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 
 def step_number(page) -> int:
     text = page.locator(".ewom-step").inner_text()
@@ -39,7 +41,10 @@ def choose(page, label: str, option: str) -> None:
     menu.locator(".v-list-item", has_text=re.compile(f"^{re.escape(option)}$")).click()
 
 
-def test_page_renders_offline_without_errors(page):
+@pytest.mark.parametrize("server", ["checkout", "installed"])
+def test_page_renders_offline_without_errors(server, request):
+    """From the checkout (``solara run app.py``) and from the installed wheel (``ewom app``)."""
+    page = request.getfixturevalue("page" if server == "checkout" else "installed_page")
     pg = page.page
     wait_image(pg, "ewom-network-image")
     wait_image(pg, "ewom-charts-image")
