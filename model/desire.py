@@ -58,9 +58,23 @@ def observe(cons: Consumers, b: int, graph: Graph | None, became_aware: np.ndarr
 
 def _add(count: np.ndarray, graph: Graph, who: np.ndarray) -> np.ndarray:
     friends = neighbours(graph, who)
-    if friends.size:
+    if 4 * friends.size > count.size:  # many: one counting pass beats scattered adds
+        count += np.bincount(friends, minlength=count.size).astype(count.dtype)
+    elif friends.size:
         np.add.at(count, friends, 1)
     return friends
+
+
+def distinct(who: np.ndarray, n: int) -> np.ndarray:
+    """The distinct values of ``who`` (consumers out of n), sorted: marked in one pass when
+    they are many, sorted when they are few."""
+    if 16 * who.size > n:
+        mark = np.zeros(n, dtype=bool)
+        mark[who] = True
+        return np.flatnonzero(mark)
+    ordered = np.sort(who)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if ordered.size \
+        else ordered
 
 
 def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | None,
@@ -109,7 +123,7 @@ class Dream:
         if who is None or self.graph is None:
             who = np.flatnonzero(cons.stage[b] != Stage.UNAWARE)
         else:
-            who = np.unique(who)
+            who = distinct(who, cons.n)
         if who.size == 0:
             return
         status, undiluted = perceived_status(cons, b, who, self.graph, self.cfg, self.prestige)

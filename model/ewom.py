@@ -35,6 +35,7 @@ from ewom_abm.model.state import Consumers, Stage
 _DENSE_ABOVE = 0.25  # per-edge probability above which drawing one uniform per edge is cheaper
 _CLASSES = 6  # probability classes (a factor 2 apart) that transmit samples separately
 _SKIP_ABOVE = 1e-6  # below this per-edge probability hits are drawn directly, not skipped to
+_FEW_EDGES = 1 << 15  # up to this many edges, one uniform per edge beats any skipping
 
 
 class Source(IntEnum):
@@ -45,11 +46,10 @@ class Source(IntEnum):
     INVITATION = 2  # exclusivity: an invitation to a prospect in the core
     EVENT = 3  # exclusivity: an event for a client
     BRIEF = 4  # influencer: the brief the paid influencer receives
-    POST = 5  # influencer: a paid post seen by a follower
-    PEER = 6  # word of mouth from a consumer
+    POST = 5  # influencer: a paid post seen by a follower (word of mouth from here on:
+    PEER = 6  # word of mouth from a consumer              keep these two last)
 
 
-WORD_OF_MOUTH = (Source.POST, Source.PEER)  # what consumers post and say: the `messages` KPI
 
 
 @dataclass(eq=False)
@@ -79,6 +79,11 @@ class Messages:
     def peer(self) -> np.ndarray:
         return self.source == Source.PEER
 
+    @property
+    def word_of_mouth(self) -> np.ndarray:
+        """What consumers post and say (paid posts and retellings): the `messages` KPI."""
+        return self.source >= Source.POST
+
     @classmethod
     def make(cls, dst: np.ndarray, valence: float | np.ndarray, trust: float | np.ndarray,
              source: Source, *, fidelity: float | np.ndarray = 1.0,
@@ -87,7 +92,9 @@ class Messages:
         k = dst.size
 
         def full(value: object, dtype: type) -> np.ndarray:
-            return np.broadcast_to(np.asarray(value, dtype), k).copy()
+            if np.ndim(value) == 0:
+                return np.full(k, value, dtype=dtype)
+            return np.asarray(value, dtype=dtype)
 
         return cls(dst=np.asarray(dst, dtype=np.int64), valence=full(valence, np.float32),
                    trust=full(trust, np.float32), fidelity=full(fidelity, np.float32),
@@ -125,6 +132,8 @@ def transmit(graph: Graph, senders: np.ndarray, prob: np.ndarray,
     empty = np.empty(0, np.int64)
     if senders.size == 0 or prob.max() <= 0:
         return empty, empty
+    if int((graph.indptr[senders + 1] - graph.indptr[senders]).sum()) <= _FEW_EDGES:
+        return _transmit_class(graph, senders, prob, rng, per_edge=True)
     ratio = prob.max() / np.maximum(prob, np.finfo(np.float32).tiny)
     cls = np.minimum(np.floor(np.log2(ratio)), _CLASSES - 1).astype(np.int64)
     if cls.max() == 0:
@@ -139,10 +148,12 @@ def transmit(graph: Graph, senders: np.ndarray, prob: np.ndarray,
 
 
 def _transmit_class(graph: Graph, senders: np.ndarray, prob: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                    rng: np.random.Generator, per_edge: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Bernoulli trials along the senders' concatenated edge lists at the class's largest
     probability, thinned to each sender's own: by geometric skipping when talk is sparse, so
-    the cost follows the messages sent rather than the edges."""
+    the cost follows the messages sent rather than the edges; one uniform per edge when the
+    probability is high or the edges few (``per_edge``)."""
     empty = np.empty(0, np.int64)
     starts = graph.indptr[senders]
     deg = graph.indptr[senders + 1] - starts
@@ -151,7 +162,7 @@ def _transmit_class(graph: Graph, senders: np.ndarray, prob: np.ndarray,
     pmax = float(prob.max())
     if total == 0 or pmax <= 0:
         return empty, empty
-    if pmax > _DENSE_ABOVE:
+    if per_edge or pmax > _DENSE_ABOVE:
         slot = np.repeat(np.arange(senders.size), deg)
         pos = np.arange(total) - np.repeat(ends - deg, deg)
         hit = rng.random(total) < prob[slot]
@@ -302,8 +313,7 @@ class Coproduction(Regime):
         ``pushback``."""
         if cfg.pushback <= 0 or len(msgs) == 0:
             return msgs
-        exposed = (msgs.sponsored & (msgs.hops <= cfg.pushback_hops)
-                   & np.isin(msgs.source, WORD_OF_MOUTH))
+        exposed = msgs.sponsored & (msgs.hops <= cfg.pushback_hops) & msgs.word_of_mouth
         hit = exposed & (rng.random(len(msgs)) < cfg.pushback)
         if hit.any():
             msgs.valence = np.where(hit, -np.abs(msgs.valence), msgs.valence).astype(np.float32)

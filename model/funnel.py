@@ -71,15 +71,19 @@ def attend(batches: list[Messages], n: int, attention: int,
     if attention <= 0 or total <= attention:
         return batches
     dst = np.concatenate([m.dst for m in batches])
-    if np.bincount(dst, minlength=n).max() <= attention:
+    per = np.bincount(dst, minlength=n)
+    crowded = np.flatnonzero(per[dst] > attention)  # messages to receivers over the limit
+    if crowded.size == 0:
         return batches
-    order = np.lexsort((rng.random(total), dst))  # by receiver, random within each
+    # among those, a uniformly random `attention` per receiver survive
+    order = crowded[np.lexsort((rng.random(crowded.size), dst[crowded]))]
     sorted_dst = dst[order]
-    first = np.ones(total, dtype=bool)
+    first = np.ones(order.size, dtype=bool)
     first[1:] = sorted_dst[1:] != sorted_dst[:-1]
-    start = np.maximum.accumulate(np.where(first, np.arange(total), 0))
-    keep = np.zeros(total, dtype=bool)
-    keep[order[np.arange(total) - start < attention]] = True
+    rank = np.arange(order.size) - np.maximum.accumulate(
+        np.where(first, np.arange(order.size), 0))
+    keep = np.ones(total, dtype=bool)
+    keep[order[rank >= attention]] = False
     bounds = np.cumsum([0, *sizes])
     return [m.take(keep[lo:hi]) for m, lo, hi in zip(batches, bounds[:-1], bounds[1:],
                                                      strict=True)]
@@ -138,11 +142,12 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     p_interest = chance(fn.p_interest * drive, persuasion, inverse, k)
     interest = open_minded & (stage == Stage.AWARE) & (rng.random(k) < p_interest)
     stage[interest] = Stage.INTERESTED
-    p_adopt = chance(fn.p_adopt * drive, persuasion, inverse, k)
-    if rival is not None:
-        p_adopt = p_adopt * (1.0 - fn.competition * rival[idx])
-    buy = (open_minded & (stage == Stage.INTERESTED) & ~cons.owner[b, idx]
-           & (rng.random(k) < p_adopt) & (cons.income[idx] >= price))
+    buy = open_minded & (stage == Stage.INTERESTED) & ~cons.owner[b, idx]
+    if buy.any():
+        p_adopt = chance(fn.p_adopt * drive, persuasion, inverse, k)
+        if rival is not None:
+            p_adopt = p_adopt * (1.0 - fn.competition * rival[idx])
+        buy &= (rng.random(k) < p_adopt) & (cons.income[idx] >= price)
     if access.distribution < 1.0:
         buy &= cons.core[idx] | (rng.random(k) < access.distribution)
     if access.cap is not None:
@@ -160,7 +165,8 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     cons.attitude[b, idx] = a.astype(np.float32)
     cons.stage[b, idx] = stage
     # clients at an event, and satisfied enthusiastic buyers, become advocates
-    host = np.bincount(inverse, weights=msgs.source == Source.EVENT, minlength=k) > 0
+    event = msgs.source == Source.EVENT
+    host = (np.bincount(inverse, weights=event, minlength=k) > 0) if event.any() else False
     content = np.bincount(inverse, weights=msgs.source != Source.PEER, minlength=k) > 0
     satisfied = cons.owner[b, idx] & (cons.disappointment[b, idx] >= 0)
     cons.advocate[b, idx] = (stage != Stage.REJECTER) & (
@@ -168,7 +174,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     # news: anything that changed their stage, and anything the brand itself sent them
     cons.news[b, idx[(stage != old_stage) | content]] = step
     cons.check_finite(b, idx)
-    wom = np.isin(msgs.source, (Source.POST, Source.PEER))
+    wom = msgs.word_of_mouth
     return Received(receivers=idx, became_aware=idx[old_stage == Stage.UNAWARE],
                     bought=idx[buy], wom=int(wom.sum()),
                     negative=int((wom & negative).sum()))

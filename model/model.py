@@ -69,6 +69,7 @@ class EwomModel(mesa.Model):
                 self.consumer(i)
         self._rows: list[dict] = []
         self._talk = [(0, 0, 0)] * len(self.brands)  # (messages, negative, new buyers)
+        self._settled = False  # nothing can change any more (see run)
         self._launch()
         self._record()
 
@@ -135,11 +136,17 @@ class EwomModel(mesa.Model):
         owned = cons.owner.sum(axis=0, dtype=np.int16) if len(self.brands) > 1 else None
         actions = [br.act() for br in self.brands]
         batches: list[Messages] = []
+        talkers = 0
         for br, action in zip(self.brands, actions, strict=True):
             talk = spread(cons, br.index, cfg.ewom, self.regime, self.graph, self.mean_degree,
                           t, action.boosted, action.boost, self.rng)
+            talkers += talk.talkers
             msgs = Messages.concat([action.messages, talk.messages])
             batches.append(self.regime.pushback(msgs, cfg.ewom, self.rng))
+        # nobody talked, nothing was sent and nothing will be: every later step is this one
+        self._settled = (talkers == 0 and not any(len(m) for m in batches)
+                         and cfg.ewom.p_external == 0 and all(b.cfg.budget == 0
+                                                              for b in self.brands))
         batches = attend(batches, self.n, cfg.consumers.attention, self.rng)
         for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index
@@ -174,10 +181,25 @@ class EwomModel(mesa.Model):
             })
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
-        """Run the scenario's steps (or ``steps`` more) and return the timeseries."""
-        for _ in range(self.config.steps if steps is None else steps):
+        """Run the scenario's steps (or ``steps`` more) and return the timeseries. Once the
+        model has settled (nobody can talk, nothing is sent, no budget, no advertising) the
+        remaining steps' rows repeat the last ones: a finished cascade costs nothing more."""
+        todo = self.config.steps if steps is None else steps
+        for done in range(todo):
+            if self._settled:
+                self._coast(todo - done)
+                break
             self.step()
         return self.timeseries()
+
+    def _coast(self, steps: int) -> None:
+        """Advance a settled model ``steps`` steps: the same KPIs, nothing sent or bought."""
+        last = self._rows[-len(self.brands):]
+        for k in range(1, steps + 1):
+            self._rows.extend({**row, "step": row["step"] + k, "messages": 0,
+                               "negative_share": 0.0, "new_adopters": 0} for row in last)
+        self.steps += steps
+        self.time += steps
 
     # ------------------------------------------------------------------ results
 

@@ -140,7 +140,7 @@ class Consumers:
     def check_finite(self, b: int, who: np.ndarray) -> None:
         """Fail loudly if a rule let a NaN or infinity into the state (it would spread silently
         through attitudes and desire)."""
-        for name in ("attitude", "desire", "valence", "trust", "fidelity"):
+        for name in ("attitude", "valence"):
             values = getattr(self, name)[b, who]
             if not np.isfinite(values).all():
                 raise FloatingPointError(f"{name}: a non-finite value reached the state of "

@@ -277,6 +277,23 @@ def test_every_model_spreads_on_a_graph(ewom):
     assert (df["reach"] >= df["penetration"]).all()
 
 
+def test_transmit_on_few_edges_draws_each_edge_once():
+    """Few edges: one uniform per edge (no skipping), hits at each sender's own probability."""
+    g = from_edges(*np.array([(i, (i + j) % 400) for i in range(400) for j in (1, 2, 3)]).T, 400)
+    rng = np.random.default_rng(2)
+    senders = np.arange(400)
+    prob = np.where(senders < 200, 0.2, 0.02).astype(np.float32)
+    hits = np.zeros(400)
+    for _ in range(200):
+        slot, dst = transmit(g, senders, prob, rng)
+        for s, d in zip(senders[slot[:20]], dst[:20], strict=True):
+            assert d in g.indices[g.indptr[s]: g.indptr[s + 1]]
+        hits += np.bincount(slot, minlength=400)
+    for part, p in ((slice(0, 200), 0.2), (slice(200, 400), 0.02)):
+        n = 200 * 6 * 200  # trials: senders x degree x repeats
+        assert abs(hits[part].sum() - n * p) < 5 * np.sqrt(n * p * (1 - p))
+
+
 def test_transmit_with_vanishing_probabilities_neither_hangs_nor_misdirects():
     """Per-edge probabilities far below 1e-6 (possible with very spread traits) are drawn
     directly instead of by geometric skipping, whose gaps would overflow."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ewom_abm.agents import Brand, Consumer
@@ -91,3 +92,22 @@ def test_model_steps_count_and_mesa_time():
     assert m.steps == 5 and m.time == 5
     m.run(2)
     assert m.steps == 7
+
+
+def test_a_settled_model_coasts_to_the_same_rows_as_stepping_through():
+    """Once nobody can talk and nothing is sent (a finished cascade, no budget, no ads), run()
+    fills the remaining steps' rows instead of computing them: the same table as stepping."""
+    sets = ["network.kind=erdos_renyi", "network.n=2000", "network.mean_degree=4",
+            "ewom.share_once=true", "ewom.p_share=0.3", "ewom.p_external=0",
+            "ewom.talk_halflife=0", "brands.0.budget=0", "brands.0.seeds=5",
+            "consumers.agents_max=0"]
+    coasted = build(*sets, steps=60)
+    df = coasted.run()
+    assert coasted._settled and coasted.steps == 60 and len(df) == 61
+    stepped = build(*sets, steps=60)
+    for _ in range(60):
+        stepped.step()
+    pd.testing.assert_frame_equal(df, stepped.timeseries())
+    busy = build(*sets[:-3], "brands.0.budget=10", "consumers.agents_max=0", steps=5)
+    busy.run()
+    assert not busy._settled  # a brand with a budget keeps acting

@@ -17,6 +17,7 @@ from ewom_abm.model.model import EwomModel
 from ewom_abm.model.state import Stage
 
 SEEDS = (101, 102, 103, 104, 105, 106)
+MORE_SEEDS = tuple(range(101, 113))  # for the claims about smaller differences
 Z = 3.0
 
 
@@ -88,7 +89,7 @@ def test_lesson1_organic_word_of_mouth_stalls_without_seeds():
     both = runs("lesson1_seeding", "brands.1.seeds=20")
     d = series(both, "Seeded", "reach") - series(both, "Unseeded", "reach")
     assert abs(d.mean()) < Z * se(d) + 0.05, "with seeds Unseeded climbs like Seeded"
-    assert_greater(series(both, "Unseeded", "reach"), unseeded, "seeds lift Unseeded", by=0.2)
+    assert_greater(series(both, "Unseeded", "reach"), unseeded, "seeds lift Unseeded", by=0.1)
     weak = runs("lesson1_seeding", "ewom.p_share=0.06")
     assert_greater(seeded, series(weak, "Seeded", "reach"), "weak sharing: Seeded struggles",
                    by=0.1)
@@ -149,14 +150,13 @@ def test_lesson3_coproduction_spreads_further_but_turns_negative():
 
 
 def test_lesson4_influencer_buys_reach_and_dilution_together():
-    models = runs("lesson4_influencer")
+    models = runs("lesson4_influencer", seeds=MORE_SEEDS)
     for step in (10, 26, 52):
         assert_greater(series(models, "Lavish", "reach", step), series(models, "Modest", "reach",
                                                                         step),
                        f"Lavish more reach at week {step}")
-        assert_greater(series(models, "Lavish", "dilution", step),
-                       series(models, "Modest", "dilution", step),
-                       f"Lavish more dilution at week {step}")
+    assert_greater(series(models, "Lavish", "dilution"), series(models, "Modest", "dilution"),
+                   "Lavish more dilution by the end")
     for m in models:  # both climb up and to the right in the reach-dilution plane
         ts = m.timeseries()
         for brand in ("Lavish", "Modest"):
@@ -214,11 +214,12 @@ def late_share(m: EwomModel, brand: str, strategy: str) -> float:
 
 
 def test_lesson7_the_brand_that_fears_dilution_learns_exclusivity():
-    models = runs("lesson7_adaptive")
+    models = runs("lesson7_adaptive", seeds=MORE_SEEDS)
     heritage = np.array([late_share(m, "Heritage", "exclusivity") for m in models])
     trendy = np.array([late_share(m, "Trendy", "exclusivity") for m in models])
     assert_above(heritage, 0.5, "Heritage mostly runs exclusivity")
     assert_below(trendy, 0.3, "Trendy mostly runs the others")
+    assert_greater(heritage, trendy, "Heritage runs exclusivity far more", by=0.3)
     for m in models:  # all three strategies tried in the first twelve weeks
         ts = m.timeseries()
         early = ts[(ts["step"] <= 12)]

@@ -50,10 +50,10 @@ MUTANTS = (
            "        weight = np.where(cons.leader, 1.0, cfg.follower_share).astype(np.float32)",
            "        weight = np.ones(cons.n, np.float32)"),
     Mutant("linear: passes on unchanged -> retold in own words", "model/ewom.py",
-           "        return Said(cons.valence[b, who], cons.trust[b, who], cons.fidelity[b, who], "
-           "hops,",
+           "        return Said(cons.valence[b, who], retold_trust(cons, b, who), "
+           "cons.fidelity[b, who],",
            "        return own_words(cons.attitude[b, who])\n        return Said(cons.valence[b, "
-           "who], cons.trust[b, who], cons.fidelity[b, who], hops,"),
+           "who], retold_trust(cons, b, who), cons.fidelity[b, who],"),
     Mutant("coproduction: everyone aware retells -> only owners", "model/ewom.py",
            "        return (cons.stage[b] != Stage.UNAWARE).astype(np.float32)\n\n    def retell"
            "(self, cons, b, who, cfg, graph, rng) -> Said:\n        hops = (cons.hops[b, who]"
@@ -77,8 +77,9 @@ MUTANTS = (
            "    return np.minimum(cons.trust[b, who], np.float32(1.0))",
            "    return cons.trust[b, who]"),
     Mutant("pushback: sponsored close retellings -> every message", "model/ewom.py",
-           "        exposed = (msgs.sponsored & (msgs.hops <= cfg.pushback_hops)",
-           "        exposed = (np.ones(len(msgs), bool)"),
+           "        exposed = msgs.sponsored & (msgs.hops <= cfg.pushback_hops) & "
+           "msgs.word_of_mouth",
+           "        exposed = np.ones(len(msgs), bool)"),
     Mutant("pushback: off", "model/ewom.py",
            "        hit = exposed & (rng.random(len(msgs)) < cfg.pushback)",
            "        hit = exposed & False"),
@@ -159,8 +160,8 @@ MUTANTS = (
            "    if access.distribution < 1.0:",
            "    if False:"),
     Mutant("price: everyone can afford it", "model/funnel.py",
-           "           & (rng.random(k) < p_adopt) & (cons.income[idx] >= price))",
-           "           & (rng.random(k) < p_adopt))"),
+           "        buy &= (rng.random(k) < p_adopt) & (cons.income[idx] >= price)",
+           "        buy &= (rng.random(k) < p_adopt)"),
     # --- talk decay, attention, competition
     Mutant("talk decay: off", "model/ewom.py",
            "    prob *= novelty(cons, b, senders, step, cfg)",
@@ -268,6 +269,8 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("select", nargs="*", help="run mutants whose name contains these words")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that every mutant still applies to the source")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     chosen = [m for m in MUTANTS if not args.select
@@ -275,6 +278,14 @@ def main() -> int:
     if args.list:
         for m in chosen:
             print(m.name)
+        return 0
+    if args.check:
+        for m in chosen:
+            count = (ROOT / m.path).read_text().count(m.old)
+            if count != 1:
+                raise SystemExit(f"{m.name}: the text to mutate occurs {count} times in "
+                                 f"{m.path}; update tools/mutants.py")
+        print(f"all {len(chosen)} mutants apply")
         return 0
     survivors = []
     for i, m in enumerate(chosen, 1):
