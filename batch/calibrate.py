@@ -3,7 +3,7 @@
 The distance is the mean squared difference between the observed curve and the mean simulated
 curve over ``reps`` replicates. Every candidate point uses the same replicate seeds (common
 random numbers), so the objective is a smooth function of the parameters and a derivative-free
-optimiser (bounded Nelder-Mead) can follow it. Uncertainty is asymptotic (a sandwich around
+optimiser (bounded Powell search) can follow it. Uncertainty is asymptotic (a sandwich around
 J, the sensitivity of the mean curve to each parameter by central differences with the same
 seeds): see ``_standard_errors``. The closed-form Bass model
 (p, q, m) is fitted to the same data by nonlinear least squares as the baseline.
@@ -331,15 +331,12 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
             on_start(config.name)
         cal = Calibration(simulator, parsed, data, metric, reps, config.seed, executor)
         # a space-filling look first (parameters trade off along curved valleys, where a
-        # simplex started in the middle gets stuck), then Nelder-Mead from the best point
+        # search started in the middle gets stuck), then Powell's search from the best point
         scout = stats.qmc.Sobol(len(parsed), seed=config.seed).random(SCOUT_PER_PARAM
                                                                        * len(parsed))
         start = min(scout, key=cal.objective)
-        res = optimize.minimize(cal.objective, start, method="Nelder-Mead",
-                                bounds=[(0.0, 1.0)] * len(parsed),
-                                options={"maxfev": max(10, max_evals - len(scout)),
-                                         "xatol": 2e-3, "fatol": 1e-9,
-                                         "initial_simplex": _simplex(start, 0.1)})
+        budget = max(10, max_evals - len(scout))
+        res = _search(cal.objective, start, budget)
         best = np.clip(res.x, 0, 1)
         curves = cal.curves(best)
         # the sensitivities and the run-to-run covariance need more runs than the mean does
@@ -369,6 +366,14 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
                 "seed": config.seed, "optimizer": str(res.message)})
 
 
+def _search(objective: Any, start: np.ndarray, budget: int) -> Any:
+    """Powell's conjugate-direction search (Powell 1964) in the unit box, from the best scout
+    point: its line searches run along a curved valley (advertising against word of mouth),
+    where a Nelder-Mead simplex collapses across the valley and stops early."""
+    return optimize.minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * start.size,
+                             options={"maxfev": budget, "xtol": 2e-3, "ftol": 1e-9})
+
+
 def _check_runs(n_params: int, reps: int, max_evals: int) -> None:
     """The runs a fit may take, within the runs limit: the search's points x ``reps``, then
     2 per parameter and the optimum again with at least NOISE_REPS for the uncertainty."""
@@ -396,16 +401,6 @@ def _covariance(jac: np.ndarray, resid: np.ndarray, runs: np.ndarray, reps: int,
     if excess > 0:
         cov = cov + excess * a
     return cov
-
-
-def _simplex(x0: np.ndarray, step: float) -> np.ndarray:
-    """A starting simplex around x0, ``step`` of the box in each direction, inside the box."""
-    pts = [x0]
-    for i in range(x0.size):
-        p = x0.copy()
-        p[i] = p[i] + step if p[i] + step <= 1.0 else p[i] - step
-        pts.append(p)
-    return np.array(pts)
 
 
 # --------------------------------------------------------------------------- outputs
