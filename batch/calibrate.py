@@ -2,11 +2,11 @@
 
 The distance is the mean squared difference between the observed curve and the mean simulated
 curve over ``reps`` replicates. Every candidate point uses the same replicate seeds (common
-random numbers), so the objective is a smooth function of the parameters and a derivative-free
-optimiser (bounded Powell search) can follow it. Uncertainty is asymptotic (a sandwich around
-J, the sensitivity of the mean curve to each parameter by central differences with the same
-seeds): see ``_standard_errors``. The closed-form Bass model
-(p, q, m) is fitted to the same data by nonlinear least squares as the baseline.
+random numbers), so the objective is a smooth function of the parameters and derivative-free
+optimisers (bounded Nelder-Mead, then Powell's search) can follow it. Uncertainty is asymptotic
+(a sandwich around J, the sensitivity of the mean curve to each parameter by central
+differences with the same seeds): see ``_standard_errors``. The closed-form Bass model (p, q, m)
+is fitted to the same data by nonlinear least squares as the baseline.
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
             on_start(config.name)
         cal = Calibration(simulator, parsed, data, metric, reps, config.seed, executor)
         # a space-filling look first (parameters trade off along curved valleys, where a
-        # search started in the middle gets stuck), then Powell's search from the best point
+        # search started in the middle gets stuck), then a simplex and Powell's search
         scout = stats.qmc.Sobol(len(parsed), seed=config.seed).random(SCOUT_PER_PARAM
                                                                        * len(parsed))
         start = min(scout, key=cal.objective)
@@ -367,11 +367,32 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
 
 
 def _search(objective: Any, start: np.ndarray, budget: int) -> Any:
-    """Powell's conjugate-direction search (Powell 1964) in the unit box, from the best scout
-    point: its line searches run along a curved valley (advertising against word of mouth),
-    where a Nelder-Mead simplex collapses across the valley and stops early."""
-    return optimize.minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * start.size,
-                             options={"maxfev": budget, "xtol": 2e-3, "ftol": 1e-9})
+    """From the best scout point, Nelder-Mead on half the budget, then Powell's
+    conjugate-direction search (Powell 1964) from where it stopped on the rest. A simplex
+    converges fast near a round minimum but can collapse across a long curved valley
+    (advertising against word of mouth) and stop early; Powell's line searches run along the
+    valley. Returns the better of the two."""
+    box = [(0.0, 1.0)] * start.size
+    first = optimize.minimize(objective, start, method="Nelder-Mead", bounds=box,
+                              options={"maxfev": max(2 * start.size + 2, budget // 2),
+                                       "xatol": 2e-3, "fatol": 1e-9,
+                                       "initial_simplex": _simplex(start, 0.1)})
+    rest = budget - first.nfev
+    if rest < 2 * start.size + 2:
+        return first
+    second = optimize.minimize(objective, np.clip(first.x, 0, 1), method="Powell", bounds=box,
+                               options={"maxfev": rest, "xtol": 2e-3, "ftol": 1e-9})
+    return second if second.fun < first.fun else first
+
+
+def _simplex(x0: np.ndarray, step: float) -> np.ndarray:
+    """A starting simplex around x0, ``step`` of the box in each direction, inside the box."""
+    pts = [x0]
+    for i in range(x0.size):
+        p = x0.copy()
+        p[i] = p[i] + step if p[i] + step <= 1.0 else p[i] - step
+        pts.append(p)
+    return np.array(pts)
 
 
 def _check_runs(n_params: int, reps: int, max_evals: int) -> None:
