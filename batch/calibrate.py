@@ -294,7 +294,7 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
               max_evals: int | None = None,
               on_start: Callable[[str], None] | None = None) -> Fit:
     """Fit ``params`` (``KEY=LO:HI``) of a scenario to an observed curve. The search evaluates
-    about ``max_evals`` points (default 20 + 40 per parameter; the simplex may finish the
+    about ``max_evals`` points (default 20 + 60 per parameter; the simplex may finish the
     iteration it is in), then the uncertainty needs 2 per parameter more, each ``reps`` runs.
     Everything is validated first; then ``on_start`` gets the scenario's name (the caller
     checks its output folder there, before the fit's minutes of work)."""
@@ -314,7 +314,7 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
         if keys.index(key) != i:
             raise EwomError(f"--param {key}: given twice; give each key one range")
     if max_evals is None:
-        max_evals = 20 + 40 * len(parsed)
+        max_evals = 20 + 60 * len(parsed)
     if max_evals < 2 * len(parsed) + 2:
         raise EwomError(f"--max-evals: at least {2 * len(parsed) + 2} points are needed for "
                         f"{len(parsed)} parameter(s), got {max_evals}")
@@ -336,8 +336,7 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
                                                                        * len(parsed))
         start = min(scout, key=cal.objective)
         budget = max(10, max_evals - len(scout))
-        res = _search(cal.objective, start, budget)
-        best = np.clip(res.x, 0, 1)
+        best = _search(cal.objective, start, budget)
         curves = cal.curves(best)
         # the sensitivities and the run-to-run covariance need more runs than the mean does
         jac = cal.jacobian(best, max(reps, NOISE_REPS))
@@ -363,26 +362,35 @@ def calibrate(scenario: str | None, data: Observed, params: list[str], *, metric
     return Fit(parsed, values, se, ci, cov, rmse, evaluations, mean, band, bass, better,
                {"aic_model": float(aic_model), "aic_bass": float(aic_bass), "reps": reps,
                 "metric": metric, "kind": kind, "scenario": config.name,
-                "seed": config.seed, "optimizer": str(res.message)})
+                "seed": config.seed, "optimizer": "Powell, then Nelder-Mead"})
 
 
-def _search(objective: Any, start: np.ndarray, budget: int) -> Any:
-    """From the best scout point, Nelder-Mead on half the budget, then Powell's
-    conjugate-direction search (Powell 1964) from where it stopped on the rest. A simplex
-    converges fast near a round minimum but can collapse across a long curved valley
-    (advertising against word of mouth) and stop early; Powell's line searches run along the
-    valley. Returns the better of the two."""
+def _search(objective: Any, start: np.ndarray, budget: int) -> np.ndarray:
+    """The best point seen by Powell's conjugate-direction search (Powell 1964) from the best
+    scout point, on half the budget, then Nelder-Mead from where it stopped, on the rest.
+    With common random numbers the objective is smooth only at a coarse scale: Powell's line
+    searches run along a curved valley (advertising against word of mouth) where a simplex
+    collapses across it, and the simplex then settles the minimum. Either can end on a worse
+    point than one it passed, so the best point evaluated is kept."""
+    best = {"x": np.clip(start, 0, 1), "f": float(objective(start))}
+
+    def seen(x: np.ndarray) -> float:
+        f = float(objective(x))
+        if f < best["f"]:
+            best.update(x=np.clip(np.array(x, dtype=float), 0, 1), f=f)
+        return f
+
     box = [(0.0, 1.0)] * start.size
-    first = optimize.minimize(objective, start, method="Nelder-Mead", bounds=box,
+    first = optimize.minimize(seen, start, method="Powell", bounds=box,
                               options={"maxfev": max(2 * start.size + 2, budget // 2),
-                                       "xatol": 2e-3, "fatol": 1e-9,
-                                       "initial_simplex": _simplex(start, 0.1)})
+                                       "xtol": 2e-3, "ftol": 1e-9})
     rest = budget - first.nfev
-    if rest < 2 * start.size + 2:
-        return first
-    second = optimize.minimize(objective, np.clip(first.x, 0, 1), method="Powell", bounds=box,
-                               options={"maxfev": rest, "xtol": 2e-3, "ftol": 1e-9})
-    return second if second.fun < first.fun else first
+    if rest >= 2 * start.size + 2:
+        x0 = best["x"].copy()
+        optimize.minimize(seen, x0, method="Nelder-Mead", bounds=box,
+                          options={"maxfev": rest, "xatol": 2e-3, "fatol": 1e-9,
+                                   "initial_simplex": _simplex(x0, 0.1)})
+    return best["x"]
 
 
 def _simplex(x0: np.ndarray, step: float) -> np.ndarray:

@@ -138,7 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("--reps", type=int, default=8, metavar="R",
                      help="replicates per candidate point (default 8)")
     cal.add_argument("--max-evals", type=int, metavar="N",
-                     help="about this many candidate points in the search (default 20 + 40 per "
+                     help="about this many candidate points in the search (default 20 + 60 per "
                      "parameter)")
     cal.add_argument("--out", metavar="DIR", help="output folder (default: out/calibrate-NAME)")
     cal.set_defaults(func=cmd_calibrate)
