@@ -29,7 +29,8 @@ def test_report_writes_every_file(sweep_dir, capsys):
     assert run.main(["report", str(sweep_dir)]) == 0
     folder = sweep_dir / "report"
     printed = capsys.readouterr().out.split()
-    for name in ("frontier.png", "curves.png", "summary.csv", "summary.md", "paradox.md"):
+    for name in ("frontier.png", "frontier_revenue.png", "curves.png", "summary.csv",
+                 "summary.md", "paradox.md"):
         assert str(folder / name) in printed
     assert (folder / "frontier.png").stat().st_size > 30_000
     assert (folder / "curves.png").stat().st_size > 30_000
@@ -123,6 +124,22 @@ class StopAfter(SerialExecutor):
             if i == self.n:
                 raise KeyboardInterrupt
             yield outcome
+
+
+def test_paradox_is_regressed_apart_for_consumers_blind_to_status(tmp_path):
+    """A sweep that turns status sensitivity off in some runs gets two regressions: the claim
+    for the blind runs is that penetration does not lower dream value."""
+    out = tmp_path / "status"
+    execute_design(plan("organic", ["consumers.status_aspirational=0,0.4",
+                                    "brands.0.strategy=entertainment,exclusivity"], reps=3,
+                        overrides=[*BASE, "consumers.status_core=0"], steps=10), out,
+                   workers=1, progress=False)
+    sweep = report.load(out)
+    groups = report.paradox_groups(sweep)
+    assert [(title, blind) for title, _, blind in groups] == [
+        ("consumers sensitive to status", True), ("consumers blind to status", False)]
+    assert (groups[1][1]["consumers.status_aspirational"] == 0).all()
+    assert "## Consumers blind to status" in report.paradox_markdown(sweep)
 
 
 def test_report_reads_an_interrupted_sweep_from_its_chunks(tmp_path):
