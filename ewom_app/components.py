@@ -295,12 +295,14 @@ def Settings(  # noqa: N802
             LazySlider(f"{br.name} seeds at launch", br.seeds, *SLIDERS["brands.N.seeds"],
                        on_value=lambda v, i=i: on_change({f"brands.{i}.seeds": int(v)}),
                        fmt="{:.0f}")
-            LazySlider(f"{br.name} price", br.price, 0, 5, 0.05,
+            LazySlider(f"{br.name} price", br.price, *SLIDERS["brands.N.price"],
                        on_value=lambda v, i=i: on_change({f"brands.{i}.price": v}),
                        fmt="{:.2f}")
-            LazySlider(f"{br.name} sold outside the core", br.distribution, 0, 1, 0.05,
-                       on_value=lambda v, i=i: on_change({f"brands.{i}.distribution": v}),
-                       fmt="{:.0%}")
+            if br.strategy in ("exclusivity", "adaptive"):  # only exclusivity restricts shops
+                LazySlider(f"{br.name} shops outside the core (exclusivity)", br.distribution,
+                           *SLIDERS["brands.N.distribution"],
+                           on_value=lambda v, i=i: on_change({f"brands.{i}.distribution": v}),
+                           fmt="{:.0%}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Network")
         kinds = [k for k in NETWORK_KINDS if k != "file" or net.kind == "file"]
         solara.Select(label="Network kind", values=kinds, value=net.kind,
@@ -328,9 +330,11 @@ def Settings(  # noqa: N802
             LazySlider("Community pushback", ew.pushback, *SLIDERS["ewom.pushback"],
                        on_value=lambda v: on_change({"ewom.pushback": v}), fmt="{:.2f}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Status")
-        LazySlider("Snob effect (owners dilute status)", config.status.snob, 0, 10, 0.5,
+        LazySlider("Snob effect (owners dilute status)", config.status.snob,
+                   *SLIDERS["status.snob"],
                    on_value=lambda v: on_change({"status.snob": v}), fmt="{:.1f}")
-        LazySlider("Status sensitivity of the core", config.consumers.status_core, 0, 1, 0.05,
+        LazySlider("Status sensitivity of the core", config.consumers.status_core,
+                   *SLIDERS["consumers.status_core"],
                    on_value=lambda v: on_change({"consumers.status_core": v}), fmt="{:.2f}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Run")
         with solara.Row(style={"align-items": "center"}):

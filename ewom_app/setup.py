@@ -39,12 +39,16 @@ class Slider(NamedTuple):
 SLIDERS = {
     "brands.N.budget": Slider(0, 500, 10),
     "brands.N.seeds": Slider(0, 200, 1),
+    "brands.N.price": Slider(0, 5, 0.05),
+    "brands.N.distribution": Slider(0, 1, 0.05),
     "network.n": Slider(100, 20_000, 100),
     "network.mean_degree": Slider(1, 30, 1),
     "ewom.p_share": Slider(0, 0.3, 0.005),
     "ewom.p_external": Slider(0, 0.03, 0.0005),
     "ewom.follower_share": Slider(0, 1, 0.05),
     "ewom.pushback": Slider(0, 0.5, 0.01),
+    "status.snob": Slider(0, 10, 0.5),
+    "consumers.status_core": Slider(0, 1, 0.05),
     "steps": Slider(10, 200, 1),
 }
 # the app's selects and checkboxes by key, with every value they offer
@@ -52,7 +56,6 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "ewom.model": EWOM_MODELS,
     "brands.N.strategy": BRAND_STRATEGIES,
     "network.kind": NETWORK_KINDS,  # `file` only where the preset has a file: the schema says
-    "dilution.enabled": (True, False),
 }
 _BRAND = re.compile(r"^brands\.(\d+)\.")
 

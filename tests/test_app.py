@@ -61,8 +61,9 @@ def test_controls_exist(page):
         rc.find(v.Select, label=label).assert_single()
     assert rc.find(v.Select, label="Scenario").widget.items == presets()
     labels = [w.label for w in rc.find(v.Slider).widgets]
-    for start in ("Seeded budget per step", "Consumers", "Share chance per friend",
-                  "Advertising reach per step", "Steps (weeks)"):
+    for start in ("Seeded budget per step", "Seeded price", "Consumers",
+                  "Share chance per friend", "Advertising reach per step", "Snob effect",
+                  "Status sensitivity of the core", "Steps (weeks)"):
         assert any(lab.startswith(start) for lab in labels), (start, labels)
     rc.find(v.TextField, label="Seed").assert_single()
     for name in ("Step", "Reset", "▶"):
@@ -118,6 +119,22 @@ def test_a_slider_commits_on_release_and_reset_keeps_it(page):
     assert "Step <b>1</b>" in row
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert any(w.label == "Seeded budget per step: 200" for w in rc.find(v.Slider).widgets)
+
+
+def test_price_and_status_controls_change_the_model(page):
+    """Every control the app shows is one the server accepts: price, snob effect, status."""
+    rc = page
+    rc.find(v.Slider, label="Seeded price: 0.10").widget.fire_event("change", 0.5)
+    rc.find(v.Slider, label="Snob effect (owners dilute status): 5.0").widget.fire_event(
+        "change", 0.0)
+    labels = [w.label for w in rc.find(v.Slider).widgets]
+    assert "Seeded price: 0.50" in labels
+    assert "Snob effect (owners dilute status): 0.0" in labels
+    assert not rc.find(v.Alert).widgets  # no error shown
+    assert not any("shops outside the core" in lab for lab in labels)  # not exclusivity
+    rc.find(v.Select, label="Seeded strategy").widget.v_model = "exclusivity"
+    labels = [w.label for w in rc.find(v.Slider).widgets]
+    assert any(lab.startswith("Seeded shops outside the core") for lab in labels)
 
 
 def test_a_non_integer_seed_shows_a_message_and_keeps_the_model(page):
