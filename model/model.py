@@ -37,7 +37,7 @@ class EwomModel(mesa.Model):
 
     ``EwomModel()`` runs the embedded default scenario; ``EwomModel(scenario.load("organic"))``
     a preset. ``rng`` (an int) overrides the scenario's seed: one seed decides everything,
-    graph included.
+    graph included (unless ``network.graph_seed`` holds the graph fixed).
     """
 
     def __init__(self, config: Scenario | None = None, *, rng: int | None = None) -> None:
@@ -47,9 +47,12 @@ class EwomModel(mesa.Model):
         self.config = config
         self.seed = seed
         net = config.network
+        # without graph_seed the graph is the first draw from the model's rng (as always);
+        # with it, the graph has its own generator and the model's stream is not touched
         self.graph: Graph | None = build_graph(
             net.kind, net.n, self.rng, mean_degree=net.mean_degree, rewire=net.rewire,
-            blocks=net.blocks, mixing=net.mixing, path=net.path or None)
+            blocks=net.blocks, mixing=net.mixing, path=net.path or None,
+            graph_seed=net.graph_seed if net.graph_seed >= 0 else None)
         self.n = self.graph.n if self.graph is not None else net.n
         self.mean_degree = (float(self.graph.degree.mean()) if self.graph is not None
                             else net.mean_degree)

@@ -63,6 +63,11 @@ class NetworkConfig:
                           "their community", **PROB)
     path: str = param("", "file: edge list (.txt, .csv, .gz) or GraphML; relative paths resolve "
                       "against the scenario file's folder")
+    graph_seed: int = param(-1, "generators: the seed of the graph alone. -1 draws the graph from "
+                            "the run's seed, so every replicate has its own graph; 0 or more "
+                            "holds one graph fixed across replicates (drawn from its own "
+                            "generator, built once per process and reused); runs still differ "
+                            "by their own seed", lo=-1)
 
 
 @dataclass

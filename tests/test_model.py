@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from ewom_abm.agents import Brand, Consumer
+from ewom_abm.model import scenario
 from ewom_abm.model.metrics import METRICS
-from ewom_abm.model.state import Stage
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.network import build_graph
+from ewom_abm.model.state import Consumers, Stage
 from ewom_testing import build
 
 
@@ -43,6 +46,34 @@ def test_large_models_create_consumer_agents_on_demand():
     c = m.consumer(4321)
     assert c.index == 4321 and m.consumer(4321) is c and c.cell is None
     assert len(m.agents_by_type[Consumer]) == 1
+
+
+# --------------------------------------------------------------------------- graph_seed
+
+def test_graph_seed_holds_the_graph_fixed_while_run_seeds_still_differ():
+    a = build("network.kind=erdos_renyi", "network.graph_seed=7", steps=10, seed=1)
+    b = build("network.kind=erdos_renyi", "network.graph_seed=7", steps=10, seed=2)
+    assert a.graph is b.graph  # one graph, built once
+    assert not np.array_equal(a.consumers.susceptibility, b.consumers.susceptibility)
+    assert not a.run().equals(b.run())
+    c = build("network.kind=erdos_renyi", steps=10, seed=1)
+    d = build("network.kind=erdos_renyi", steps=10, seed=2)
+    assert not np.array_equal(c.graph.indices, d.graph.indices)  # unset: a graph per seed
+
+
+def test_without_graph_seed_the_graph_is_the_first_draw_of_the_run_s_stream():
+    cfg = scenario.load(None, ["network.kind=watts_strogatz", "network.n=500"], seed=9)
+    rng = np.random.default_rng(9)
+    graph = build_graph("watts_strogatz", 500, rng, mean_degree=10, rewire=0.1)
+    traits = Consumers.create(500, 1, cfg.consumers, graph.degree, rng)
+    m = EwomModel(cfg)
+    assert np.array_equal(m.graph.indices, graph.indices)
+    assert np.array_equal(m.consumers.susceptibility, traits.susceptibility)
+    fixed = EwomModel(scenario.load(None, ["network.kind=watts_strogatz", "network.n=500",
+                                           "network.graph_seed=3"], seed=9))
+    untouched = Consumers.create(500, 1, cfg.consumers, fixed.graph.degree,
+                                 np.random.default_rng(9))
+    assert np.array_equal(fixed.consumers.susceptibility, untouched.susceptibility)
 
 
 def test_launch_seeds_are_adopters_at_step_zero():
