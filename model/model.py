@@ -153,10 +153,10 @@ class EwomModel(mesa.Model):
             raise EwomError(f"consumers.agents_max: {self.n:,} consumers are more than "
                             f"{limit:,}; raise consumers.agents_max to make every consumer's "
                             "Mesa agent, or use model.consumer(i) for one")
-        self._all_consumers = True
         space = self.space
         for i in range(self.n):
             self._consumer_agents[i] = Consumer(self, i, space[i] if space is not None else None)
+        self._all_consumers = True
 
     @property
     def space(self) -> Network | None:
@@ -176,12 +176,14 @@ class EwomModel(mesa.Model):
 
     @property
     def agents_by_type(self) -> dict[type, AgentSet]:
+        """Mesa's agents by class, consumers made first as for ``agents``."""
         if self._agents_wanted():
             self.create_consumer_agents()
         return super().agents_by_type
 
     @property
     def agent_types(self) -> list[type]:
+        """Mesa's agent classes, consumers made first as for ``agents``."""
         if self._agents_wanted():
             self.create_consumer_agents()
         return super().agent_types
