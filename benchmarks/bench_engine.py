@@ -36,6 +36,7 @@ import scipy
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 from ewom_abm.model.network import Graph
+from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,14 +45,8 @@ KIND = "barabasi_albert"
 MEAN_DEGREE = 10
 EWOM_MODELS = ("organic", "linear", "coproduction")
 WARMUP_STEPS = 10
-# a population with no heterogeneity and no funnel friction (tests/conftest.py DOCKED):
-# an exposure is an adoption, so the engine computes the same rule as the naive Mesa loop
-DOCKED = [
-    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.status_core=0",
-    "consumers.status_aspirational=0", "funnel.p_interest=1", "funnel.p_adopt=1",
-    "funnel.competition=0", "dilution.enabled=false", "ewom.advocate_boost=1",
-    "ewom.reject_threshold=-1", "ewom.p_external=0", "brands.0.budget=0",
-]
+# DOCKED (model/reference.py): a population with no heterogeneity and no funnel friction, in
+# which an exposure is an adoption, so the engine computes the same rule as the naive Mesa loop
 NAIVE_P_SHARE = 0.02
 NAIVE_P_EXTERNAL = 0.002
 
