@@ -30,7 +30,7 @@ from ewom_abm.batch.sensitivity import Param, parse_param
 from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.network import load_graph_file
+from ewom_abm.model.network import cached_graph_file
 from ewom_abm.model.reference import bass_continuous
 from ewom_abm.model.scenario import Scenario
 
@@ -211,16 +211,11 @@ class Fit:
 
 
 def consumers(config: Scenario) -> int:
-    """How many consumers a scenario's runs have (a graph file decides its own)."""
+    """How many consumers a scenario's runs have (a graph file decides its own; the graph
+    cache parses it once per process, as it does for the runs)."""
     if config.network.kind == "file":
-        return _file_consumers(config.network.path)
+        return cached_graph_file(config.network.path).n
     return config.network.n
-
-
-@functools.cache
-def _file_consumers(path: str) -> int:
-    """Read a graph file once per calibration, not once per candidate point."""
-    return load_graph_file(path).n
 
 
 class Calibration:

@@ -128,9 +128,10 @@ def final_rows(ts: pd.DataFrame, config: Scenario) -> list[dict[str, Any]]:
 class EwomSimulator:
     """The eWOM model on a base scenario; each configuration overrides some of its keys.
 
-    Runs never create one Mesa agent per consumer (``consumers.agents_max=0``): the engine works
-    on its state arrays and the agents do not change results (tests/test_sweep.py checks),
-    so in a batch they would be pure overhead.
+    Runs never create one Mesa agent per consumer: agents are made only on first use, and
+    ``consumers.agents_max=0`` keeps it so whatever asks (the agents do not change results,
+    tests/test_sweep.py checks). A graph file, or a graph with ``network.graph_seed``, is
+    built once per worker process and shared by its runs (``model/network.py``'s cache).
     """
 
     base: dict[str, Any]

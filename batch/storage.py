@@ -56,6 +56,9 @@ FORMAT = 1
 _CHUNK = re.compile(r"^(runs|timeseries)-(\d{6})\.parquet$")
 # scenario fields that document a scenario but do not change its results
 DOC_FIELDS = ("title", "description", "look_for", "try_this")
+# scenario keys added after sweeps were first stored, with the default that reproduces the
+# older behaviour: at that default they stay out of the identity, so an older sweep resumes
+ADDED_KEYS = {("network", "graph_seed"): -1}
 
 
 # --------------------------------------------------------------------------- identity
@@ -107,7 +110,8 @@ def identity(simulator_identity: dict[str, Any], design: Design,
     path with other content is another sweep, so one folder never mixes two graphs."""
     sim = dict(simulator_identity)
     if isinstance(sim.get("parameters"), dict):
-        sim["parameters"] = {k: v for k, v in sim["parameters"].items() if k not in DOC_FIELDS}
+        sim["parameters"] = _without_added_defaults(
+            {k: v for k, v in sim["parameters"].items() if k not in DOC_FIELDS})
     ident: dict[str, Any] = {
         "simulator": sim,
         "design": {"keys": list(design.keys), "points": [list(p) for p in design.points],
@@ -116,6 +120,15 @@ def identity(simulator_identity: dict[str, Any], design: Design,
     if inputs:  # only when there are files: sweeps without one keep their old identity
         ident["inputs"] = [{"file": f, "blake2b": d} for f, d in sorted(inputs.items())]
     return _jsonable(ident)
+
+
+def _without_added_defaults(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters without the ``ADDED_KEYS`` that hold their default (copied, not changed)."""
+    for (table, key), default in ADDED_KEYS.items():
+        section = params.get(table)
+        if isinstance(section, dict) and key in section and section[key] == default:
+            params = {**params, table: {k: v for k, v in section.items() if k != key}}
+    return params
 
 
 def _changed_inputs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -6,7 +6,11 @@ Sections (each prints one table; a summary of the targets follows):
 1. full ``model.step()`` vs a bare scipy SpMV ``A @ x`` on the same adjacency, per eWOM model;
 2. the ``ic_docking`` cascade vs a plain numpy CSR frontier independent cascade;
 3. a naive per-agent Mesa loop of the organic rule vs the engine, same graph;
-4. graph build time and peak RSS at the largest size, each in a fresh subprocess.
+4. graph build time and peak RSS at the largest size, each in a fresh subprocess;
+5. users' sizes: the ``facebook`` scenario per run (build with a warm graph cache, steps), the
+   ``ic_docking`` cascade on the Facebook graph per cascade beside CyNetDiff and ndlib (the
+   ``bench`` extra; skipped with a message when absent) on the same graph, seeds and p, and a
+   sweep of 1,000 ``facebook`` runs on 2 workers, end to end (``ewom sweep`` in a subprocess).
 
 Engine timings use ``consumers.agents_max=0``: no Mesa agent per consumer is created up front
 (the engine works on the state arrays; agents are views created on demand).
@@ -14,6 +18,9 @@ Engine timings use ``consumers.agents_max=0``: no Mesa agent per consumer is cre
     python benchmarks/bench_engine.py            # 10k, 100k, 1M (about 3-5 minutes)
     python benchmarks/bench_engine.py --quick    # 10k and 100k, fewer repeats
     python benchmarks/bench_engine.py --sizes 10k,300k --sections 1,4
+    python benchmarks/bench_engine.py --sections 5   # users' sizes only (about 2 minutes)
+
+    pip install -e ".[bench]"                        # CyNetDiff and ndlib for section 5
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +43,8 @@ import scipy
 
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
-from ewom_abm.model.network import Graph
+from ewom_abm.model.network import Graph, clear_graph_cache
+from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,14 +53,8 @@ KIND = "barabasi_albert"
 MEAN_DEGREE = 10
 EWOM_MODELS = ("organic", "linear", "coproduction")
 WARMUP_STEPS = 10
-# a population with no heterogeneity and no funnel friction (tests/conftest.py DOCKED):
-# an exposure is an adoption, so the engine computes the same rule as the naive Mesa loop
-DOCKED = [
-    "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.status_core=0",
-    "consumers.status_aspirational=0", "funnel.p_interest=1", "funnel.p_adopt=1",
-    "funnel.competition=0", "dilution.enabled=false", "ewom.advocate_boost=1",
-    "ewom.reject_threshold=-1", "ewom.p_external=0", "brands.0.budget=0",
-]
+# DOCKED (model/reference.py): a population with no heterogeneity and no funnel friction, in
+# which an exposure is an adoption, so the engine computes the same rule as the naive Mesa loop
 NAIVE_P_SHARE = 0.02
 NAIVE_P_EXTERNAL = 0.002
 
@@ -60,6 +63,16 @@ TARGET_IC_VS_NUMPY = 1.5
 TARGET_SPEEDUP = 300.0
 TARGET_BUILD_S = 5.0
 TARGET_PEAK_MIB = 600.0
+# users' sizes (section 5)
+FACEBOOK = ROOT / "data" / "facebook_combined.txt.gz"
+TARGET_FB_RUN_MS = 25.0
+TARGET_FB_BUILD_MS = 5.0
+TARGET_FB_STEP_MS = 0.4
+TARGET_IC_VS_CYNETDIFF = 3.0
+TARGET_IC_VS_NDLIB = 30.0
+TARGET_SWEEP_S = 20.0
+SWEEP_RUNS = 1_000
+SWEEP_WORKERS = 2
 
 
 # --------------------------------------------------------------------------- helpers
@@ -412,14 +425,244 @@ def section_memory(n: int) -> list[dict]:
     return results
 
 
+
+# --------------------------------------------------------------------------- 5. users' sizes
+
+def section_facebook(quick: bool) -> dict:
+    """The shipped ``facebook`` scenario (4,039 consumers, 2 brands, 52 steps), one run at a
+    time as a script or a sweep's worker does it; the graph cache is warm after the first."""
+    runs = 5 if quick else 15
+    cfg = scenario.load("facebook")
+    clear_graph_cache()
+    t = now()
+    cold = EwomModel(cfg, rng=0)
+    cold_s = now() - t
+    cold.run()
+    builds, steps, views = [], [], []
+    for r in range(runs):
+        t = now()
+        model = EwomModel(cfg, rng=r + 1)
+        builds.append(now() - t)
+        t = now()
+        model.run()
+        steps.append((now() - t) / cfg.steps)
+        if r < 3:  # the lazy Mesa view: every consumer's agent, on the network space
+            t = now()
+            model.agents  # noqa: B018
+            views.append(now() - t)
+    agents_s = statistics.median(views)
+    build_s, step_s = statistics.median(builds), statistics.median(steps)
+    run_s = build_s + cfg.steps * step_s
+    table(
+        f"5a. facebook scenario per run ({cold.n:,} consumers, {len(cfg.brands)} brands, "
+        f"{cfg.steps} steps)",
+        ["runs", "build ms (cold)", "build ms (warm)", "step ms", "run ms", "Mesa agents ms"],
+        [[runs, f"{cold_s * 1e3:.1f}", f"{build_s * 1e3:.2f}", f"{step_s * 1e3:.2f}",
+          f"{run_s * 1e3:.1f}", f"{agents_s * 1e3:.0f}"]],
+        note="cold: the first model in the process parses the graph file; warm: medians over "
+             "runs with\nother seeds (the graph cache serves the file); run = warm build + "
+             f"{cfg.steps} x step; Mesa agents: the first\nmodel.agents after a run, which "
+             "makes every consumer's agent and the space then (no run pays for it).")
+    return {"build": build_s, "step": step_s, "run": run_s}
+
+
+def _ic_config() -> tuple:
+    cfg = scenario.load("ic_docking", ["consumers.agents_max=0", "network.kind=file",
+                                       f"network.path={FACEBOOK}"])
+    p = cfg.ewom.p_share * cfg.consumers.share_propensity * cfg.ewom.advocate_boost
+    return cfg, p
+
+
+def _cynetdiff(graph: Graph, p: float):
+    """CyNetDiff's IC model on the CSR arrays (its ``starts`` has no final entry)."""
+    try:
+        from cynetdiff.models import IndependentCascadeModel
+    except ImportError:
+        return None
+    import array
+
+    starts = array.array("I", graph.indptr[:-1].astype(np.uint32).tobytes())
+    edges = array.array("I", graph.indices.astype(np.uint32).tobytes())
+    return IndependentCascadeModel(starts, edges, activation_prob=p, rng=1)
+
+
+def _ndlib(graph: Graph, p: float):
+    """ndlib's IndependentCascadesModel on a networkx copy, every edge's threshold p."""
+    try:
+        import ndlib.models.epidemics as ep
+        from ndlib.models import ModelConfig
+    except ImportError:
+        return None, 0.0
+    t = now()
+    model = ep.IndependentCascadesModel(graph.to_networkx(), seed=1)
+    config = ModelConfig.Configuration()
+    for e in model.graph.edges:
+        config.add_edge_configuration("threshold", e, p)
+    config.add_model_initial_configuration("Infected", [0])
+    model.set_initial_status(config)
+    return model, now() - t
+
+
+def _ndlib_cascade(model, seeds: list[int]) -> int:
+    model.reset(seeds)
+    while True:
+        it = model.iteration(node_status=False)
+        if it["node_count"].get(1, 0) == 0 and it["iteration"] > 0:
+            return int(it["node_count"].get(2, 0))
+
+
+def section_ic_facebook(quick: bool) -> dict:
+    """One ``ic_docking`` cascade on the Facebook graph as users run it (a model built with a
+    warm graph cache, run for the scenario's steps) beside the IC libraries, with the seed sets
+    the model drew and the same edge probability."""
+    runs = 8 if quick else 20
+    lib_reps = 10
+    nd_runs = 2 if quick else 4
+    cfg, p = _ic_config()
+    EwomModel(cfg, rng=0).run()  # warm: imports, graph cache
+    ours, ours_silent, ours_reach, seed_sets = [], [], [], []
+    for r in range(runs):
+        t = now()
+        model = EwomModel(cfg, rng=2003 + r)
+        model.run()
+        ours.append(now() - t)
+        seed_sets.append(model.brands[0].seed_order[: cfg.brands[0].seeds].tolist())
+        ours_reach.append(model.adoption_share(0))
+        t = now()
+        silent = EwomModel(cfg, rng=2003 + r)
+        cascade_until_silent(silent)
+        ours_silent.append(now() - t)
+    graph = model.graph
+    n = graph.n
+    rows = [[f"ewom-abm (build + {cfg.steps} steps)", runs, f"{statistics.median(ours) * 1e3:.2f}",
+             f"{statistics.mean(ours_reach):.4f}", "1.0"],
+            ["ewom-abm (build + steps until silent)", runs,
+             f"{statistics.median(ours_silent) * 1e3:.2f}", "", ""]]
+    out = {"model": statistics.median(ours), "cynetdiff": None, "ndlib": None}
+    notes = []
+    cnd = _cynetdiff(graph, p)
+    if cnd is None:
+        notes.append("CyNetDiff: not installed (pip install -e '.[bench]'); skipped")
+    else:
+        times, reach = [], []
+        for seeds in seed_sets:
+            cnd.set_seeds(seeds)
+            for _ in range(lib_reps):
+                t = now()
+                cnd.reset_model()
+                cnd.advance_until_completion()
+                times.append(now() - t)
+                reach.append(cnd.get_num_activated_nodes() / n)
+        out["cynetdiff"] = statistics.median(times)
+        rows.append(["CyNetDiff IndependentCascadeModel", len(times),
+                     f"{out['cynetdiff'] * 1e3:.2f}", f"{statistics.mean(reach):.4f}",
+                     f"{out['model'] / out['cynetdiff']:.1f}"])
+    nd, nd_setup = _ndlib(graph, p)
+    if nd is None:
+        notes.append("ndlib: not installed (pip install -e '.[bench]'); skipped")
+    else:
+        times, reach = [], []
+        for seeds in seed_sets[:nd_runs]:
+            t = now()
+            reached = _ndlib_cascade(nd, seeds)
+            times.append(now() - t)
+            reach.append(reached / n)
+        out["ndlib"] = statistics.median(times)
+        rows.append(["ndlib IndependentCascadesModel", len(times),
+                     f"{out['ndlib'] * 1e3:.1f}", f"{statistics.mean(reach):.4f}",
+                     f"{out['model'] / out['ndlib']:.3f}"])
+        notes.append(f"ndlib's one-time set-up (networkx copy, a threshold per edge): "
+                     f"{nd_setup:.2f} s, not counted")
+    table(
+        f"5b. IC cascade on the Facebook graph ({n:,} nodes, {graph.m:,} edges; ic_docking: "
+        f"{cfg.brands[0].seeds} random seeds, p = {p:g})",
+        ["engine", "cascades", "ms per cascade", "mean reach", "ewom-abm / this"],
+        rows,
+        note="ewom-abm: EwomModel(ic_docking on the Facebook file) built with a warm graph "
+             "cache and run as configured,\nmedian over seeds; the libraries run the same "
+             f"seed sets ({lib_reps} cascades each for CyNetDiff, one for ndlib)\nand p from a "
+             "model already set up (their per-cascade cost); reach: mean activated share.\n"
+             + "\n".join(notes))
+    return out
+
+
+def section_sweep(quick: bool) -> dict:
+    """``ewom sweep facebook`` of many replicates on 2 workers, timed as the user's command
+    (Python start, imports, pool start-up, runs, tables)."""
+    runs = 200 if quick else SWEEP_RUNS
+    with tempfile.TemporaryDirectory(prefix="bench-fb-sweep-") as tmp:
+        out = Path(tmp) / "sweep"
+        cmd = [sys.executable, "-m", "ewom_abm", "sweep", "facebook", "--vary",
+               "ewom.model=organic", "--reps", str(runs), "--workers", str(SWEEP_WORKERS),
+               "--out", str(out), "--no-progress"]
+        t = now()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        wall = now() - t
+        if proc.returncode != 0:
+            raise SystemExit(f"the sweep failed ({proc.returncode}): {proc.stderr.strip()}")
+        session = json.loads((out / "sweep.json").read_text())["history"][-1]
+    sec = session["seconds"]
+    table(
+        f"5c. sweep: {runs:,} facebook runs on {SWEEP_WORKERS} workers, end to end",
+        ["runs", "wall s", "runs/s", "build ms/run", "steps ms/run", "pool start s"],
+        [[runs, f"{wall:.1f}", f"{runs / wall:.1f}", f"{sec['build'] / runs * 1e3:.1f}",
+          f"{sec['steps'] / runs * 1e3:.1f}", f"{sec['startup']:.2f}"]],
+        note="`python -m ewom_abm sweep facebook --vary ewom.model=organic --reps N --workers "
+             f"{SWEEP_WORKERS}` in a subprocess;\nbuild and steps: the workers' own timings "
+             "(sweep.json), per run.")
+    return {"runs": runs, "wall": wall}
+
+
+def section_users(quick: bool) -> dict:
+    return {"facebook": section_facebook(quick), "ic": section_ic_facebook(quick),
+            "sweep": section_sweep(quick)}
+
 # --------------------------------------------------------------------------- summary
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def users_targets(users: dict | None) -> list[list[str]]:
+    """The issue's targets for users' sizes, met or not (a skipped library: not checked)."""
+    if not users:
+        return []
+    fb, ic, sw = users["facebook"], users["ic"], users["sweep"]
+    rows = [
+        [f"facebook run <= {TARGET_FB_RUN_MS:g} ms", f"{fb['run'] * 1e3:.1f} ms",
+         verdict(fb["run"] * 1e3 <= TARGET_FB_RUN_MS)],
+        [f"facebook build (warm graph cache) <= {TARGET_FB_BUILD_MS:g} ms",
+         f"{fb['build'] * 1e3:.2f} ms", verdict(fb["build"] * 1e3 <= TARGET_FB_BUILD_MS)],
+        [f"facebook step <= {TARGET_FB_STEP_MS:g} ms", f"{fb['step'] * 1e3:.2f} ms",
+         verdict(fb["step"] * 1e3 <= TARGET_FB_STEP_MS)],
+    ]
+    if ic["cynetdiff"] is None:
+        rows.append([f"IC cascade <= {TARGET_IC_VS_CYNETDIFF:g}x CyNetDiff", "-",
+                     "not checked (CyNetDiff not installed)"])
+    else:
+        ratio = ic["model"] / ic["cynetdiff"]
+        rows.append([f"IC cascade <= {TARGET_IC_VS_CYNETDIFF:g}x CyNetDiff, Facebook",
+                     f"{ratio:.1f}x", verdict(ratio <= TARGET_IC_VS_CYNETDIFF)])
+    if ic["ndlib"] is None:
+        rows.append([f"IC cascade >= {TARGET_IC_VS_NDLIB:g}x faster than ndlib", "-",
+                     "not checked (ndlib not installed)"])
+    else:
+        speed = ic["ndlib"] / ic["model"]
+        rows.append([f"IC cascade >= {TARGET_IC_VS_NDLIB:g}x faster than ndlib, Facebook",
+                     f"{speed:.1f}x", verdict(speed >= TARGET_IC_VS_NDLIB)])
+    if sw["runs"] == SWEEP_RUNS:
+        rows.append([f"sweep of {SWEEP_RUNS:,} facebook runs, {SWEEP_WORKERS} workers <= "
+                     f"{TARGET_SWEEP_S:g} s", f"{sw['wall']:.1f} s",
+                     verdict(sw["wall"] <= TARGET_SWEEP_S)])
+    else:
+        rows.append([f"sweep of {SWEEP_RUNS:,} facebook runs, {SWEEP_WORKERS} workers <= "
+                     f"{TARGET_SWEEP_S:g} s", f"{sw['wall']:.1f} s for {sw['runs']}",
+                     "not checked (--quick)"])
+    return rows
+
+
 def summary(step: list[dict], ic: list[dict], naive: list[dict], mem: list[dict],
-            largest: int) -> None:
+            largest: int, users: dict | None = None) -> None:
     rows = []
     for r in step:
         if r["n"] == largest:
@@ -442,6 +685,7 @@ def summary(step: list[dict], ic: list[dict], naive: list[dict], mem: list[dict]
                      f"{r['build_s']:.2f} s", verdict(r["build_s"] <= TARGET_BUILD_S)])
         rows.append([f"{what} peak RSS <= {TARGET_PEAK_MIB:g} MiB, {fmt_n(r['n'])}",
                      f"{r['peak_mib']:.0f} MiB", verdict(r["peak_mib"] <= TARGET_PEAK_MIB)])
+    rows += users_targets(users)
     note = ""
     if largest < 1_000_000:
         note = (f"largest size run is {fmt_n(largest)}: the 1M targets (step vs SpMV, memory) "
@@ -470,7 +714,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="10k and 100k only, fewer repeats")
     ap.add_argument("--sizes", default=None,
                     help="comma-separated consumer counts for sections 1 and 4, e.g. 10k,100k,1M")
-    ap.add_argument("--sections", default="1,2,3,4", help="which sections to run, e.g. 1,4")
+    ap.add_argument("--sections", default="1,2,3,4,5", help="which sections to run, e.g. 1,4")
     args = ap.parse_args()
     if args.sizes:
         sizes = sorted(parse_n(s) for s in args.sizes.split(",") if s.strip())
@@ -483,7 +727,8 @@ def main() -> None:
     ic = section_ic(args.quick) if "2" in sections else []
     naive = section_naive(args.quick) if "3" in sections else []
     mem = section_memory(max(sizes)) if "4" in sections else []
-    summary(step, ic, naive, mem, max(sizes))
+    users = section_users(args.quick) if "5" in sections else None
+    summary(step, ic, naive, mem, max(sizes), users)
     print(f"\ntotal benchmark time {now() - t0:.0f} s")
 
 

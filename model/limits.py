@@ -118,7 +118,7 @@ def model_bytes(s: Scenario, n: int | None = None) -> int | None:
     degree = {"global": 0.0, "complete": float(n - 1)}.get(net.kind, net.mean_degree)
     per_link = 12 if net.kind == "complete" else 24  # CSR plus the int64 keys it is sorted by
     total = n * (64 + per_link * degree + 32 * len(s.brands))
-    if n <= s.consumers.agents_max:  # one Mesa agent and a networkx node per consumer
+    if n <= s.consumers.agents_max:  # a Mesa agent, cell (and networkx node) each, if asked
         total += n * (1500 + 150 * degree)
     if net.kind != "global":
         samples = [b.greedy_samples for b in s.brands if b.seeding == "greedy"]

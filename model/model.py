@@ -18,17 +18,20 @@ from __future__ import annotations
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
 from mesa.discrete_space import Network
 
 from ewom_abm.agents.brand import Brand
 from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
 from ewom_abm.model.desire import Dream, observe
+from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, Messages, spread
 from ewom_abm.model.funnel import Received, attend, receive
 from ewom_abm.model.metrics import funnel_shares, to_frame
 from ewom_abm.model.network import Graph, build_graph
 from ewom_abm.model.scenario import Scenario
+from ewom_abm.model.space import CsrNetwork
 from ewom_abm.model.state import Consumers, Stage
 
 
@@ -37,7 +40,14 @@ class EwomModel(mesa.Model):
 
     ``EwomModel()`` runs the embedded default scenario; ``EwomModel(scenario.load("organic"))``
     a preset. ``rng`` (an int) overrides the scenario's seed: one seed decides everything,
-    graph included.
+    graph included (unless ``network.graph_seed`` holds the graph fixed).
+
+    Consumers' Mesa agents and the network space are views that the rules never read, so they
+    are made on first use: ``model.agents``, ``model.agents_by_type``, ``model.agent_types``,
+    ``model.space``, ``model.consumer(i)`` or ``create_consumer_agents()``. Up to
+    ``consumers.agents_max`` consumers, the first use makes all of them, on the space; above
+    it, ``consumer(i)`` makes one at a time, without a space. A plain run or a batch never
+    pays for them.
     """
 
     def __init__(self, config: Scenario | None = None, *, rng: int | None = None) -> None:
@@ -47,9 +57,12 @@ class EwomModel(mesa.Model):
         self.config = config
         self.seed = seed
         net = config.network
+        # without graph_seed the graph is the first draw from the model's rng (as always);
+        # with it, the graph has its own generator and the model's stream is not touched
         self.graph: Graph | None = build_graph(
             net.kind, net.n, self.rng, mean_degree=net.mean_degree, rewire=net.rewire,
-            blocks=net.blocks, mixing=net.mixing, path=net.path or None)
+            blocks=net.blocks, mixing=net.mixing, path=net.path or None,
+            graph_seed=net.graph_seed if net.graph_seed >= 0 else None)
         self.n = self.graph.n if self.graph is not None else net.n
         self.mean_degree = (float(self.graph.degree.mean()) if self.graph is not None
                             else net.mean_degree)
@@ -60,13 +73,9 @@ class EwomModel(mesa.Model):
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
         self.dreams = [Dream(self.consumers, b.index, self.graph, config.status,
                              b.cfg.prestige) for b in self.brands]
-        self.space: Network | None = None
+        self._space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
-        if self.n <= config.consumers.agents_max:
-            if self.graph is not None:
-                self.space = Network(self.graph.to_networkx(), layout=None, random=self.random)
-            for i in range(self.n):
-                self.consumer(i)
+        self._all_consumers = False  # every consumer has its agent (n <= agents_max, asked)
         self._rows: list[dict] = []
         self._talk = [(0, 0, 0)] * len(self.brands)  # (messages, negative, new buyers)
         self._settled = False  # nothing can change any more (see run)
@@ -117,15 +126,68 @@ class EwomModel(mesa.Model):
         return int(brand)
 
     def consumer(self, i: int) -> Consumer:
-        """The Mesa agent of consumer i, created on first use for large populations."""
+        """The Mesa agent of consumer i; the first call makes every consumer's agent up to
+        ``consumers.agents_max`` consumers, and only this one above it."""
         agent = self._consumer_agents.get(i)
         if agent is None:
             if not 0 <= i < self.n:
                 raise IndexError(f"consumer: index {i} out of range 0..{self.n - 1}")
-            cell = self.space._cells[i] if self.space is not None else None
-            agent = Consumer(self, i, cell)
+            if self._agents_wanted():
+                self.create_consumer_agents()
+                return self._consumer_agents[i]
+            agent = Consumer(self, i)
             self._consumer_agents[i] = agent
         return agent
+
+    def _agents_wanted(self) -> bool:
+        """Whether the Mesa view should be complete now: small enough, and not made yet."""
+        return not self._all_consumers and self.n <= self.config.consumers.agents_max
+
+    def create_consumer_agents(self) -> None:
+        """Make every consumer's Mesa agent, on a cell of the network space when there is a
+        graph (in index order, so agent ids are as if they had been made at set-up). Above
+        ``consumers.agents_max`` consumers this is refused: ask for ``consumer(i)`` instead."""
+        if self._all_consumers:
+            return
+        limit = self.config.consumers.agents_max
+        if self.n > limit:
+            raise EwomError(f"consumers.agents_max: {self.n:,} consumers are more than "
+                            f"{limit:,}; raise consumers.agents_max to make every consumer's "
+                            "Mesa agent, or use model.consumer(i) for one")
+        space = self.space
+        for i in range(self.n):
+            self._consumer_agents[i] = Consumer(self, i, space[i] if space is not None else None)
+        self._all_consumers = True
+
+    @property
+    def space(self) -> Network | None:
+        """Mesa's network space, one cell per consumer, made on first use from the CSR graph
+        (None under global mixing, or above ``consumers.agents_max`` consumers)."""
+        if self._space is None and self.graph is not None \
+                and self.n <= self.config.consumers.agents_max:
+            self._space = CsrNetwork(self.graph, random=self.random)
+        return self._space
+
+    @property
+    def agents(self) -> AgentSet:
+        """Mesa's agents: the brands and the consumers (made now, if not yet; see the class)."""
+        if self._agents_wanted():
+            self.create_consumer_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, AgentSet]:
+        """Mesa's agents by class, consumers made first as for ``agents``."""
+        if self._agents_wanted():
+            self.create_consumer_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent classes, consumers made first as for ``agents``."""
+        if self._agents_wanted():
+            self.create_consumer_agents()
+        return super().agent_types
 
     # ------------------------------------------------------------------ dynamics
 

@@ -9,6 +9,11 @@ seed decides the graph.
 
 Edges are handled internally as int64 keys ``lo * n + hi`` (``lo < hi``): sorting keys sorts
 edges, adjacent equal keys are duplicates, and membership tests are ``searchsorted``.
+
+Graphs are immutable (read-only arrays), so one graph can serve many runs: ``build_graph``
+keeps a small process-wide LRU of graph files (keyed by resolved path and content hash) and
+of generated graphs drawn from their own ``graph_seed``; a sweep's or calibration's runs in
+one worker then parse or generate a graph once.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ import hashlib
 import math
 import numbers
 import os
+import threading
 import zlib
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,13 +65,19 @@ class Graph:
 
     Build it with ``from_edges``/``build_graph``/``load_graph_file``, which guarantee the
     invariants (symmetric, sorted rows, no self-loops, no duplicates); the fields are not
-    re-checked here so wrapping large arrays stays O(1).
+    re-checked here so wrapping large arrays stays O(1). The arrays are made read-only:
+    a cached graph is shared by every run in the process, so a write would leak into them.
     """
 
     indptr: np.ndarray  # int64, shape (n+1,)
     indices: np.ndarray  # int32, shape (2*m,)
     kind: str
     blocks: np.ndarray | None = None  # int32 block id per node (stochastic_block only)
+
+    def __post_init__(self) -> None:
+        for arr in (self.indptr, self.indices, self.blocks):
+            if arr is not None:
+                arr.flags.writeable = False
 
     @property
     def n(self) -> int:
@@ -78,8 +91,11 @@ class Graph:
 
     @cached_property
     def degree(self) -> np.ndarray:
-        """Degree per node (int32); cached because seeding and metrics ask for it often."""
-        return np.diff(self.indptr).astype(np.int32)
+        """Degree per node (int32, read-only); cached because seeding and metrics ask for it
+        often."""
+        degree = np.diff(self.indptr).astype(np.int32)
+        degree.flags.writeable = False
+        return degree
 
     @cached_property
     def adjacency(self) -> sp.csr_array:
@@ -91,6 +107,7 @@ class Graph:
         nnz = self.indices.shape[0]
         indptr = self.indptr.astype(np.int32) if nnz < 2**31 else self.indptr
         data = np.ones(nnz, dtype=np.float32)
+        data.flags.writeable = False
         adj = sp.csr_array((data, self.indices, indptr), shape=(self.n, self.n), copy=False)
         adj.has_sorted_indices = True
         adj.has_canonical_format = True
@@ -108,6 +125,14 @@ class Graph:
         u, v = self.edges()
         g.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
         return g
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the CSR arrays, counting the adjacency's data and degrees once made
+        (the graph cache's budget)."""
+        total = self.indptr.nbytes + self.indices.nbytes
+        total += 0 if self.blocks is None else self.blocks.nbytes
+        return total + 4 * self.indices.shape[0] + 8 * self.n
 
     def edges(self) -> tuple[np.ndarray, np.ndarray]:
         """Each undirected edge once as int32 arrays (u, v) with u < v, sorted by (u, v)."""
@@ -461,17 +486,21 @@ def _stochastic_block(
 def build_graph(
     kind: str,
     n: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None,
     *,
     mean_degree: float = 10.0,
     rewire: float = 0.1,
     blocks: int = 4,
     mixing: float = 0.1,
     path: str | os.PathLike | None = None,
+    graph_seed: int | None = None,
 ) -> Graph | None:
     """Dispatch on kind; 'global' returns None (global mixing has no explicit graph).
 
-    For 'file', n is ignored and comes from the file.
+    For 'file', n is ignored and comes from the file, which is parsed once per process and
+    content (the graph cache). With ``graph_seed`` a generated graph is drawn from its own
+    generator seeded by it, not from ``rng`` (left untouched; it may be None), and is cached
+    too: replicates that differ only in their run seed share one graph.
 
     Only the parameters a kind uses are validated, so defaults for unused ones never get in
     the way; ``n`` is validated for every kind except 'file' (also for 'global', whose
@@ -480,14 +509,25 @@ def build_graph(
     params = check_params(kind, n, mean_degree=mean_degree, rewire=rewire, blocks=blocks,
                           mixing=mixing, path=path)
     if kind == "file":
-        return load_graph_file(params["path"])
+        return cached_graph_file(params["path"])
+    if graph_seed is not None:
+        seed = _as_int("network.graph_seed", graph_seed, 0)
+        if kind == "global":
+            return None
+        key = ("generated", kind, tuple(sorted(params.items())), seed)
+        return _GRAPHS.get(key, lambda: _generate(kind, params, np.random.default_rng(seed)))
     if not isinstance(rng, np.random.Generator):
         raise EwomError(
             f"network.seed: rng must be a numpy.random.Generator, got {type(rng).__name__}"
         )
-    n = params["n"]
     if kind == "global":
         return None
+    return _generate(kind, params, rng)
+
+
+def _generate(kind: str, params: dict[str, object], rng: np.random.Generator) -> Graph:
+    """A generated graph of a kind from its validated parameters (``check_params``)."""
+    n = int(params["n"])  # type: ignore[call-overload]
     if kind == "complete":
         return _complete(n)
     if kind == "erdos_renyi":
@@ -529,6 +569,90 @@ def check_params(kind: str, n: int, *, mean_degree: float = 10.0, rewire: float 
     return params
 
 
+# --------------------------------------------------------------------------- graph cache
+
+GRAPH_CACHE_GRAPHS = 8  # graphs kept per process
+GRAPH_CACHE_BYTES = 1 << 30  # and their memory (the most recent graph is kept whatever its size)
+
+
+class CacheInfo(NamedTuple):
+    """How the graph cache has done in this process (``graph_cache_info()``)."""
+
+    hits: int
+    misses: int
+    graphs: int
+    nbytes: int
+
+
+class _GraphCache:
+    """A small LRU of immutable graphs, bounded by count and bytes.
+
+    Thread-safe because the app builds models for several sessions on server threads. A miss
+    is computed outside the lock (a large parse must not block other sessions' hits); if two
+    threads miss the same key at once, both keep the first graph stored.
+    """
+
+    def __init__(self, max_graphs: int, max_bytes: int) -> None:
+        self.max_graphs, self.max_bytes = max_graphs, max_bytes
+        self._graphs: OrderedDict[Hashable, tuple[Graph, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._hits = self._misses = 0
+
+    def get(self, key: Hashable, make: Callable[[], Graph]) -> Graph:
+        with self._lock:
+            entry = self._graphs.get(key)
+            if entry is not None:
+                self._graphs.move_to_end(key)
+                self._hits += 1
+                return entry[0]
+            self._misses += 1
+        graph = make()
+        with self._lock:
+            graph = self._graphs.setdefault(key, (graph, graph.nbytes))[0]
+            self._graphs.move_to_end(key)
+            self._evict()
+        return graph
+
+    def _evict(self) -> None:
+        total = sum(size for _, size in self._graphs.values())
+        while len(self._graphs) > 1 and (len(self._graphs) > self.max_graphs
+                                         or total > self.max_bytes):
+            _, (_, size) = self._graphs.popitem(last=False)
+            total -= size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._graphs.clear()
+            self._hits = self._misses = 0
+
+    def info(self) -> CacheInfo:
+        with self._lock:
+            return CacheInfo(self._hits, self._misses, len(self._graphs),
+                             sum(size for _, size in self._graphs.values()))
+
+
+_GRAPHS = _GraphCache(GRAPH_CACHE_GRAPHS, GRAPH_CACHE_BYTES)
+
+
+def graph_cache_info() -> CacheInfo:
+    """Hits, misses, graphs held and their bytes, since the process started or last cleared."""
+    return _GRAPHS.info()
+
+
+def clear_graph_cache() -> None:
+    """Forget every cached graph (models still holding one keep it)."""
+    _GRAPHS.clear()
+
+
+def cached_graph_file(path: str | os.PathLike) -> Graph:
+    """``load_graph_file`` once per process and content: keyed by the resolved path and the
+    blake2b of the bytes just read, so an edited file is parsed again and the bytes parsed
+    are the bytes hashed. Hashing costs about a millisecond per MB; parsing far more."""
+    raw = files.read_bytes(path, "network.path")
+    key = ("file", str(files.resolve(path, "network.path")), _content_hash(raw))
+    return _GRAPHS.get(key, lambda: _parse_graph_bytes(raw, path))
+
+
 # --------------------------------------------------------------------------- file loading
 
 
@@ -550,7 +674,11 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
     name not ending in '.graphml[.gz]' is read as an edge list. Real networks let runs use
     observed structure instead of a generator's approximation of it.
     """
-    raw = files.read_bytes(path, "network.path")
+    return _parse_graph_bytes(files.read_bytes(path, "network.path"), path)
+
+
+def _parse_graph_bytes(raw: bytes, path: str | os.PathLike) -> Graph:
+    """A graph file's bytes as a Graph; ``path`` names the format and the file in errors."""
     name = Path(path).name.lower()
     if raw[:2] == b"\x1f\x8b" or name.endswith(".gz"):
         try:
@@ -573,7 +701,7 @@ def file_digest(path: str | os.PathLike) -> str:
     """blake2b of a file's bytes, hex: a graph file's identity by content, not by name, so a
     sweep resumed after its graph file changed is refused (and a cache can key on it). Reads
     in blocks: about a second per GB."""
-    h = hashlib.blake2b(digest_size=20)
+    h = _hasher()
     p = files.input_file(path, "network.path")
     try:
         with open(p, "rb") as fh:
@@ -581,6 +709,17 @@ def file_digest(path: str | os.PathLike) -> str:
                 h.update(block)
     except OSError as exc:
         raise EwomError(f"network.path: cannot read {path}: {files.reason(exc)}") from None
+    return h.hexdigest()
+
+
+def _hasher() -> hashlib.blake2b:
+    """The content hash of graph files (sweep identity and graph cache agree on it)."""
+    return hashlib.blake2b(digest_size=20)
+
+
+def _content_hash(raw: bytes) -> str:
+    h = _hasher()
+    h.update(raw)
     return h.hexdigest()
 
 

@@ -63,6 +63,11 @@ class NetworkConfig:
                           "their community", **PROB)
     path: str = param("", "file: edge list (.txt, .csv, .gz) or GraphML; relative paths resolve "
                       "against the scenario file's folder")
+    graph_seed: int = param(-1, "generators: the seed of the graph alone. -1 draws the graph from "
+                            "the run's seed, so every replicate has its own graph; 0 or more "
+                            "holds one graph fixed across replicates (drawn from its own "
+                            "generator, built once per process and reused); runs still differ "
+                            "by their own seed", lo=-1)
 
 
 @dataclass
@@ -94,8 +99,11 @@ class ConsumerConfig:
     leader_share: float = param(0.02, "share of consumers who are opinion leaders", **PROB)
     leader_centrality: str = param("degree", "how opinion leaders are picked: top by degree, or "
                                    "at random", choices=CENTRALITIES)
-    agents_max: int = param(10_000, "create one Mesa agent per consumer up front up to this many "
-                            "consumers; above it they are created on demand by model.consumer(i)",
+    agents_max: int = param(10_000, "Mesa agents of consumers are made on first use, never by a "
+                            "run or batch that does not ask: up to this many consumers, the "
+                            "first use of model.agents, model.space or model.consumer(i) makes "
+                            "every consumer's agent on a network space; above it (and at 0) "
+                            "model.consumer(i) makes one agent at a time, with no space",
                             lo=0)
 
 

@@ -2,40 +2,97 @@
 
 from __future__ import annotations
 
+import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from mesa.discrete_space import Network
 
 from ewom_abm.agents import Brand, Consumer
+from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
 from ewom_abm.model.metrics import METRICS
-from ewom_abm.model.state import Stage
+from ewom_abm.model.model import EwomModel
+from ewom_abm.model.network import build_graph
+from ewom_abm.model.state import Consumers, Stage
 from ewom_testing import build
 
 
 def test_small_models_have_a_mesa_agent_per_consumer_on_a_network_space():
     m = build("network.kind=watts_strogatz", "network.n=300",
               "brands.1.strategy=influencer")
-    consumers = m.agents_by_type[Consumer]
+    consumers = m.agents_by_type[Consumer]  # the first use makes them all
     assert len(consumers) == 300 and len(m.agents_by_type[Brand]) == 2
     c = m.consumer(7)
     assert c.cell is not None and c.cell.coordinate == 7
     assert sorted(a.index for a in c.cell.neighborhood.agents) == sorted(c.friends)
     assert m.space is not None and len(m.space.G) == 300
+    # ids as if made at set-up: brands first, then consumers in index order
+    assert [b.unique_id for b in m.brands] == [1, 2] and c.unique_id == 3 + 7
+    assert len(m.agents) == 302 and set(m.agent_types) == {Brand, Consumer}
 
 
-def test_consumer_view_reads_and_writes_the_arrays():
-    m = build("network.n=300")
-    c = m.consumer(5)
-    c.set_stage("Brand", Stage.ADOPTER)
-    c.set_attitude(0, 0.25)
-    assert m.consumers.stage[0, 5] == Stage.ADOPTER and c.stage() is Stage.ADOPTER
-    assert m.consumers.attitude[0, 5] == pytest.approx(0.25)
-    assert c.state()["stage"] == "adopter"
-    assert c.segment in ("core", "aspirational")
-    with pytest.raises(ValueError, match="attitude"):
-        c.set_attitude(0, 1.5)
-    with pytest.raises(KeyError, match="no brand named"):
-        c.stage("Nope")
+def mesa_registry(m) -> int:
+    """How many agents Mesa has registered, read without triggering the lazy view."""
+    return len(mesa.Model.agents.fget(m))
+
+
+@pytest.mark.parametrize("first_use", ["agents", "agents_by_type", "agent_types", "space",
+                                       "consumer", "create_consumer_agents"])
+def test_consumer_agents_and_the_space_wait_for_their_first_use(first_use):
+    m = build("network.n=300", steps=3)
+    m.run()
+    m.final()
+    assert mesa_registry(m) == 1 and m._space is None  # a plain run made neither
+    view = getattr(m, first_use)
+    if callable(view):
+        view(0) if first_use == "consumer" else view()
+    assert mesa_registry(m) == (1 if first_use == "space" else 301)
+    assert m.space is not None and m.consumer(5).cell is m.space[5]
+
+
+def test_runs_outputs_and_the_app_never_make_consumer_agents(monkeypatch, tmp_path):
+    from ewom_abm.app import components, setup
+    from ewom_abm.model import model as model_mod
+    from ewom_abm.model import results
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("made a consumer agent or the space")
+
+    monkeypatch.setattr(model_mod, "Consumer", refuse)
+    monkeypatch.setattr(model_mod, "CsrNetwork", refuse)
+    m = build("network.n=400", "brands.1.strategy=influencer", steps=4)
+    m.run()
+    results.write_run(m, tmp_path)
+    app = setup.AppModel(setup.Setup("lesson6_facebook"))
+    app.step()
+    components.network_png(app, 0)
+    components.charts_png(app)
+    assert mesa_registry(m) == 2 and mesa_registry(app) == len(app.brands)
+
+
+def test_the_space_is_mesa_s_network_made_without_networkx():
+    m = build("network.kind=barabasi_albert", "network.n=400")
+    space = m.space
+    assert isinstance(space, Network) and space._nx is None  # no networkx copy yet
+    ref = Network(m.graph.to_networkx(), layout=None, random=m.random)
+    for i in range(m.n):
+        assert list(space[i].connections) == list(ref[i].connections)
+        assert [c.coordinate for c in space[i].connections.values()] == \
+            list(ref[i].connections)
+    assert nx.utils.graphs_equal(space.G, ref.G)  # networkx on first use of G
+    a, b = next(i for i in range(m.n) if 0 not in space[i].connections), 0
+    space.add_connection(space[a], space[b])  # Mesa's own mutators work on the copy
+    assert space.G.has_edge(a, b) and b in space[a].connections
+    assert 0 not in m.consumer(a).friends  # the model's graph does not change
+
+
+def test_a_large_model_refuses_to_make_every_agent():
+    m = build("network.n=500", "consumers.agents_max=100")
+    assert m.space is None and len(m.agents) == 1
+    with pytest.raises(EwomError, match=r"^consumers\.agents_max: 500 consumers"):
+        m.create_consumer_agents()
 
 
 def test_large_models_create_consumer_agents_on_demand():
@@ -44,6 +101,34 @@ def test_large_models_create_consumer_agents_on_demand():
     c = m.consumer(4321)
     assert c.index == 4321 and m.consumer(4321) is c and c.cell is None
     assert len(m.agents_by_type[Consumer]) == 1
+
+
+# --------------------------------------------------------------------------- graph_seed
+
+def test_graph_seed_holds_the_graph_fixed_while_run_seeds_still_differ():
+    a = build("network.kind=erdos_renyi", "network.graph_seed=7", steps=10, seed=1)
+    b = build("network.kind=erdos_renyi", "network.graph_seed=7", steps=10, seed=2)
+    assert a.graph is b.graph  # one graph, built once
+    assert not np.array_equal(a.consumers.susceptibility, b.consumers.susceptibility)
+    assert not a.run().equals(b.run())
+    c = build("network.kind=erdos_renyi", steps=10, seed=1)
+    d = build("network.kind=erdos_renyi", steps=10, seed=2)
+    assert not np.array_equal(c.graph.indices, d.graph.indices)  # unset: a graph per seed
+
+
+def test_without_graph_seed_the_graph_is_the_first_draw_of_the_run_s_stream():
+    cfg = scenario.load(None, ["network.kind=watts_strogatz", "network.n=500"], seed=9)
+    rng = np.random.default_rng(9)
+    graph = build_graph("watts_strogatz", 500, rng, mean_degree=10, rewire=0.1)
+    traits = Consumers.create(500, 1, cfg.consumers, graph.degree, rng)
+    m = EwomModel(cfg)
+    assert np.array_equal(m.graph.indices, graph.indices)
+    assert np.array_equal(m.consumers.susceptibility, traits.susceptibility)
+    fixed = EwomModel(scenario.load(None, ["network.kind=watts_strogatz", "network.n=500",
+                                           "network.graph_seed=3"], seed=9))
+    untouched = Consumers.create(500, 1, cfg.consumers, fixed.graph.degree,
+                                 np.random.default_rng(9))
+    assert np.array_equal(fixed.consumers.susceptibility, untouched.susceptibility)
 
 
 def test_launch_seeds_are_adopters_at_step_zero():

@@ -15,14 +15,17 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from ewom_abm.model import network
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import (
     KINDS,
     MAX_COMPLETE_N,
     Graph,
     build_graph,
+    clear_graph_cache,
     file_digest,
     from_edges,
+    graph_cache_info,
     load_graph_file,
 )
 
@@ -336,6 +339,74 @@ def test_load_facebook() -> None:
     assert (g.n, g.m) == (4039, 88234)
     assert_valid_csr(g)
     assert build_graph("file", 0, rng(), path=str(FACEBOOK)).m == 88234
+
+
+# --------------------------------------------------------------------------- graph cache
+
+
+def test_a_graph_file_is_parsed_once_per_content(tmp_path: Path) -> None:
+    f = tmp_path / "g.txt"
+    f.write_text("0 1\n1 2\n")
+    clear_graph_cache()
+    first = build_graph("file", 0, None, path=str(f))
+    assert build_graph("file", 0, None, path=str(f)) is first  # parsed once, shared
+    (tmp_path / "sub").mkdir()
+    assert build_graph("file", 0, None, path=str(tmp_path / "sub" / ".." / "g.txt")) is first
+    assert graph_cache_info()[:3] == (2, 1, 1)  # hits, misses, graphs held
+    f.write_text("0 1\n1 2\n2 3\n")  # new content, same name: read again
+    second = build_graph("file", 0, None, path=str(f))
+    assert second is not first and (second.n, second.m) == (4, 3)
+    f.write_text("0 1\n1 2\n")  # the old content again: still cached under its hash
+    assert build_graph("file", 0, None, path=str(f)) is first
+    twin = tmp_path / "twin.txt"
+    twin.write_text("0 1\n1 2\n")  # same content, another file: its own entry
+    assert build_graph("file", 0, None, path=str(twin)) is not first
+    assert graph_cache_info().misses == 3
+
+
+def test_shared_graphs_cannot_be_written() -> None:
+    g = build_graph("barabasi_albert", 300, rng(), graph_seed=1)
+    sbm = build_graph("stochastic_block", 300, rng(), graph_seed=1)
+    for arr in (g.indptr, g.indices, g.degree, g.adjacency.data, sbm.blocks):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 1
+    assert_valid_csr(g)
+
+
+def test_the_graph_cache_is_bounded_in_graphs_and_bytes(tmp_path: Path) -> None:
+    clear_graph_cache()
+    paths = []
+    for i in range(network.GRAPH_CACHE_GRAPHS + 2):
+        paths.append(tmp_path / f"g{i}.txt")
+        paths[-1].write_text(f"0 1\n1 {i + 2}\n")
+    graphs = [build_graph("file", 0, None, path=str(p)) for p in paths]
+    assert graph_cache_info().graphs == network.GRAPH_CACHE_GRAPHS
+    assert build_graph("file", 0, None, path=str(paths[-1])) is graphs[-1]
+    assert build_graph("file", 0, None, path=str(paths[0])) is not graphs[0]  # evicted first
+    small = network._GraphCache(max_graphs=8, max_bytes=1)  # below any graph's size
+    a = small.get("a", lambda: graphs[0])
+    assert small.get("a", lambda: graphs[1]) is a  # the most recent is kept whatever its size
+    small.get("b", lambda: graphs[1])
+    assert small.info().graphs == 1 and small.get("a", lambda: graphs[2]) is graphs[2]
+
+
+@pytest.mark.parametrize("kind", GENERATED)
+def test_graph_seed_is_the_graph_s_own_seed_and_leaves_the_rng_alone(kind: str) -> None:
+    r = rng(5)
+    state = r.bit_generator.state
+    g = build_graph(kind, 400, r, mean_degree=6, graph_seed=11)
+    assert r.bit_generator.state == state  # the run's stream is not drawn from
+    assert build_graph(kind, 400, rng(6), mean_degree=6, graph_seed=11) is g  # one graph
+    plain = build_graph(kind, 400, rng(11), mean_degree=6)  # as if drawn from default_rng(11)
+    assert np.array_equal(plain.indptr, g.indptr) and np.array_equal(plain.indices, g.indices)
+    if kind != "complete":  # complete has no randomness and no mean degree
+        other = build_graph(kind, 400, r, mean_degree=6, graph_seed=12)
+        assert not np.array_equal(other.indices, g.indices)
+        assert build_graph(kind, 400, r, mean_degree=8, graph_seed=11) is not g  # own key
+    assert build_graph(kind, 401, r, mean_degree=6, graph_seed=11).n == 401
+    assert build_graph("global", 400, None, graph_seed=11) is None
+    with pytest.raises(EwomError, match=r"^network\.graph_seed"):
+        build_graph(kind, 400, r, graph_seed=-2)
 
 
 # --------------------------------------------------------------------------- errors

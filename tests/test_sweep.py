@@ -3,6 +3,7 @@ recorded failures, and one-line rejection of bad input before any run starts."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import signal
@@ -18,8 +19,11 @@ import pytest
 from ewom_abm import cli as run
 from ewom_abm.batch import grid
 from ewom_abm.batch.grid import Design, parse_vary
+from ewom_abm.batch.storage import identity
 from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
+from ewom_abm.model.network import clear_graph_cache, graph_cache_info
 from ewom_testing import REPO, build, edge_file
 
 SMALL = ["network.n=300"]  # tiny graphs: these tests check plumbing, not dynamics
@@ -309,6 +313,31 @@ def test_an_output_folder_holding_a_different_sweep_is_refused(tmp_path, capsys)
     assert run.main([*base[:-3], "--out", str(tmp_path / "mine"), "--vary",
                      "ewom.model=organic"]) == 2
     assert "not empty and holds no sweep.json" in capsys.readouterr().err
+
+
+def test_a_sweep_builds_its_graph_once_and_its_replicates_still_differ(tmp_path):
+    edges = [(i, (i + k) % 300) for i in range(300) for k in (1, 2, 17)]
+    ring = edge_file(tmp_path, edges, "ring.txt")
+    for name, overrides in (("file", ["network.kind=file", f"network.path={ring}"]),
+                            ("seeded", [*SMALL, "network.graph_seed=4"])):
+        clear_graph_cache()
+        p = plan("organic", ["ewom.p_share=0.1,0.2"], reps=3, overrides=overrides, steps=6)
+        execute_design(p, tmp_path / name, workers=1, progress=False)
+        assert graph_cache_info()[:3] == (5, 1, 1), name  # six runs, one graph built
+        _, ts = read(tmp_path / name)
+        curves = ts.groupby("run")["reach"].apply(tuple)
+        assert curves.nunique() == 6, name  # every run its own, by its own seed
+
+
+def test_sweeps_started_before_graph_seed_existed_keep_their_identity():
+    design = Design.grid([parse_vary("ewom.p_share=0.1")], reps=1, root_seed=1)
+    params = scenario.load("organic").to_dict()
+    older = copy.deepcopy(params)
+    del older["network"]["graph_seed"]
+    assert identity({"parameters": older}, design) == identity({"parameters": params}, design)
+    params["network"]["graph_seed"] = 3
+    assert identity({"parameters": older}, design) != identity({"parameters": params}, design)
+    assert params["network"]["graph_seed"] == 3  # the parameters themselves are not changed
 
 
 def test_plan_validates_every_configuration_up_front():
