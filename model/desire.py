@@ -58,7 +58,7 @@ def observe(cons: Consumers, b: int, graph: Graph | None, became_aware: np.ndarr
 
 def _add(count: np.ndarray, graph: Graph, who: np.ndarray) -> np.ndarray:
     friends = neighbours(graph, who)
-    if 4 * friends.size > count.size:  # many: one counting pass beats scattered adds
+    if 16 * friends.size > count.size:  # many: one counting pass beats scattered adds
         count += np.bincount(friends, minlength=count.size).astype(count.dtype)
     elif friends.size:
         np.add.at(count, friends, 1)

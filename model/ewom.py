@@ -231,9 +231,11 @@ def complaint(cons: Consumers, b: int, who: np.ndarray) -> np.ndarray:
     return np.minimum(cons.attitude[b, who], cons.disappointment[b, who])
 
 
-def complainers(cons: Consumers, b: int) -> np.ndarray:
-    """Rejecters and dissatisfied buyers: they speak their own negative mind in any regime."""
-    return (cons.stage[b] == Stage.REJECTER) | (cons.owner[b] & (cons.disappointment[b] < 0))
+def complainers(cons: Consumers, b: int, who: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Rejecters and dissatisfied buyers (among ``who``; default everyone): they speak their
+    own negative mind in any regime."""
+    return ((cons.stage[b, who] == Stage.REJECTER)
+            | (cons.owner[b, who] & (cons.disappointment[b, who] < 0)))
 
 
 class Regime:
@@ -424,7 +426,7 @@ def spread(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, graph: Grap
 def say(cons: Consumers, b: int, who: np.ndarray, cfg: EwomConfig, regime: Regime,
         graph: Graph | None, rng: np.random.Generator) -> Said:
     """What each talker says: complainers their own negative view, the rest per the regime."""
-    moaning = complainers(cons, b)[who]
+    moaning = complainers(cons, b, who)
     if not moaning.any():
         return regime.retell(cons, b, who, cfg, graph, rng)
     said = own_words(complaint(cons, b, who))

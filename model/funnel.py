@@ -194,7 +194,10 @@ def hold(cons: Consumers, b: int, idx: np.ndarray, inverse: np.ndarray, msgs: Me
     the most credible one if none does: its provenance (valence, trust, fidelity, hops,
     sponsorship) is what they pass on."""
     agrees = (msgs.valence >= 0) == (attitude[inverse] >= 0)
-    order = np.lexsort((-msgs.weight, ~agrees, inverse))  # by receiver, agreeing, credible
+    # one sort key: receiver, then agreeing before not, then the most credible first
+    weight = msgs.weight
+    rank = (agrees + weight / (2.0 * weight.max() + 1.0)) / 2.0  # in [0, 0.75)
+    order = np.argsort(inverse + (1.0 - rank))  # highest rank first within each receiver
     first = np.ones(order.size, dtype=bool)
     first[1:] = inverse[order[1:]] != inverse[order[:-1]]
     top = order[first]  # one message per receiver, receivers in idx order

@@ -96,9 +96,9 @@ MUTANTS = (
            "inverse, weights=c, minlength=k) / np.bincount(inverse, minlength=k)"),
     # --- negative word of mouth
     Mutant("complaints: dissatisfied buyers and rejecters -> silent", "model/ewom.py",
-           "    return (cons.stage[b] == Stage.REJECTER) | (cons.owner[b] & "
-           "(cons.disappointment[b] < 0))",
-           "    return np.zeros(cons.n, bool)"),
+           "    return ((cons.stage[b, who] == Stage.REJECTER)",
+           "    return np.zeros_like(cons.owner[b, who])\n    return ((cons.stage[b, who] == "
+           "Stage.REJECTER)"),
     Mutant("complaints: negative -> speak their attitude only", "model/ewom.py",
            "    return np.minimum(cons.attitude[b, who], cons.disappointment[b, who])",
            "    return cons.attitude[b, who]"),
@@ -200,8 +200,8 @@ MUTANTS = (
            "    drive = np.maximum(a, 0.0) * status(idx)",
            "    drive = np.ones_like(a) * status(idx)"),
     Mutant("held message: the most credible, whatever the attitude", "model/funnel.py",
-           "    order = np.lexsort((-msgs.weight, ~agrees, inverse))",
-           "    order = np.lexsort((-msgs.weight, inverse))"),
+           "    rank = (agrees + weight / (2.0 * weight.max() + 1.0)) / 2.0",
+           "    rank = (0 * agrees + weight / (2.0 * weight.max() + 1.0)) / 2.0"),
     Mutant("held message: sponsorship sticks for life", "model/funnel.py",
            "    cons.sponsored[b, idx] = msgs.sponsored[top]",
            "    cons.sponsored[b, idx] |= msgs.sponsored[top]"),
