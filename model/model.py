@@ -207,8 +207,8 @@ class EwomModel(mesa.Model):
             batches.append(self.regime.pushback(msgs, cfg.ewom, self.rng))
         # nobody talked, nothing was sent and nothing will be: every later step is this one
         self._settled = (talkers == 0 and not any(len(m) for m in batches)
-                         and cfg.ewom.p_external == 0 and all(b.cfg.budget == 0
-                                                              for b in self.brands))
+                         and cfg.ewom.p_external == 0
+                         and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands))
         batches = attend(batches, self.n, cfg.consumers.attention, self.rng)
         for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index

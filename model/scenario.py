@@ -101,10 +101,10 @@ class ConsumerConfig:
                                    "at random", choices=CENTRALITIES)
     agents_max: int = param(10_000, "Mesa agents of consumers are made on first use, never by a "
                             "run or batch that does not ask: up to this many consumers, the "
-                            "first use of model.agents, model.space or model.consumer(i) makes "
-                            "every consumer's agent on a network space; above it (and at 0) "
-                            "model.consumer(i) makes one agent at a time, with no space",
-                            lo=0)
+                            "first use of model.agents or model.consumer(i) makes every "
+                            "consumer's agent on the network space (model.space alone makes "
+                            "only the space); above it (and at 0) model.consumer(i) makes one "
+                            "agent at a time, with no space", lo=0)
 
 
 @dataclass

@@ -196,3 +196,6 @@ def test_a_settled_model_coasts_to_the_same_rows_as_stepping_through():
     busy = build(*sets[:-3], "brands.0.budget=10", "consumers.agents_max=0", steps=5)
     busy.run()
     assert not busy._settled  # a brand with a budget keeps acting
+    learning = build(*sets, "brands.0.strategy=adaptive", "brands.0.adapt_every=1", steps=60)
+    learning.run()
+    assert not learning._settled  # an adaptive brand keeps reviewing its strategy
