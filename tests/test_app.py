@@ -239,7 +239,7 @@ def test_the_server_refuses_what_no_control_can_send():
         with pytest.raises(EwomError, match=r"^scenario: .* is not one of the presets"):
             setup.trial(preset, clear=True)
     bad = {"network.n": 10**10, "ewom.p_share": float("nan"), "steps": 10**300,
-           "brands.0.budget": "100", "brands.0.seeds": True, "dilution.enabled": "yes",
+           "brands.0.budget": "100", "brands.0.seeds": True, "status.snob": "yes",
            "ewom.model": "viral", "brands.7.strategy": "influencer",
            "consumers.agents_max": 5, "seed": -1}
     for key, value in bad.items():

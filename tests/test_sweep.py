@@ -44,7 +44,7 @@ def test_vary_values_are_typed_like_the_scenario_file():
     assert parse_vary("ewom.model=organic, linear").values == ("organic", "linear")
     assert parse_vary("ewom.p_share=0.01,1").values == (0.01, 1.0)  # float key: 1 -> 1.0
     assert all(type(v) is float for v in parse_vary("ewom.p_share=0.01,1").values)
-    assert parse_vary("dilution.enabled=true,false").values == (True, False)
+    assert parse_vary("ewom.share_once=true,false").values == (True, False)
     assert parse_vary("brands.0.name=A,B").values == ("A", "B")
 
 
