@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ewom_abm.model.network import Graph
+from ewom_abm.model.network import Graph, sorted_unique
 from ewom_abm.model.scenario import StatusConfig
 from ewom_abm.model.state import Consumers, Stage
 
@@ -72,9 +72,7 @@ def distinct(who: np.ndarray, n: int) -> np.ndarray:
         mark = np.zeros(n, dtype=bool)
         mark[who] = True
         return np.flatnonzero(mark)
-    ordered = np.sort(who)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if ordered.size \
-        else ordered
+    return sorted_unique(who)
 
 
 def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | None,
@@ -101,6 +99,11 @@ def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | No
     return undiluted - snob + emulation, np.broadcast_to(undiluted, who.shape)
 
 
+def _scale(sensitivity: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """How a perceived status scales liking into desire; never below nothing."""
+    return np.maximum(0.0, 1.0 + sensitivity * status)
+
+
 class Dream:
     """Desire per consumer for one brand, kept current, and the dream value and dilution
     measured from it."""
@@ -114,7 +117,7 @@ class Dream:
         """How the brand's status, as consumers ``who`` perceive it now, scales their liking
         into desire: ``max(0, 1 + status_sensitivity x S)``."""
         status, _ = perceived_status(self.cons, self.b, who, self.graph, self.cfg, self.prestige)
-        return np.maximum(0.0, 1.0 + self.cons.status[who] * status)
+        return _scale(self.cons.status[who], status)
 
     def refresh(self, who: np.ndarray | None) -> None:
         """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
@@ -130,8 +133,8 @@ class Dream:
         liking = np.maximum(cons.attitude[b, who], 0.0)
         liking = np.where(cons.stage[b, who] == Stage.UNAWARE, 0.0, liking)
         sens = cons.status[who]
-        cons.desire[b, who] = liking * np.maximum(0.0, 1.0 + sens * status)
-        self.undiluted[who] = liking * np.maximum(0.0, 1.0 + sens * undiluted)
+        cons.desire[b, who] = liking * _scale(sens, status)
+        self.undiluted[who] = liking * _scale(sens, undiluted)
 
     def measure(self) -> dict[str, float]:
         """Dream value (the population's mean desire), dilution (the share of it ownership

@@ -152,7 +152,7 @@ def _first_of_run(ordered: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+def sorted_unique(keys: np.ndarray) -> np.ndarray:
     """Sorted distinct values; np.unique is far slower than sort + mask on this numpy build."""
     keys = np.sort(keys)
     return keys[_first_of_run(keys)]
@@ -248,7 +248,7 @@ def from_edges(
                 f"got shape {blocks.shape}"
             )
         blocks = blocks.astype(np.int32)
-    return _csr_from_keys(_sorted_unique(_pair_keys(u, v, n)), n, kind, blocks)
+    return _csr_from_keys(sorted_unique(_pair_keys(u, v, n)), n, kind, blocks)
 
 
 # --------------------------------------------------------------------------- validation
@@ -305,7 +305,7 @@ def _distinct_pairs(
     while have.size < count:
         need = count - have.size
         free = (class_pairs - have.size) / class_pairs  # chance a valid draw is new
-        new = _sorted_unique(_pair_keys(*draw(int(need / free * 1.002) + 64), n))
+        new = sorted_unique(_pair_keys(*draw(int(need / free * 1.002) + 64), n))
         new = new[~_in_sorted(new, have)]
         if new.size > need:  # drop a uniform random excess, keeping the sorted order
             keep = np.ones(new.size, dtype=bool)
@@ -370,7 +370,7 @@ def _watts_strogatz(n: int, rng: np.random.Generator, mean_degree: float, rewire
     if first.all():
         return _csr_from_keys(ordered, n, "watts_strogatz", None)
     # among edges sharing a key keep the lattice one (or the first rewired), redraw the rest
-    dup_keys = _sorted_unique(ordered[~first])
+    dup_keys = sorted_unique(ordered[~first])
     placed = ordered[first]
     del ordered, first
     cand = np.flatnonzero(_in_sorted(keys, dup_keys))
