@@ -246,7 +246,8 @@ class Regime:
     pushes_back = False  # sponsored content can meet community pushback
 
     def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
-        """Per consumer, the weight of their talk (0: silent) before novelty and boosts."""
+        """Per consumer, the weight of their talk (0: silent) before novelty and boosts;
+        complainers talk whatever this says (see ``talkers``)."""
         raise NotImplementedError
 
     def retell(self, cons: Consumers, b: int, who: np.ndarray, cfg: EwomConfig,
@@ -265,7 +266,7 @@ class Organic(Regime):
     name = "organic"
 
     def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
-        return (cons.owner[b] | (cons.stage[b] == Stage.REJECTER)).astype(np.float32)
+        return cons.owner[b].astype(np.float32)
 
     def retell(self, cons, b, who, cfg, graph, rng) -> Said:
         return own_words(cons.attitude[b, who])
@@ -279,7 +280,7 @@ class Linear(Regime):
     def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
         aware = cons.stage[b] != Stage.UNAWARE
         weight = np.where(cons.leader, 1.0, cfg.follower_share).astype(np.float32)
-        return np.where(aware, np.where(complainers(cons, b), 1.0, weight), 0.0)
+        return np.where(aware, weight, 0.0)
 
     def retell(self, cons, b, who, cfg, graph, rng) -> Said:
         hops = (cons.hops[b, who].astype(np.int32) + 1).clip(max=NO_HOPS).astype(np.int16)
@@ -369,8 +370,10 @@ def talkers(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, step: int,
     reached them this step) x advocate_boost if an advocate``, x ``hearsay`` for complainers
     who never owned the brand."""
     weight = regime.talking(cons, b, cfg)
-    # a complaint about a brand the teller never owned is hearsay: told less often
-    weight[complainers(cons, b) & ~cons.owner[b]] *= np.float32(cfg.hearsay)
+    # complainers speak their mind in any regime; about a brand the teller never owned it is
+    # hearsay, told less often
+    moaning = np.flatnonzero(complainers(cons, b))
+    weight[moaning] = np.where(cons.owner[b, moaning], np.float32(1.0), np.float32(cfg.hearsay))
     if cfg.share_once:
         weight[cons.told[b]] = 0.0
     senders = np.flatnonzero(weight)

@@ -44,7 +44,7 @@ class Mutant:
 MUTANTS = (
     # --- the three eWOM regimes
     Mutant("organic: only owners talk -> everyone aware talks", "model/ewom.py",
-           "        return (cons.owner[b] | (cons.stage[b] == Stage.REJECTER)).astype(np.float32)",
+           "        return cons.owner[b].astype(np.float32)",
            "        return (cons.stage[b] != Stage.UNAWARE).astype(np.float32)"),
     Mutant("linear: followers silent -> followers talk like leaders", "model/ewom.py",
            "        weight = np.where(cons.leader, 1.0, cfg.follower_share).astype(np.float32)",
@@ -106,8 +106,9 @@ MUTANTS = (
            "    said.trust[~cons.owner[b, who]] = np.float32(cfg.hearsay)",
            "    pass"),
     Mutant("hearsay: non-owners complain less often -> as often", "model/ewom.py",
-           "    weight[complainers(cons, b) & ~cons.owner[b]] *= np.float32(cfg.hearsay)",
-           "    pass"),
+           "    weight[moaning] = np.where(cons.owner[b, moaning], np.float32(1.0), "
+           "np.float32(cfg.hearsay))",
+           "    weight[moaning] = 1.0"),
     Mutant("negativity bias: off", "model/funnel.py",
            "    weight = msgs.weight * np.where(negative, ew.negativity_bias, 1.0)",
            "    weight = msgs.weight * np.where(negative, 1.0, 1.0)"),
