@@ -22,7 +22,7 @@ from typing import Any
 
 from ewom_abm.batch.runner import Outcome, Task
 from ewom_abm.model import limits
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, one_line
 
 RunFn = Callable[[Task], Outcome]
 OnError = Callable[[Task, BaseException, str], Outcome]
@@ -211,7 +211,7 @@ def probe_scheduler(address: str, timeout: float) -> None:
                         "speak Dask's protocol); check the address, or raise --connect-timeout"
                         ) from None
     except Exception as exc:  # refused, unknown host, timed out dialling, TLS, a bad reply
-        detail = " ".join(str(exc).split()) or type(exc).__name__
+        detail = one_line(exc) or type(exc).__name__
         raise EwomError(f"--scheduler: cannot connect to {address} within {timeout:g} s: "
                         f"{detail}") from None
 

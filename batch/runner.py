@@ -20,7 +20,7 @@ import pandas as pd
 
 from ewom_abm.batch.grid import Run
 from ewom_abm.model import scenario as sc
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, describe
 from ewom_abm.model.metrics import METRICS
 from ewom_abm.model.scenario import Scenario
 
@@ -78,26 +78,20 @@ class Outcome:
         return self.output is not None
 
 
-def one_line(exc: BaseException) -> str:
-    """``TypeName: message`` on one line, for a table cell."""
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 def execute(simulator: Simulator, task: Task) -> Outcome:
     """Run one task in a worker; any exception is returned as the run's recorded failure."""
     started = time.perf_counter()
     try:
         output = simulator.run(task.payload, task.run.seed)
     except Exception as exc:
-        return Outcome(task.run, error=one_line(exc), trace=traceback.format_exc(),
+        return Outcome(task.run, error=describe(exc), trace=traceback.format_exc(),
                        seconds=time.perf_counter() - started)
     return Outcome(task.run, output, seconds=time.perf_counter() - started)
 
 
 def failed(task: Task, exc: BaseException, why: str = "") -> Outcome:
     """An outcome for a run whose worker never answered (died, lost, cancelled)."""
-    error = one_line(exc) + (f" ({why})" if why else "")
+    error = describe(exc) + (f" ({why})" if why else "")
     return Outcome(task.run, error=error, trace="".join(traceback.format_exception(exc)))
 
 

@@ -34,7 +34,7 @@ import pandas as pd
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import ID_COLUMNS, Outcome
 from ewom_abm.model import files
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, one_line
 from ewom_abm.model.files import (
     TMP_GLOBS,
     clean_tmp,
@@ -69,8 +69,7 @@ def _jsonable(x: Any) -> Any:
 
 
 def _short(x: Any, width: int = 70) -> str:
-    text = json.dumps(x, default=str)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return one_line(json.dumps(x, default=str), width)
 
 
 def first_difference(old: Any, new: Any, path: str = "") -> str | None:
@@ -148,7 +147,7 @@ def _without_inputs(ident: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- damage
 
 def _damaged(key: str, path: Path, detail: str, advice: str) -> EwomError:
-    return EwomError(f"{key}: {path} is damaged ({' '.join(detail.split())[:160]}); {advice}")
+    return EwomError(f"{key}: {path} is damaged ({one_line(detail, 160)}); {advice}")
 
 
 def _table_advice(path: Path) -> str:

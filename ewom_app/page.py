@@ -16,7 +16,7 @@ from mesa.visualization import SolaraViz
 
 from ewom_abm.app.components import ChartsView, Kpis, Lesson, NetworkView, Settings
 from ewom_abm.app.setup import AppModel, Setup, build_model, parse_seed, presets
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, describe
 
 TITLE = "eWOM lab: word of mouth, reach and dilution"
 
@@ -103,8 +103,7 @@ def Page():  # noqa: N802
                 setup.apply(*old)
                 raise
         except Exception as exc:  # the page shows it; the old model stays
-            error.set(str(exc) if isinstance(exc, EwomError) else
-                      f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+            error.set(str(exc) if isinstance(exc, EwomError) else describe(exc, 200))
             return False
         ended = not model.value.running
         model.set(new)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ewom_abm.model import scenario
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, describe, one_line
 from ewom_abm.model.model import EwomModel
 from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
 
@@ -92,9 +92,7 @@ def build_model(setup: Setup) -> AppModel:
         raise EwomError("network.n: not enough memory to build this model; choose fewer "
                         "consumers") from None
     except Exception as exc:  # an engine bug: still a message, and the old model stays
-        text = " ".join(str(exc).split())[:200]
-        raise EwomError(f"the model could not be built ({type(exc).__name__}: {text})") \
-            from None
+        raise EwomError(f"the model could not be built ({describe(exc, 200)})") from None
 
 
 def build_config(preset: str, overrides: dict[str, Any]) -> Scenario:
@@ -123,7 +121,7 @@ def check_preset(name: Any) -> str:
     """A preset the app offers: never a path to some file on the server."""
     names = presets()
     if not isinstance(name, str) or name not in names:
-        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
+        shown = one_line(repr(name), 60)
         raise EwomError(f"scenario: {shown} is not one of the presets; choose one from the list")
     return name
 
@@ -144,7 +142,7 @@ def check_change(key: str, value: Any, config: Scenario) -> Any:
         lo, hi, _ = SLIDERS[pattern]
         if (isinstance(value, bool) or not isinstance(value, int | float)
                 or not math.isfinite(value) or not lo <= value <= hi):
-            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            shown = one_line(repr(value), 40)
             raise EwomError(f"{key}: {shown} is outside the control's range; allowed {lo:g} "
                             f"to {hi:g}")
         return round(value) if scenario.field_type(key) is int else float(value)

@@ -3,3 +3,16 @@
 
 class EwomError(ValueError):
     """Bad input (a scenario key or value, a graph file): `ewom` prints one line, exits 2."""
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """``text`` on one line, cut to ``limit`` characters: a detail quoted from elsewhere (an
+    exception's message, a value a user sent) must not break the one-line promise."""
+    s = " ".join(str(text).split())
+    return s if limit is None or len(s) <= limit else s[: limit - 3] + "..."
+
+
+def describe(exc: BaseException, limit: int | None = None) -> str:
+    """``TypeName: message`` on one line: an unexpected error reported, not raised."""
+    text = one_line(exc, limit)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, one_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +33,7 @@ NAME_MAX = 80  # characters of a scenario name kept in a default output folder's
 
 def reason(exc: OSError) -> str:
     """An OSError's reason, without the repeated file name."""
-    return exc.strerror or " ".join(str(exc).split())
+    return exc.strerror or one_line(exc)
 
 
 # --------------------------------------------------------------------------- input paths

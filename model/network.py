@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ewom_abm.model import files
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, one_line
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -656,12 +656,6 @@ def cached_graph_file(path: str | os.PathLike) -> Graph:
 # --------------------------------------------------------------------------- file loading
 
 
-def _one_line(text: object, limit: int = 120) -> str:
-    """Error detail squeezed onto one short line."""
-    s = " ".join(str(text).split())
-    return s if len(s) <= limit else s[: limit - 3] + "..."
-
-
 def load_graph_file(path: str | os.PathLike) -> Graph:
     """Load a real network: an edge list or GraphML file. Directed inputs are made undirected.
 
@@ -685,7 +679,7 @@ def _parse_graph_bytes(raw: bytes, path: str | os.PathLike) -> Graph:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
             raise EwomError(
-                f"network.path: unreadable gzip file {path}: {_one_line(exc)}"
+                f"network.path: unreadable gzip file {path}: {one_line(exc, 120)}"
             ) from None
         name = name.removesuffix(".gz")
     if name.endswith(".graphml"):
@@ -730,7 +724,8 @@ def _parse_graphml(raw: bytes, where: str) -> Graph:
     try:
         g = nx.read_graphml(BytesIO(raw))
     except (SyntaxError, nx.NetworkXError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise EwomError(f"network.path: cannot parse GraphML {where}: {_one_line(exc)}") from None
+        raise EwomError(f"network.path: cannot parse GraphML {where}: "
+                        f"{one_line(exc, 120)}") from None
     index = {node: i for i, node in enumerate(g.nodes)}
     uv = np.array([(index[a], index[b]) for a, b in g.edges()], dtype=np.int64).reshape(-1, 2)
     return from_edges(uv[:, 0], uv[:, 1], max(len(index), 1), kind="file")
@@ -772,7 +767,7 @@ def _parse_edge_list(raw: bytes, where: str) -> Graph:
         text = raw[lo:hi].decode("utf-8", errors="replace").strip()
         raise EwomError(
             f"network.path: {where} line {ln + 1}: expected two node labels 'u v', "
-            f"got {_one_line(text, 60)!r}"
+            f"got {one_line(text, 60)!r}"
         )
     first_idx = first_idx[data_line]  # data lines have >= 2 tokens: take the first two
     if first_idx.size == 0:
