@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ewom_abm import files, limits
 from ewom_abm.batch.executors import Executor, make_executor
 from ewom_abm.batch.grid import Run, run_seed
 from ewom_abm.batch.runner import EwomSimulator, Outcome, Task, execute, failed
 from ewom_abm.batch.sensitivity import Param, parse_param
-from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import cached_graph_file

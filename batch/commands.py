@@ -165,8 +165,8 @@ def _chunk(args: argparse.Namespace) -> dict:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from ewom_abm.batch import sweep as sw
+    from ewom_abm.files import safe_name
     from ewom_abm.model.errors import EwomError
-    from ewom_abm.model.files import safe_name
 
     if args.scenario is None and not args.vary:
         if not args.resume:
@@ -210,7 +210,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ewom_abm.model.files import input_folder
+    from ewom_abm.files import input_folder
 
     input_folder(args.dir, "report")  # a one-line answer before the plotting imports
     from ewom_abm.batch.report import write_report
@@ -223,7 +223,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ewom_abm.batch import sensitivity as sa
-    from ewom_abm.model.files import safe_name
+    from ewom_abm.files import safe_name
 
     spec = sa.plan(args.scenario, args.param, args.method, args.n, overrides=args.set,
                    seed=args.seed, steps=args.steps, reps=args.reps, levels=args.levels,
@@ -245,8 +245,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from ewom_abm.batch.calibrate import calibrate, load_observed, markdown, report
+    from ewom_abm.files import safe_name, writable_folder
     from ewom_abm.model.errors import EwomError
-    from ewom_abm.model.files import safe_name, writable_folder
 
     observed = load_observed(args.data, args.target, time_column=args.time_column,
                              period_days=args.period_days, offset=args.offset, scale=args.scale,
@@ -269,7 +269,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     try:
         paths = report(fit, observed, outs[0])
     except OSError as exc:
-        from ewom_abm.model.files import reason
+        from ewom_abm.files import reason
 
         raise EwomError(f"--out: cannot write to {outs[0]}: {reason(exc)}; the fit is "
                         "printed above") from None

@@ -20,8 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from ewom_abm import limits
 from ewom_abm.batch.runner import Outcome, Task
-from ewom_abm.model import limits
 from ewom_abm.model.errors import EwomError, one_line
 
 RunFn = Callable[[Task], Outcome]

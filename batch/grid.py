@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ewom_abm.model import files, limits
+from ewom_abm import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 

@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from ewom_abm import files
 from ewom_abm.batch.stats import LEVEL, mean_ci, ols, pareto, t_halfwidth
 from ewom_abm.batch.storage import SweepStore
-from ewom_abm.model import files
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.metrics import METRICS, RUN_KPIS, kpi
 from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ewom_abm import files, limits
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
 from ewom_abm.batch.storage import RUNS, read_table
 from ewom_abm.batch.sweep import Plan, execute_design, validate
-from ewom_abm.model import files, limits
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 

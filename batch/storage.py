@@ -31,11 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ewom_abm import files
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import ID_COLUMNS, Outcome
-from ewom_abm.model import files
-from ewom_abm.model.errors import EwomError, one_line
-from ewom_abm.model.files import (
+from ewom_abm.files import (
     TMP_GLOBS,
     clean_tmp,
     write_csv,
@@ -43,6 +42,7 @@ from ewom_abm.model.files import (
     write_parquet,
     write_text,
 )
+from ewom_abm.model.errors import EwomError, one_line
 
 try:
     import fcntl

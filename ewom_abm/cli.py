@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from ewom_abm.files import reason, safe_name, writable_folder, write_text
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.files import reason, safe_name, writable_folder, write_text
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,7 +36,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = scenario.load(args.scenario, args.set, seed=args.seed, steps=args.steps)
     from ewom_abm.model.model import EwomModel  # after validation: bad input fails fast
-    from ewom_abm.model.results import summary_table, write_run
+    from ewom_abm.results import summary_table, write_run
 
     # before the run, creating nothing: a bad folder should not cost a simulation
     out = writable_folder(args.out or Path("out") / safe_name(config.name), "--out")

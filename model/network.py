@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ewom_abm.model import files
+from ewom_abm import files
 from ewom_abm.model.errors import EwomError, one_line
 
 if TYPE_CHECKING:

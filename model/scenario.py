@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ewom_abm.model import files, limits
+from ewom_abm import files, limits
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import KINDS as NETWORK_KINDS
 from ewom_abm.model.network import check_params

@@ -1,4 +1,4 @@
-"""model.files: input paths refused in one line, outputs all or none, safe output names."""
+"""ewom_abm.files: input paths refused in one line, outputs all or none, safe output names."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ewom_abm.model import files
+from ewom_abm import files
 from ewom_abm.model.errors import EwomError
 
 

@@ -9,7 +9,7 @@ import sys
 def test_importing_the_package_leaves_the_matplotlib_backend_alone():
     """A notebook user's backend survives importing every module that draws."""
     code = ("import matplotlib; matplotlib.use('svg'); "
-            "import ewom_abm.model.plots, ewom_abm.batch.report, ewom_abm.batch.calibrate, "
+            "import ewom_abm.plots, ewom_abm.batch.report, ewom_abm.batch.calibrate, "
             "ewom_abm.batch.sensitivity, ewom_abm.app.draw; "
             "print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from ewom_abm import limits
 from ewom_abm.batch.sweep import plan
-from ewom_abm.model import limits, scenario
+from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
 
 BA = ["network.kind=barabasi_albert"]

@@ -53,9 +53,9 @@ def test_consumer_agents_and_the_space_wait_for_their_first_use(first_use):
 
 
 def test_runs_outputs_and_the_app_never_make_consumer_agents(monkeypatch, tmp_path):
+    from ewom_abm import results
     from ewom_abm.app import components, setup
     from ewom_abm.model import model as model_mod
-    from ewom_abm.model import results
 
     def refuse(*args, **kwargs):
         raise AssertionError("made a consumer agent or the space")

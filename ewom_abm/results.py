@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ewom_abm import __version__
-from ewom_abm.model.files import staged
+from ewom_abm.files import staged
 from ewom_abm.model.metrics import HEADLINE, kpi
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def summary_table(final: dict[str, dict]) -> str:
 def write_run(model: EwomModel, out: Path, elapsed: float | None = None) -> dict[str, Path]:
     """Write timeseries.csv, summary.json and timeseries.png into ``out``: all three or none,
     so a full disk keeps the previous run's files whole instead of mixing two runs."""
-    from ewom_abm.model.plots import plot_timeseries
+    from ewom_abm.plots import plot_timeseries
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {"timeseries": out / "timeseries.csv", "summary": out / "summary.json",
