@@ -312,7 +312,7 @@ def paradox(runs: pd.DataFrame, status: bool = True) -> dict[str, Any]:
     return out
 
 
-STATUS_KEYS = ("consumers.status_core", "consumers.status_aspirational")
+STATUS_KEYS = ("consumers.status_sensitivity_core", "consumers.status_sensitivity_aspirational")
 
 
 def status_sensitive(sweep: Sweep) -> pd.Series:

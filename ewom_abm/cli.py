@@ -17,6 +17,7 @@ import os
 import socket
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from ewom_abm.files import reason, safe_name, writable_folder, write_text
@@ -157,8 +158,20 @@ def _quiet_stdout() -> None:
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
 
 
+def _note(message, category, filename, lineno, file=None, line=None) -> None:
+    """A renamed scenario key is a one-line note, not a warning with a source line."""
+    if category.__name__ == "RenamedKeyWarning":
+        print(f"note: {message}", file=sys.stderr)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
+_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _note
     try:
         code = args.func(args)
         sys.stdout.flush()  # a full or closed stdout fails here, inside the handlers below

@@ -117,7 +117,7 @@ class Dream:
         """How the brand's status, as consumers ``who`` perceive it now, scales their liking
         into desire: ``max(0, 1 + status_sensitivity x S)``."""
         status, _ = perceived_status(self.cons, self.b, who, self.graph, self.cfg, self.prestige)
-        return _scale(self.cons.status[who], status)
+        return _scale(self.cons.status_sensitivity[who], status)
 
     def refresh(self, who: np.ndarray | None) -> None:
         """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
@@ -132,7 +132,7 @@ class Dream:
         status, undiluted = perceived_status(cons, b, who, self.graph, self.cfg, self.prestige)
         liking = np.maximum(cons.attitude[b, who], 0.0)
         liking = np.where(cons.stage[b, who] == Stage.UNAWARE, 0.0, liking)
-        sens = cons.status[who]
+        sens = cons.status_sensitivity[who]
         cons.desire[b, who] = liking * _scale(sens, status)
         self.undiluted[who] = liking * _scale(sens, undiluted)
 

@@ -214,7 +214,7 @@ class EwomModel(mesa.Model):
             b = br.index
             rival = (owned - cons.owner[b]) > 0 if owned is not None else None
             got: Received = receive(
-                cons, b, msgs, step=t, regime=self.regime, status=self.dreams[b].factor,
+                cons, b, msgs, step=t, regime=self.regime, desire_factor=self.dreams[b].factor,
                 rival=rival, access=action.access,
                 price=br.cfg.price, quality=(br.cfg.quality, br.cfg.quality_spread),
                 sc=cfg, rng=self.rng)

@@ -19,9 +19,10 @@ from ewom_abm.model.network import Graph
 # setting the closed forms assume.
 DOCKED = (
     "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.susceptibility=1",
-    "consumers.status_core=0", "consumers.status_aspirational=0", "consumers.attention=0",
+    "consumers.status_sensitivity_core=0", "consumers.status_sensitivity_aspirational=0",
+    "consumers.attention=0",
     "funnel.p_interest=1", "funnel.p_adopt=1", "funnel.competition=0",
-    "ewom.advocate_boost=1", "ewom.reject_threshold=-1", "ewom.p_external=0",
+    "ewom.advocate_boost=1", "funnel.reject_threshold=-1", "ewom.p_external=0",
     "ewom.talk_halflife=0", "brands.0.budget=0", "brands.0.price=0", "brands.0.quality=1",
     "brands.0.quality_spread=0",
 )

@@ -8,11 +8,13 @@ the same one-line error as a typo in a file. ``docs/SCENARIOS.md`` is generated 
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import os
 import tomllib
 import typing
+import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from importlib import resources
 from pathlib import Path
@@ -80,19 +82,22 @@ class ConsumerConfig:
                                   "attitude toward the message's valence", **PROB)
     share_propensity: float = param(0.5, "mean propensity to share: multiplies the per-edge "
                                     "chance a talking consumer's message reaches a friend", **PROB)
-    status_core: float = param(0.6, "mean status sensitivity in the core segment: how much the "
-                               "brand's status value, as they perceive it, moves their desire",
-                               **PROB)
-    status_aspirational: float = param(0.4, "mean status sensitivity outside the core", **PROB)
+    status_sensitivity_core: float = param(
+        0.6, "mean status sensitivity in the core segment: how much the brand's status value, "
+        "as they perceive it, moves their desire", **PROB)
+    status_sensitivity_aspirational: float = param(
+        0.4, "mean status sensitivity outside the core", **PROB)
     trait_spread: float = param(0.3, "heterogeneity of traits: 0 gives everyone the mean; traits "
                                 "are Beta draws with sd = spread x sqrt(mean(1-mean))",
                                 lo=0.0, hi=0.95)
-    income_core: float = param(3.0, "median budget for one purchase in the core segment, in the "
-                               "units of brands' prices", lo=0.0, hi=1e9)
-    income_aspirational: float = param(0.3, "median budget for one purchase outside the core",
-                                       lo=0.0, hi=1e9)
-    income_spread: float = param(0.8, "spread of budgets: log-normal sigma within a segment "
-                                 "(0: everyone has the median)", lo=0.0, hi=5.0)
+    reservation_price_core: float = param(
+        3.0, "median reservation price in the core segment: the most a consumer can and will "
+        "pay for one purchase, in the units of brands' prices", lo=0.0, hi=1e9)
+    reservation_price_aspirational: float = param(
+        0.3, "median reservation price outside the core", lo=0.0, hi=1e9)
+    reservation_price_spread: float = param(
+        0.8, "spread of reservation prices: log-normal sigma within a segment (0: everyone has "
+        "the median)", lo=0.0, hi=5.0)
     attention: int = param(5, "brand messages a consumer attends to per step, all brands "
                            "together; the rest go unnoticed (share of voice); 0: no limit",
                            lo=0, hi=1_000_000)
@@ -131,27 +136,17 @@ class EwomConfig:
                          "teller's attitude and their community's mean attitude", **PROB)
     noise: float = param(0.1, "coproduction: sd of the random valence change per retelling",
                          lo=0.0, hi=1.0)
-    reinforcement: float = param(0.5, "coproduction: extra conversion chance per additional "
-                                 "friend who has adopted (complex contagion)", lo=0.0, hi=100.0)
     pushback: float = param(0.05, "coproduction: chance a sponsored message, or a close retelling "
                             "of one, meets community pushback and is received as negative WOM",
                             **PROB)
     pushback_hops: int = param(1, "coproduction: retellings within which sponsored content "
                                "still reads as sponsored (0: only the brand's own posts)",
                                lo=0, hi=1000)
-    negativity_bias: float = param(1.5, "weight of a negative message relative to a positive "
-                                   "one from the same source (bad is stronger than good)",
-                                   lo=1.0, hi=10.0)
     hearsay: float = param(0.5, "a complaint from someone who never owned the brand is hearsay: "
                            "its chance of being told, and its weight, are this share of a "
                            "buyer's", **PROB)
     advocate_boost: float = param(2.0, "advocates' per-edge sharing multiplier", lo=1.0,
                                   hi=100.0)
-    advocate_threshold: float = param(0.8, "a satisfied adopter whose attitude reaches this "
-                                      "becomes an advocate", lo=-1.0, hi=1.0)
-    reject_threshold: float = param(-0.4, "an aware consumer whose attitude falls below this "
-                                    "becomes a rejecter who spreads negative WOM",
-                                    lo=-1.0, hi=0.0)
 
 
 @dataclass
@@ -171,6 +166,16 @@ class FunnelConfig:
     tolerance: float = param(0.3, "a buyer whose experience falls short of what they expected "
                              "by more than this (in attitude units) is dissatisfied and "
                              "complains", lo=0.0, hi=2.0)
+    negativity_bias: float = param(1.5, "weight of a negative message relative to a positive "
+                                   "one from the same source (bad is stronger than good)",
+                                   lo=1.0, hi=10.0)
+    reject_threshold: float = param(-0.4, "an aware consumer whose attitude falls below this "
+                                    "becomes a rejecter who spreads negative WOM",
+                                    lo=-1.0, hi=0.0)
+    advocate_threshold: float = param(0.8, "a satisfied adopter whose attitude reaches this "
+                                      "becomes an advocate", lo=-1.0, hi=1.0)
+    reinforcement: float = param(0.5, "coproduction: extra conversion chance per additional "
+                                 "friend who has adopted (complex contagion)", lo=0.0, hi=100.0)
 
 
 @dataclass
@@ -279,6 +284,55 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Every parameter, for summary.json and output rows."""
         return asdict(self)
+
+
+# --------------------------------------------------------------------------- renamed keys
+
+# Keys that moved or were renamed, still accepted under their old names with a note (they will
+# be refused in a later release): the funnel's thresholds live with the funnel, and a consumer's
+# status sensitivity and reservation price say what they are.
+ALIASES: dict[str, str] = {
+    "ewom.negativity_bias": "funnel.negativity_bias",
+    "ewom.reject_threshold": "funnel.reject_threshold",
+    "ewom.advocate_threshold": "funnel.advocate_threshold",
+    "ewom.reinforcement": "funnel.reinforcement",
+    "consumers.status_core": "consumers.status_sensitivity_core",
+    "consumers.status_aspirational": "consumers.status_sensitivity_aspirational",
+    "consumers.income_core": "consumers.reservation_price_core",
+    "consumers.income_aspirational": "consumers.reservation_price_aspirational",
+    "consumers.income_spread": "consumers.reservation_price_spread",
+}
+
+
+class RenamedKeyWarning(FutureWarning):
+    """A scenario used a key's old name; ``ewom`` prints it as one ``note:`` line."""
+
+
+def renamed(key: str) -> str:
+    """A dotted key under its current name, with a note if it was given under an old one."""
+    new = ALIASES.get(key)
+    if new is None:
+        return key
+    warnings.warn(f"{key} is now {new}; the old name still works but will be refused in a "
+                  "later release", RenamedKeyWarning, stacklevel=3)
+    return new
+
+
+def _rename_keys(data: dict[str, Any]) -> None:
+    """Move keys given under their old names (raw scenario data, in place)."""
+    for old, new in ALIASES.items():
+        section, key = old.split(".")
+        table = data.get(section)
+        if not isinstance(table, dict) or key not in table:
+            continue
+        renamed(old)
+        new_section, new_key = new.split(".")
+        target = data.setdefault(new_section, {})
+        if not isinstance(target, dict):
+            continue  # validation names the malformed table
+        if new_key in target:
+            raise EwomError(f"{old}: given beside its new name {new}; keep only {new}")
+        target[new_key] = table.pop(key)
 
 
 # --------------------------------------------------------------------------- validation
@@ -394,6 +448,8 @@ def _check_combinations(s: Scenario) -> None:
 
 def from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
     """Validate raw scenario data; relative network.path resolves against base_dir."""
+    data = copy.deepcopy(data)  # the caller's tables stay as they were
+    _rename_keys(data)
     scenario = _build(Scenario, data, "")
     if scenario.network.path and base_dir is not None:
         p = files.expand(scenario.network.path, "network.path")
@@ -443,6 +499,7 @@ def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str]
         data = read_toml(path)
         data.setdefault("name", path.stem)
         base_dir = path.resolve().parent
+    _rename_keys(data)  # the file's old names first: a --set under the new name then wins
     for item in overrides:
         key, value = parse_override(item)
         set_key(data, key, value)
@@ -494,7 +551,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     if "=" not in item:
         raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
     key, text = item.split("=", 1)
-    key = key.strip()
+    key = renamed(key.strip())
     if not key:
         raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
     return key, parse_value(text.strip(), field_type(key))
@@ -568,5 +625,9 @@ def schema_markdown() -> str:
             table(sub, key)
 
     table(Scenario, "")
+    lines += ["## Renamed keys", "",
+              "Still accepted under their old names, with a note; a later release will refuse "
+              "the old names.", "", "| old name | current name |", "| --- | --- |",
+              *(f"| `{old}` | `{new}` |" for old, new in ALIASES.items()), ""]
     lines += limits.limits_markdown()
     return "\n".join(lines)

@@ -65,7 +65,8 @@ def test_status_as_an_aspirational_consumer_sees_it(tmp_path):
 
 
 def test_desire_is_liking_scaled_by_status_and_nothing_for_the_unaware(tmp_path):
-    m = star(tmp_path, "consumers.status_core=0.5", "consumers.status_aspirational=0.5")
+    m = star(tmp_path, "consumers.status_sensitivity_core=0.5",
+             "consumers.status_sensitivity_aspirational=0.5")
     c = m.consumers
     c.stage[0, :] = [Stage.AWARE, Stage.AWARE, Stage.AWARE, Stage.UNAWARE, Stage.REJECTER]
     c.attitude[0, :] = [0.8, -0.5, 0.4, 0.9, -1.0]
@@ -82,7 +83,8 @@ def test_desire_is_liking_scaled_by_status_and_nothing_for_the_unaware(tmp_path)
 
 
 def test_dilution_is_the_dream_value_ownership_costs(tmp_path):
-    m = star(tmp_path, "consumers.status_core=1", "consumers.status_aspirational=1")
+    m = star(tmp_path, "consumers.status_sensitivity_core=1",
+             "consumers.status_sensitivity_aspirational=1")
     c = m.consumers
     c.stage[0, :] = Stage.AWARE
     c.attitude[0, :] = 1.0
@@ -103,8 +105,9 @@ def test_dilution_is_the_dream_value_ownership_costs(tmp_path):
 
 
 def test_without_status_sensitivity_desire_is_liking_and_nothing_dilutes():
-    m = build("network.n=1000", "consumers.status_core=0", "consumers.status_aspirational=0",
-              "brands.0.price=0.1", "ewom.p_share=0.2", steps=20)
+    m = build("network.n=1000", "consumers.status_sensitivity_core=0",
+              "consumers.status_sensitivity_aspirational=0", "brands.0.price=0.1",
+              "ewom.p_share=0.2", steps=20)
     df = m.run()
     c = m.consumers
     aware = c.stage[0] != Stage.UNAWARE

@@ -157,7 +157,7 @@ def test_pushback_rate_matches_its_probability():
 
 @pytest.mark.parametrize("ewom", ["organic", "linear", "coproduction"])
 def test_rejecters_and_dissatisfied_buyers_complain_under_every_regime(ewom):
-    m = build(*DOCKED, "network.kind=erdos_renyi", "network.n=500", "ewom.reject_threshold=-0.3",
+    m = build(*DOCKED, "network.kind=erdos_renyi", "network.n=500", "funnel.reject_threshold=-0.3",
               f"ewom.model={ewom}", "ewom.follower_share=0", "consumers.leader_share=0")
     c = m.consumers
     c.stage[0, :10] = Stage.REJECTER

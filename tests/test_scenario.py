@@ -145,3 +145,46 @@ def test_every_preset_tells_what_to_look_for_and_what_to_try(name):
     sc = scenario.load(name)
     for field in ("title", "description", "look_for", "try_this"):
         assert getattr(sc, field).strip(), f"{name}: {field} is empty"
+
+
+@pytest.mark.parametrize("old,new,value", [
+    ("ewom.negativity_bias", "funnel.negativity_bias", 2.5),
+    ("ewom.reinforcement", "funnel.reinforcement", 0.7),
+    ("consumers.status_core", "consumers.status_sensitivity_core", 0.25),
+    ("consumers.income_aspirational", "consumers.reservation_price_aspirational", 0.9),
+])
+def test_renamed_keys_still_work_under_their_old_names_with_a_note(tmp_path, old, new, value):
+    section, key = old.split(".")
+    path = tmp_path / "old.toml"
+    path.write_text(f"[{section}]\n{key} = {value}\n")
+    for load in (lambda: scenario.load(None, [f"{old}={value}"]),
+                 lambda: scenario.load(path),
+                 lambda: scenario.from_dict({section: {key: value}})):
+        with pytest.warns(scenario.RenamedKeyWarning, match=new):
+            sc = load()
+        part, name = new.split(".")
+        assert getattr(getattr(sc, part), name) == value
+
+
+def test_an_old_name_beside_its_new_one_is_refused_and_set_wins_over_the_file(tmp_path):
+    with pytest.warns(scenario.RenamedKeyWarning), \
+            pytest.raises(EwomError, match=r"ewom\.reinforcement: given beside its new name"):
+        scenario.from_dict({"ewom": {"reinforcement": 1.0}, "funnel": {"reinforcement": 2.0}})
+    path = tmp_path / "old.toml"
+    path.write_text("[ewom]\nreinforcement = 1.0\n")
+    with pytest.warns(scenario.RenamedKeyWarning):
+        sc = scenario.load(path, ["funnel.reinforcement=3"])
+    assert sc.funnel.reinforcement == 3.0
+
+
+def test_the_cli_prints_a_renamed_key_as_one_note_line(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "ewom_abm", "run", "--steps", "1",
+                          "--set", "network.n=50", "--set", "ewom.reject_threshold=-0.5",
+                          "--out", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    notes = [ln for ln in out.stderr.splitlines() if "reject_threshold" in ln]
+    assert notes == ["note: ewom.reject_threshold is now funnel.reject_threshold; the old name "
+                     "still works but will be refused in a later release"]

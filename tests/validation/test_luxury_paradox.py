@@ -20,7 +20,7 @@ import numpy as np
 from ewom_abm.batch.stats import ols
 from ewom_testing import build
 
-BLIND = ("consumers.status_core=0", "consumers.status_aspirational=0")
+BLIND = ("consumers.status_sensitivity_core=0", "consumers.status_sensitivity_aspirational=0")
 
 
 @cache
