@@ -28,10 +28,11 @@ from ewom_abm.model.desire import Dream, observe
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, Messages, spread
 from ewom_abm.model.funnel import Received, attend, receive
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.metrics import funnel_shares, to_frame
-from ewom_abm.model.network import Graph, build_graph
+from ewom_abm.model.network import build_graph
 from ewom_abm.model.scenario import Scenario
-from ewom_abm.model.space import CsrNetwork
+from ewom_abm.model.space import network_space
 from ewom_abm.model.state import Consumers, Stage
 
 
@@ -165,7 +166,7 @@ class EwomModel(mesa.Model):
         (None under global mixing, or above ``consumers.agents_max`` consumers)."""
         if self._space is None and self.graph is not None \
                 and self.n <= self.config.consumers.agents_max:
-            self._space = CsrNetwork(self.graph, random=self.random)
+            self._space = network_space(self.graph, self.random)
         return self._space
 
     @property

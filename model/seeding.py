@@ -32,11 +32,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ewom_abm.model.arrays import random_subset, top_k
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.ewom import random_subset
-from ewom_abm.model.network import Graph
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.scenario import SEEDINGS, suggest
-from ewom_abm.model.state import top_k
 
 _BC_CELLS = 1_000_000  # betweenness: sources per batch x consumers (~60 bytes a cell)
 _GAIN_ROWS = 20_000  # greedy: consumers per block when scoring everyone at the start
@@ -248,7 +247,7 @@ class LiveEdgeSamples:
         comp = np.sort(self.component[np.asarray(seeds, dtype=np.int64)], axis=0)
         if comp.shape[0] == 0:
             return np.zeros(self.samples, dtype=np.int64)
-        first = np.ones(comp.shape, dtype=bool)
+        first = np.ones(comp.shape, dtype=bool)  # per sample (column): first of each component
         first[1:] = comp[1:] != comp[:-1]
         return np.where(first, self.size[comp], 0).sum(axis=0, dtype=np.int64)
 

@@ -16,7 +16,7 @@ from scipy.stats import spearmanr
 
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.network import Graph, from_edges
+from ewom_abm.model.graph import Graph, from_edges
 from ewom_abm.model.reference import cascade_distribution_exact, epidemic_threshold, live_edge_reach
 from ewom_abm.model.scenario import SEEDINGS
 from ewom_abm.model.seeding import LiveEdgeSamples, SeedOrder, betweenness
