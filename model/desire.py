@@ -27,61 +27,120 @@ from __future__ import annotations
 
 import numpy as np
 
-from ewom_abm.model.arrays import distinct, neighbours
-from ewom_abm.model.graph import Graph
+from ewom_abm.model.arrays import distinct
+from ewom_abm.model.graph import Graph, Links, links
+from ewom_abm.model.jit import inline, jit
+from ewom_abm.model.params import params
 from ewom_abm.model.scenario import StatusConfig
-from ewom_abm.model.state import Consumers, Stage
+from ewom_abm.model.state import UNAWARE, Consumers
 
 
-def observe(cons: Consumers, b: int, graph: Graph | None, became_aware: np.ndarray,
+@jit
+def population_view(cons: Consumers, b: int) -> tuple[float, float, float]:
+    """Under global mixing everyone sees the population: the shares aware of brand b, owning
+    it in the core and owning it outside the core."""
+    n = cons.core.size
+    aware = core = other = 0
+    for i in range(n):
+        aware += cons.stage[b, i] != UNAWARE
+        if cons.owner[b, i]:
+            if cons.core[i]:
+                core += 1
+            else:
+                other += 1
+    return aware / n, core / n, other / n
+
+
+@inline
+def shares_seen(links: Links, aware: np.ndarray, owner_core: np.ndarray,
+                owner_other: np.ndarray, i: int, view: tuple) -> tuple[float, float, float]:
+    """What consumer i sees of a brand: the shares of their friends who know it, who own it in
+    the core and outside it (from the brand's friend counts); under global mixing (no links)
+    the population's, ``view``."""
+    if links.indptr.size <= 1:
+        return view
+    deg = max(links.indptr[i + 1] - links.indptr[i], 1)
+    return aware[i] / deg, owner_core[i] / deg, owner_other[i] / deg
+
+
+@inline
+def status_value(seen: tuple, core: bool, st: tuple, prestige: float) -> tuple[float, float]:
+    """Status value of a brand as a consumer perceives it from what they see, and what it
+    would be if none of their friends owned it (the reference dilution is measured against)."""
+    recognised, owned_core, owned_other = seen
+    undiluted = prestige + st.recognition * recognised
+    if core:
+        return undiluted - st.snob * (owned_other + st.in_group * owned_core), undiluted
+    return undiluted - st.snob * st.in_group * owned_other + st.aspiration * owned_core, \
+        undiluted
+
+
+@inline
+def desire_of(liking: float, sensitivity: float, status: float) -> float:
+    """Desire: liking scaled by the perceived status as much as the consumer's sensitivity
+    makes it matter; never below nothing."""
+    return liking * max(0.0, 1.0 + sensitivity * status)
+
+
+@jit
+def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
             bought: np.ndarray) -> np.ndarray:
-    """Friends see who now knows and who now owns the brand: update the counts each consumer
-    holds of their friends. Returns the consumers whose view of the brand's status changed."""
-    if graph is None or (became_aware.size == 0 and bought.size == 0):
+    """Friends see who now knows and who now owns the brand: add the newly aware and the new
+    buyers to their friends' counts. Returns the friends whose view of the brand's status
+    changed (one entry per count added)."""
+    if links.indptr.size <= 1:
         return np.empty(0, np.int64)
-    seen = [_add(cons.friends_aware[b], graph, became_aware)]
-    core = cons.core[bought]
-    seen.append(_add(cons.friends_owner_core[b], graph, bought[core]))
-    seen.append(_add(cons.friends_owner_other[b], graph, bought[~core]))
-    return np.concatenate(seen)
+    indptr, indices = links.indptr, links.indices
+    total = 0
+    for i in became_aware:
+        total += indptr[i + 1] - indptr[i]
+    for i in bought:
+        total += indptr[i + 1] - indptr[i]
+    seen = np.empty(total, np.int64)
+    k = 0
+    for i in became_aware:
+        for e in range(indptr[i], indptr[i + 1]):
+            cons.friends_aware[b, indices[e]] += 1
+            seen[k] = indices[e]
+            k += 1
+    for i in bought:
+        counts = cons.friends_owner_core[b] if cons.core[i] else cons.friends_owner_other[b]
+        for e in range(indptr[i], indptr[i + 1]):
+            counts[indices[e]] += 1
+            seen[k] = indices[e]
+            k += 1
+    return seen
 
 
-def _add(count: np.ndarray, graph: Graph, who: np.ndarray) -> np.ndarray:
-    friends = neighbours(graph, who)
-    if 16 * friends.size > count.size:  # many: one counting pass beats scattered adds
-        count += np.bincount(friends, minlength=count.size).astype(count.dtype)
-    elif friends.size:
-        np.add.at(count, friends, 1)
-    return friends
+@jit
+def refresh(cons: Consumers, b: int, who: np.ndarray, links: Links, st: tuple,
+            prestige: float) -> None:
+    """Recompute the desire of consumers ``who`` (distinct), whose attitude or view of the
+    brand's status may have changed, and the desire they would hold if no friend owned it."""
+    view = population_view(cons, b) if links.indptr.size <= 1 else (0.0, 0.0, 0.0)
+    aware, core, other = cons.friends_aware[b], cons.friends_owner_core[b], \
+        cons.friends_owner_other[b]
+    for i in who:
+        seen = shares_seen(links, aware, core, other, i, view)
+        status, undiluted = status_value(seen, cons.core[i], st, prestige)
+        liking = 0.0 if cons.stage[b, i] == UNAWARE else max(cons.attitude[b, i], 0.0)
+        sens = cons.status_sensitivity[i]
+        cons.desire[b, i] = desire_of(liking, sens, status)
+        cons.undiluted[b, i] = desire_of(liking, sens, undiluted)
 
 
-def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | None,
-                     cfg: StatusConfig, prestige: float) -> tuple[np.ndarray, np.ndarray]:
-    """Status value of brand b as consumers ``who`` perceive it, and what it would be if none
-    of their friends owned it (the reference dilution is measured against)."""
-    if graph is None:  # global mixing: everyone sees the whole population
-        n = cons.n
-        aware = np.count_nonzero(cons.stage[b] != Stage.UNAWARE) / n
-        owners = cons.owner[b]
-        core = np.count_nonzero(owners & cons.core) / n
-        shares = (np.float64(aware), np.float64(core),
-                  np.float64(np.count_nonzero(owners) / n - core))
-    else:
-        deg = np.maximum(graph.degree[who], 1).astype(np.float64)
-        shares = (cons.friends_aware[b, who] / deg, cons.friends_owner_core[b, who] / deg,
-                  cons.friends_owner_other[b, who] / deg)
-    recognised, owned_core, owned_other = shares
-    undiluted = prestige + cfg.recognition * recognised
-    in_core = cons.core[who]
-    snob = cfg.snob * np.where(in_core, owned_other + cfg.in_group * owned_core,
-                               cfg.in_group * owned_other)
-    emulation = np.where(in_core, 0.0, cfg.aspiration * owned_core)
-    return undiluted - snob + emulation, np.broadcast_to(undiluted, who.shape)
-
-
-def _scale(sensitivity: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """How a perceived status scales liking into desire; never below nothing."""
-    return np.maximum(0.0, 1.0 + sensitivity * status)
+@jit
+def measure(cons: Consumers, b: int) -> tuple[float, float, float]:
+    """Dream value (the population's mean desire), dilution (the share of it ownership costs)
+    and the mean desire of those aware of the brand."""
+    total = reference = 0.0
+    aware = 0
+    for i in range(cons.core.size):
+        total += cons.desire[b, i]
+        reference += cons.undiluted[b, i]
+        aware += cons.stage[b, i] != UNAWARE
+    return (total / cons.core.size, 1.0 - total / reference if reference > 0 else 0.0,
+            total / aware if aware else 0.0)
 
 
 class Dream:
@@ -90,39 +149,22 @@ class Dream:
 
     def __init__(self, cons: Consumers, b: int, graph: Graph | None, cfg: StatusConfig,
                  prestige: float) -> None:
-        self.cons, self.b, self.graph, self.cfg, self.prestige = cons, b, graph, cfg, prestige
-        self.undiluted = np.zeros(cons.n, dtype=np.float32)  # desire if no friend owned it
-
-    def factor(self, who: np.ndarray) -> np.ndarray:
-        """How the brand's status, as consumers ``who`` perceive it now, scales their liking
-        into desire: ``max(0, 1 + status_sensitivity x S)``."""
-        status, _ = perceived_status(self.cons, self.b, who, self.graph, self.cfg, self.prestige)
-        return _scale(self.cons.status_sensitivity[who], status)
+        self.cons, self.b, self.prestige = cons, b, float(prestige)
+        self.links, self.st = links(graph), params(cfg)
 
     def refresh(self, who: np.ndarray | None) -> None:
         """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
-        view of the brand's status may have changed."""
+        view of the brand's status may have changed (under global mixing everyone's view moves
+        with the population: everyone aware)."""
         cons, b = self.cons, self.b
-        if who is None or self.graph is None:
-            who = np.flatnonzero(cons.stage[b] != Stage.UNAWARE)
+        if who is None or not self.links.present:
+            who = np.flatnonzero(cons.stage[b] != UNAWARE)
         else:
-            who = distinct(who, cons.n)
-        if who.size == 0:
-            return
-        status, undiluted = perceived_status(cons, b, who, self.graph, self.cfg, self.prestige)
-        liking = np.maximum(cons.attitude[b, who], 0.0)
-        liking = np.where(cons.stage[b, who] == Stage.UNAWARE, 0.0, liking)
-        sens = cons.status_sensitivity[who]
-        cons.desire[b, who] = liking * _scale(sens, status)
-        self.undiluted[who] = liking * _scale(sens, undiluted)
+            who = distinct(np.asarray(who, np.int64), cons.n)
+        if who.size:
+            refresh(cons, b, who, self.links, self.st, self.prestige)
 
     def measure(self) -> dict[str, float]:
-        """Dream value (the population's mean desire), dilution (the share of it ownership
-        costs) and the mean desire of those aware of the brand."""
-        cons, b = self.cons, self.b
-        total = float(cons.desire[b].sum(dtype=np.float64))
-        reference = float(self.undiluted.sum(dtype=np.float64))
-        aware = int(np.count_nonzero(cons.stage[b] != Stage.UNAWARE))
-        return {"dream_value": total / cons.n,
-                "dilution": 1.0 - total / reference if reference > 0 else 0.0,
-                "desire": total / aware if aware else 0.0}
+        """Dream value, dilution and the mean desire of the aware (see :func:`measure`)."""
+        dream, dilution, desire = measure(self.cons, self.b)
+        return {"dream_value": dream, "dilution": dilution, "desire": desire}

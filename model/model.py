@@ -26,11 +26,14 @@ from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
 from ewom_abm.model.desire import Dream, observe
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.ewom import REGIMES, Messages, spread
-from ewom_abm.model.funnel import Received, attend, receive
-from ewom_abm.model.graph import Graph
+from ewom_abm.model.ewom import REGIMES, pushback, spread
+from ewom_abm.model.funnel import attend, receive
+from ewom_abm.model.graph import Graph, links
+from ewom_abm.model.jit import stream
+from ewom_abm.model.message import Content, Messages, Source
 from ewom_abm.model.metrics import funnel_shares, to_frame
 from ewom_abm.model.network import build_graph
+from ewom_abm.model.params import settings
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.space import network_space
 from ewom_abm.model.state import Consumers, Stage
@@ -68,7 +71,9 @@ class EwomModel(mesa.Model):
         self.mean_degree = (float(self.graph.degree.mean()) if self.graph is not None
                             else net.mean_degree)
         degree = self.graph.degree if self.graph is not None else None
+        self.links = links(self.graph)  # the graph's CSR arrays, as the rules take them
         self.regime = REGIMES[config.ewom.model]
+        self.settings = settings(config)  # the scenario's numbers, as the rules take them
         self.consumers = Consumers.create(self.n, len(config.brands), config.consumers, degree,
                                           self.rng)
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
@@ -101,15 +106,13 @@ class EwomModel(mesa.Model):
         bought = consumers[~cons.owner[b, consumers]]
         cons.stage[b, consumers] = Stage.ADOPTER
         cons.owner[b, consumers] = True
+        cons.bought[b, bought] = self.steps
         cons.attitude[b, consumers] = 1.0
-        cons.valence[b, consumers] = 1.0
-        cons.trust[b, consumers] = 1.0
-        cons.fidelity[b, consumers] = 1.0
-        cons.hops[b, consumers] = 0
-        cons.sponsored[b, consumers] = True
+        brand_says = Content.full(consumers.size, valence=1.0, sponsored=True)
+        Content(*(a[b] for a in cons.held)).assign(consumers, brand_says)
         cons.exposures[b, consumers] += 1
         cons.news[b, consumers] = self.steps
-        seen = observe(cons, b, self.graph, aware, bought)
+        seen = observe(cons, b, self.links, aware, bought)
         self.dreams[b].refresh(np.concatenate([consumers, seen]))
 
     # ------------------------------------------------------------------ access
@@ -194,35 +197,39 @@ class EwomModel(mesa.Model):
 
     def step(self) -> None:
         """One synchronous step; see the module docstring for the schedule."""
-        cfg, cons, t = self.config, self.consumers, self.steps
-        # brands owned per consumer at the start of the step (competition needs rivals)
-        owned = cons.owner.sum(axis=0, dtype=np.int16) if len(self.brands) > 1 else None
+        cons, t, sc, regime, graph = self.consumers, self.steps, self.settings, self.regime, \
+            self.links
+        rng = stream(self.rng)  # the model's generator, as compiled rules draw from it
+        # 1. each brand acts on its strategy
         actions = [br.act() for br in self.brands]
+        # 2. word of mouth (and mass advertising) about each brand, and the community's pushback
         batches: list[Messages] = []
         talkers = 0
         for br, action in zip(self.brands, actions, strict=True):
-            talk = spread(cons, br.index, cfg.ewom, self.regime, self.graph, self.mean_degree,
-                          t, action.boosted, action.boost, self.rng)
-            talkers += talk.talkers
-            msgs = Messages.concat([action.messages, talk.messages])
-            batches.append(self.regime.pushback(msgs, cfg.ewom, self.rng))
+            ads, wom, talked = spread(regime, cons, br.index, sc.ewom, graph, self.mean_degree,
+                                      t, action.boosted, action.boost, rng)
+            talkers += talked
+            msgs = Messages.concat([action.messages, Messages.make(ads, 1.0, 1.0, Source.AD),
+                                    wom])
+            if regime.pushes_back:
+                pushback(regime, msgs, sc.ewom, rng)
+            batches.append(msgs)
         # nobody talked, nothing was sent and nothing will be: every later step is this one
-        self._settled = (talkers == 0 and not any(len(m) for m in batches)
-                         and cfg.ewom.p_external == 0
+        self._settled = (talkers == 0 and not any(m.size for m in batches)
+                         and sc.ewom.p_external == 0
                          and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands))
-        batches = attend(batches, self.n, cfg.consumers.attention, self.rng)
+        # 3. limited attention, all brands together
+        batches = attend(batches, self.n, sc.consumers.attention, self.rng)
+        # 4. the funnel; friends see who now knows and owns each brand; desires re-measured
         for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index
-            rival = (owned - cons.owner[b]) > 0 if owned is not None else None
-            got: Received = receive(
-                cons, b, msgs, step=t, regime=self.regime, desire_factor=self.dreams[b].factor,
-                rival=rival, access=action.access,
-                price=br.cfg.price, quality=(br.cfg.quality, br.cfg.quality_spread),
-                sc=cfg, rng=self.rng)
+            got = receive(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params, action.access,
+                          graph, rng)
             br.revenue += got.bought.size * br.cfg.price
-            seen = observe(cons, b, self.graph, got.became_aware, got.bought)
-            self.dreams[b].refresh(np.concatenate([got.receivers, seen]))
+            seen = observe(cons, b, graph, got.became_aware, got.bought)
+            self.dreams[b].refresh(np.concatenate((got.receivers, seen)))
             self._talk[b] = (got.wom, got.negative, int(got.bought.size))
+        # 5. KPIs; adaptive brands review their strategy
         self._record()
         for br in self.brands:
             br.review()

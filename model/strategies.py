@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ewom_abm.model.ewom import Messages, Source, transmit
+from ewom_abm.model.ewom import transmit
 from ewom_abm.model.funnel import Access
 from ewom_abm.model.graph import Graph
+from ewom_abm.model.jit import stream
+from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.scenario import BrandConfig
 from ewom_abm.model.state import Consumers, Stage
 
@@ -77,7 +79,8 @@ def influencer(m: Market) -> Action:
     scandal = rng.random(k) < cfg.scandal_prob
     valence = np.where(scandal, -1.0, 1.0).astype(np.float32)
     if m.graph is not None and k:
-        slot, dst = transmit(m.graph, paid, np.full(k, cfg.post_reach, np.float32), rng)
+        slot, dst = transmit(m.graph.links, paid, np.full(k, cfg.post_reach, np.float32),
+                             stream(rng))
     else:
         slot, dst = np.empty(0, np.int64), np.empty(0, np.int64)
     posts = Messages.make(dst, valence[slot], cfg.influencer_trust, Source.POST)

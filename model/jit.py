@@ -1,0 +1,172 @@
+"""Compiling the step's rules: numba's ``njit`` with an on-disk cache, the model's one random
+generator inside compiled code, and field-by-field copies of struct-of-arrays types.
+
+Why compiled: a step is a few loops over consumers, their friends and the step's messages.
+Written as numpy calls it costs about 150 calls per brand whatever the market's size; written as
+loops, it costs what the loops do (docs/ODD.md, "How to add a rule").
+
+- :func:`jit` compiles a rule (:func:`inline`: one applied per consumer or message), caching
+  the machine code on disk (next to the module, or in
+  numba's user cache folder when the package is installed read-only), so only the first run
+  after an install pays for compiling.
+- :func:`stream` hands compiled code the model's own ``np.random.Generator`` (its bit
+  generator's state and functions, as numba's unboxing reads them, for a fraction of the cost):
+  compiled and numpy draws come from one stream, so one seed still decides a run. The handle
+  points into the generator: make it at each call, never keep it.
+- :func:`copier`, :func:`take`, :func:`row` and :func:`alike` copy every field of a NamedTuple of
+  arrays (such as :class:`model.message.Content`), so adding a field to the type is the only
+  edit a copy needs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from typing import Any
+
+import numba
+import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
+
+
+def jit(fn: Callable | None = None, **options: Any) -> Any:
+    """``numba.njit`` as the rules use it: cached on disk; division by zero gives inf/nan as in
+    numpy (the rules guard their divisions), which also spares a check per division."""
+    options = {"cache": True, "error_model": "numpy", **options}
+    if fn is None:
+        return lambda f: numba.njit(**options)(f)
+    return numba.njit(**options)(fn)
+
+
+def inline(fn: Callable) -> Any:
+    """A rule applied per consumer or per message: compiled into each loop that calls it, so
+    the arrays it is handed cost nothing to pass (a call that is not inlined pays for counting
+    references to every array in its arguments, more than a small rule's own work). Give it
+    one exit when it returns nothing: numba's inliner can drop what precedes an early bare
+    ``return``."""
+    return jit(fn, inline="always")
+
+
+# --------------------------------------------------------------------------- the one stream
+
+_FUNCTIONS: dict[type, tuple[int, int, int]] = {}  # per bit-generator class
+
+
+def _address(cfunc: object) -> int:
+    return int(ctypes.cast(cfunc, ctypes.c_void_p).value)
+
+
+def stream(rng: np.random.Generator) -> np.ndarray:
+    """What compiled code needs to draw from ``rng``: its state's addresses and its bit
+    generator's functions (six uint64). Make it at each call: it points into ``rng``, which must
+    stay alive while compiled code draws from it."""
+    bitgen = rng.bit_generator
+    c = bitgen.ctypes
+    fns = _FUNCTIONS.get(type(bitgen))
+    if fns is None:
+        fns = (_address(c.next_uint64), _address(c.next_uint32), _address(c.next_double))
+        _FUNCTIONS[type(bitgen)] = fns
+    return np.array([c.state_address, c.state.value, *fns, c.bit_generator.value],
+                    dtype=np.uint64)
+
+
+def generator(rng: object) -> np.random.Generator:
+    """Inside compiled code, the generator a rule draws from, given either a :func:`stream`
+    handle (from Python) or the generator itself (from a compiled caller)."""
+    return rng
+
+
+@overload(generator)
+def _generator(rng):
+    if isinstance(rng, types.NumPyRandomGeneratorType):
+        return lambda rng: rng
+    if isinstance(rng, types.Array):
+        return lambda rng: _unpack(rng)
+    return None
+
+
+@intrinsic
+def _unpack(typingctx: object, handle: types.Array) -> tuple:
+    """The struct numba builds when a Generator is passed in, from a :func:`stream` handle,
+    without the Python lookups."""
+    rng_type = types.NumPyRandomGeneratorType("rng")
+    bit_type = types.NumPyRandomBitGeneratorType("bit_generator")
+
+    def codegen(context, builder, signature, args):
+        arr = context.make_array(signature.args[0])(context, builder, args[0])
+
+        def word(k: int) -> object:
+            return builder.load(cgutils.gep_inbounds(builder, arr.data, k))
+
+        bit = cgutils.create_struct_proxy(bit_type)(context, builder)
+        bit.state_address = word(0)
+        bit.state = word(1)
+        bit.fnptr_next_uint64 = word(2)
+        bit.fnptr_next_uint32 = word(3)
+        bit.fnptr_next_double = word(4)
+        bit.bit_generator = word(5)
+        bit.parent = cgutils.get_null_value(context.get_value_type(types.pyobject))
+        gen = cgutils.create_struct_proxy(rng_type)(context, builder)
+        gen.bit_generator = bit._getvalue()
+        gen.meminfo = cgutils.get_null_value(gen.meminfo.type)  # nothing for NRT to count
+        gen.parent = cgutils.get_null_value(context.get_value_type(types.pyobject))
+        return gen._getvalue()
+
+    return rng_type(handle), codegen
+
+
+# --------------------------------------------------------------------------- field copies
+
+def _generated(name: str, params: str, body: list[str], env: dict | None = None) -> Callable:
+    """A function compiled from lines of source (numba compiles it for each tuple type)."""
+    namespace = dict(env or {})
+    exec(f"def {name}({params}):\n" + "\n".join(f"    {line}" for line in body), namespace)
+    return namespace[name]
+
+
+def copier(cls: type) -> Any:
+    """``put(dst, i, src, j)``: ``dst[i] = src[j]`` in every field of two NamedTuples of 1-d
+    arrays of type ``cls``; compiled inline, and written from ``cls``'s fields, so a new
+    field needs no edit here."""
+    body = [f"dst.{name}[i] = src.{name}[j]" for name in cls._fields]
+    # made from generated source, so not cached itself: it is always compiled into its callers
+    return numba.njit(inline="always")(_generated("put", "dst, i, src, j", body))
+
+
+def take(src: tuple, idx: np.ndarray) -> tuple:
+    """A new NamedTuple of the same type holding ``src[idx]`` in every field."""
+    return type(src)(*(a[idx] for a in src))
+
+
+def row(src: tuple, b: int) -> tuple:
+    """Row ``b`` of every field of a NamedTuple of 2-d arrays (views)."""
+    return type(src)(*(a[b] for a in src))
+
+
+def alike(src: tuple, size: int) -> tuple:
+    """A new NamedTuple of the same type with uninitialised 1-d fields of ``size`` entries,
+    each of its field's dtype."""
+    return type(src)(*(np.empty(size, a.dtype) for a in src))
+
+
+@overload(take)
+def _take(src, idx):
+    cls = src.instance_class
+    fields = ", ".join(f"src[{k}][idx]" for k in range(len(src)))
+    return _generated("take", "src, idx", [f"return cls({fields})"], {"cls": cls})
+
+
+@overload(alike)
+def _alike(src, size):
+    cls = src.instance_class
+    fields = ", ".join(f"np.empty(size, src[{k}].dtype)" for k in range(len(src)))
+    return _generated("alike", "src, size", [f"return cls({fields})"], {"cls": cls, "np": np})
+
+
+@overload(row)
+def _row(src, b):
+    cls = src.instance_class
+    fields = ", ".join(f"src[{k}][b]" for k in range(len(src)))
+    return _generated("row", "src, b", [f"return cls({fields})"], {"cls": cls})
