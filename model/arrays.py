@@ -60,6 +60,7 @@ def skip(p: float, rng: object) -> float:
     """Failures before the next success of Bernoulli(p) trials (a geometric gap, by inversion),
     as a float: a caller compares it with its bound before casting, so a vanishing p cannot
     overflow an integer."""
+    rng = generator(rng)
     return np.floor(math.log(1.0 - rng.random()) / math.log1p(-p))
 
 

@@ -170,6 +170,7 @@ def retell(code: int, held: Content, i: int, attitude: float, norm: float, ew: t
     Coproduction transforms it: fidelity x ``fidelity_decay``; valence drifts by ``drift``
     toward half the teller's attitude plus half ``norm``, their friends' mean attitude, plus
     ``noise`` x N(0, 1)."""
+    rng = generator(rng)
     if code == ORGANIC:
         own_words(said, k, attitude)
         return

@@ -146,6 +146,7 @@ def conversion(attitude: float, stage: int, owner: bool, rival: bool, drive: flo
     becomes interested with chance(p_interest x drive); one interested and not yet an owner
     wants to buy with chance(p_adopt x drive) x (1 - competition if they own a rival).
     Returns (stage, wants to buy)."""
+    rng = generator(rng)
     if attitude < 0 or stage == REJECTER:
         return stage, False
     if stage == AWARE and rng.random() < chance(fn.p_interest * drive, msgs, mine):
@@ -163,6 +164,7 @@ def access_gate(reservation_price: float, core: bool, brand: tuple, access: Acce
                 rng: object) -> bool:
     """Whether a would-be buyer can buy (7.12): their reservation price covers the brand's
     price, and outside the core they find it on sale with chance ``distribution``."""
+    rng = generator(rng)
     if reservation_price < brand.price:
         return False
     if access.distribution < 1.0 and not core:
@@ -174,6 +176,7 @@ def access_gate(reservation_price: float, core: bool, brand: tuple, access: Acce
 def limited_drop(wants: np.ndarray, cap: int, rng: object) -> np.ndarray:
     """The buyers (positions among the receivers): every would-be buyer, or a uniformly random
     ``cap`` of them when more would buy (7.12)."""
+    rng = generator(rng)
     chosen = np.flatnonzero(wants)
     if cap == NO_CAP or chosen.size <= cap:
         return chosen
@@ -189,6 +192,7 @@ def experience(expected: float, brand: tuple, fn: tuple, rng: object) -> tuple[f
     ``e = clip(quality + quality_spread x N(0, 1), 0, 1)``, felt as ``2e - 1``; the attitude
     moves ``experience_weight`` of the way from the expectation to it. Returns (attitude,
     disappointment: the shortfall if beyond ``tolerance``, else 0)."""
+    rng = generator(rng)
     e = brand.quality
     if brand.quality_spread > 0:
         e += brand.quality_spread * rng.standard_normal()

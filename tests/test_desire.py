@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.arrays import neighbours
-from ewom_abm.model.desire import Dream, observe, perceived_status
-from ewom_abm.model.graph import from_edges
+from ewom_abm.model.desire import Dream, observe, shares_seen, status_value
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
 
@@ -23,26 +21,27 @@ def star(tmp_path, *extra):
     return m
 
 
-def test_neighbours_lists_each_consumers_friends():
-    g = from_edges(np.array([0, 0, 1]), np.array([1, 2, 2]), 4)
-    assert sorted(neighbours(g, np.array([0])).tolist()) == [1, 2]
-    assert sorted(neighbours(g, np.array([0, 1])).tolist()) == [0, 1, 2, 2]
-    assert neighbours(g, np.array([3])).size == 0
-
-
 def test_friends_see_who_knows_and_who_owns_by_segment(tmp_path):
     m = star(tmp_path)
     c = m.consumers
     c.friends_aware[:] = 0
     c.friends_owner_core[:] = 0
     c.friends_owner_other[:] = 0
-    seen = observe(c, 0, m.graph, became_aware=np.array([1, 2]), bought=np.array([1, 3]))
+    seen = observe(c, 0, m.links, np.array([1, 2]), np.array([1, 3]))
     assert c.friends_aware[0].tolist() == [2, 0, 0, 0, 0]  # 0 sees its friends 1 and 2
     assert c.friends_owner_core[0].tolist() == [1, 0, 0, 0, 0]  # 1 is in the core
     assert c.friends_owner_other[0].tolist() == [1, 0, 0, 0, 0]  # 3 is not
     assert set(seen.tolist()) == {0}
-    observe(c, 0, m.graph, became_aware=np.array([0]), bought=np.empty(0, np.int64))
+    observe(c, 0, m.links, np.array([0]), np.empty(0, np.int64))
     assert c.friends_aware[0].tolist() == [2, 1, 1, 1, 1]  # all four see the centre
+
+
+def perceived(m, i: int, prestige: float) -> tuple[float, float]:
+    """Brand 0's status as consumer i perceives it, and with no friend owning it."""
+    c = m.consumers
+    seen = shares_seen(m.links, c.friends_aware[0], c.friends_owner_core[0],
+                       c.friends_owner_other[0], i, (0.0, 0.0, 0.0))
+    return status_value(seen, c.core[i], m.settings.status, prestige)
 
 
 def test_status_as_a_core_consumer_sees_it(tmp_path):
@@ -50,9 +49,9 @@ def test_status_as_a_core_consumer_sees_it(tmp_path):
     m = star(tmp_path, "brands.0.prestige=0.5")
     c = m.consumers
     c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
-    status, undiluted = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.5)
-    assert undiluted[0] == pytest.approx(0.5 + 1.0)
-    assert status[0] == pytest.approx(0.5 + 1.0 - 4 * (0.25 + 0.5 * 0.25))
+    status, undiluted = perceived(m, 0, prestige=0.5)
+    assert undiluted == pytest.approx(0.5 + 1.0)
+    assert status == pytest.approx(0.5 + 1.0 - 4 * (0.25 + 0.5 * 0.25))
 
 
 def test_status_as_an_aspirational_consumer_sees_it(tmp_path):
@@ -61,8 +60,8 @@ def test_status_as_an_aspirational_consumer_sees_it(tmp_path):
     c = m.consumers
     c.core[0] = False
     c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
-    status, _ = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.0)
-    assert status[0] == pytest.approx(1.0 - 4 * 0.5 * 0.25 + 1.0 * 0.25)
+    status, _ = perceived(m, 0, prestige=0.0)
+    assert status == pytest.approx(1.0 - 4 * 0.5 * 0.25 + 1.0 * 0.25)
 
 
 def test_desire_is_liking_scaled_by_status_and_nothing_for_the_unaware(tmp_path):
@@ -134,7 +133,7 @@ def test_desire_kept_current_step_by_step_equals_a_fresh_measurement(kind):
             for x in (c.friends_aware, c.friends_owner_core, c.friends_owner_other):
                 x[b] = 0
             aware = np.flatnonzero(c.stage[b] != Stage.UNAWARE)
-            observe(c, b, m.graph, aware, np.flatnonzero(c.owner[b]))
+            observe(c, b, m.links, aware, np.flatnonzero(c.owner[b]))
             for before, x in zip(counts, (c.friends_aware, c.friends_owner_core,
                                           c.friends_owner_other), strict=True):
                 assert np.array_equal(before, x[b])
