@@ -56,12 +56,22 @@ def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 # --------------------------------------------------------------------------- compiled helpers
 
 @inline
-def skip(p: float, rng: object) -> float:
-    """Failures before the next success of Bernoulli(p) trials (a geometric gap, by inversion),
-    as a float: a caller compares it with its bound before casting, so a vanishing p cannot
-    overflow an integer."""
+def skip(scale: float, rng: object) -> float:
+    """Failures before the next success of Bernoulli(p) trials, ``scale = -1 / log(1 - p)``
+    (0 for p = 0 is not allowed: pass inf): a geometric gap by inversion of an exponential
+    draw, as a float, so a caller compares it with its bound before casting and a vanishing p
+    cannot overflow an integer."""
     rng = generator(rng)
-    return np.floor(math.log(1.0 - rng.random()) / math.log1p(-p))
+    return np.floor(rng.standard_exponential() * scale)
+
+
+@jit
+def grow(buffer: np.ndarray, used: int, need: int) -> np.ndarray:
+    """A larger buffer (at least ``need`` entries, and twice the old size) holding the first
+    ``used`` entries of ``buffer``."""
+    out = np.empty(max(2 * buffer.size, need), buffer.dtype)
+    out[:used] = buffer[:used]
+    return out
 
 
 @jit
@@ -71,15 +81,16 @@ def coin_flips(n: int, p: float, rng: object) -> np.ndarray:
     rng = generator(rng)
     if p <= 0 or n <= 0:
         return np.empty(0, np.int64)
+    scale = -1.0 / math.log1p(-p)
     out = np.empty(min(n, int(n * p + 6 * math.sqrt(n * p) + 16)), np.int64)
     k = 0
-    at = skip(p, rng)
+    at = skip(scale, rng)
     while at < n:
         if k == out.size:
-            out = np.concatenate((out, np.empty(out.size, np.int64)))
+            out = grow(out, k, k + 1)
         out[k] = int(at)
         k += 1
-        at = int(at) + 1 + skip(p, rng)
+        at = int(at) + 1 + skip(scale, rng)
     return out[:k].copy()
 
 
@@ -111,9 +122,3 @@ def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, 
         order[fill[r]] = m
         fill[r] += 1
     return receivers, start, order
-
-
-@jit
-def distinct(who: np.ndarray, n: int) -> np.ndarray:
-    """The distinct values of ``who`` (consumers out of n), in increasing order."""
-    return group_by_receiver(who, n)[0]

@@ -25,9 +25,10 @@ aggregate awareness or penetration: the luxury paradox across runs is a finding.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ewom_abm.model.arrays import distinct
 from ewom_abm.model.graph import Graph, Links, links
 from ewom_abm.model.jit import inline, jit
 from ewom_abm.model.params import params
@@ -53,12 +54,10 @@ def population_view(cons: Consumers, b: int) -> tuple[float, float, float]:
 
 @inline
 def shares_seen(links: Links, aware: np.ndarray, owner_core: np.ndarray,
-                owner_other: np.ndarray, i: int, view: tuple) -> tuple[float, float, float]:
-    """What consumer i sees of a brand: the shares of their friends who know it, who own it in
-    the core and outside it (from the brand's friend counts); under global mixing (no links)
-    the population's, ``view``."""
-    if links.indptr.size <= 1:
-        return view
+                owner_other: np.ndarray, i: int) -> tuple[float, float, float]:
+    """What consumer i sees of a brand among their friends: the shares who know it, who own it
+    in the core and who own it outside the core (from the brand's friend counts). Under global
+    mixing everyone sees the population's shares instead (:func:`population_view`)."""
     deg = max(links.indptr[i + 1] - links.indptr[i], 1)
     return aware[i] / deg, owner_core[i] / deg, owner_other[i] / deg
 
@@ -82,51 +81,76 @@ def desire_of(liking: float, sensitivity: float, status: float) -> float:
     return liking * max(0.0, 1.0 + sensitivity * status)
 
 
+class Rows(NamedTuple):
+    """Brand b's rows of what desire reads and writes (views; compiled loops take these, not
+    every state array: see model/jit.py ``inline``)."""
+
+    aware: np.ndarray  # friends who know it
+    owner_core: np.ndarray  # friends in the core who own it
+    owner_other: np.ndarray  # friends outside the core who own it
+    stage: np.ndarray
+    attitude: np.ndarray
+    desire: np.ndarray
+    undiluted: np.ndarray
+
+
 @jit
-def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
-            bought: np.ndarray) -> np.ndarray:
-    """Friends see who now knows and who now owns the brand: add the newly aware and the new
-    buyers to their friends' counts. Returns the friends whose view of the brand's status
-    changed (one entry per count added)."""
-    if links.indptr.size <= 1:
-        return np.empty(0, np.int64)
-    indptr, indices = links.indptr, links.indices
-    total = 0
-    for i in became_aware:
-        total += indptr[i + 1] - indptr[i]
-    for i in bought:
-        total += indptr[i + 1] - indptr[i]
-    seen = np.empty(total, np.int64)
-    k = 0
-    for i in became_aware:
-        for e in range(indptr[i], indptr[i + 1]):
-            cons.friends_aware[b, indices[e]] += 1
-            seen[k] = indices[e]
-            k += 1
-    for i in bought:
-        counts = cons.friends_owner_core[b] if cons.core[i] else cons.friends_owner_other[b]
-        for e in range(indptr[i], indptr[i + 1]):
-            counts[indices[e]] += 1
-            seen[k] = indices[e]
-            k += 1
-    return seen
+def rows(cons: Consumers, b: int) -> Rows:
+    return Rows(cons.friends_aware[b], cons.friends_owner_core[b], cons.friends_owner_other[b],
+                cons.stage[b], cons.attitude[b], cons.desire[b], cons.undiluted[b])
+
+
+@inline
+def remeasure(r: Rows, i: int, core: bool, sensitivity: float, seen: tuple, st: tuple,
+              prestige: float) -> None:
+    """Consumer i's desire now, from what they ``seen`` of the brand, and what it would be if
+    no friend owned it."""
+    status, undiluted = status_value(seen, core, st, prestige)
+    liking = 0.0 if r.stage[i] == UNAWARE else max(r.attitude[i], 0.0)
+    r.desire[i] = desire_of(liking, sensitivity, status)
+    r.undiluted[i] = desire_of(liking, sensitivity, undiluted)
 
 
 @jit
 def refresh(cons: Consumers, b: int, who: np.ndarray, links: Links, st: tuple,
             prestige: float) -> None:
-    """Recompute the desire of consumers ``who`` (distinct), whose attitude or view of the
-    brand's status may have changed, and the desire they would hold if no friend owned it."""
-    view = population_view(cons, b) if links.indptr.size <= 1 else (0.0, 0.0, 0.0)
-    aware, core, other = cons.friends_aware[b], cons.friends_owner_core[b], \
-        cons.friends_owner_other[b]
-    for i in who:
-        seen = shares_seen(links, aware, core, other, i, view)
-        status, undiluted = status_value(seen, cons.core[i], st, prestige)
-        liking = 0.0 if cons.stage[b, i] == UNAWARE else max(cons.attitude[b, i], 0.0)
-        sens = cons.status_sensitivity[i]
-        cons.desire[b, i] = desire_of(liking, sens, status)
-        cons.undiluted[b, i] = desire_of(liking, sens, undiluted)
+    """Re-measure the desire of consumers ``who`` for brand b (under global mixing everyone's
+    view moves with the population: everyone aware)."""
+    r, core, sens = rows(cons, b), cons.core, cons.status_sensitivity
+    if links.indptr.size > 1:
+        for i in who:
+            seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, i)
+            remeasure(r, i, core[i], sens[i], seen, st, prestige)
+    else:
+        view = population_view(cons, b)
+        for i in range(core.size):
+            if r.stage[i] != UNAWARE:
+                remeasure(r, i, core[i], sens[i], view, st, prestige)
+
+
+@jit
+def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
+            bought: np.ndarray, st: tuple, prestige: float) -> None:
+    """Friends see who now knows and who now owns brand b: the newly aware and the new buyers
+    are added to their friends' counts, and those friends' desire is re-measured (after their
+    last count changed: each time one does)."""
+    if links.indptr.size <= 1:
+        return
+    r, core, sens = rows(cons, b), cons.core, cons.status_sensitivity
+    indptr, indices = links.indptr, links.indices
+    for i in became_aware:
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            r.aware[j] += 1
+            seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
+            remeasure(r, j, core[j], sens[j], seen, st, prestige)
+    for i in bought:
+        counts = r.owner_core if core[i] else r.owner_other
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            counts[j] += 1
+            seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
+            remeasure(r, j, core[j], sens[j], seen, st, prestige)
 
 
 @jit
@@ -144,7 +168,7 @@ def measure(cons: Consumers, b: int) -> tuple[float, float, float]:
 
 
 class Dream:
-    """Desire per consumer for one brand, kept current, and the dream value and dilution
+    """One brand's desire as consumers hold it, kept current, and its dream value and dilution
     measured from it."""
 
     def __init__(self, cons: Consumers, b: int, graph: Graph | None, cfg: StatusConfig,
@@ -152,17 +176,18 @@ class Dream:
         self.cons, self.b, self.prestige = cons, b, float(prestige)
         self.links, self.st = links(graph), params(cfg)
 
-    def refresh(self, who: np.ndarray | None) -> None:
-        """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
-        view of the brand's status may have changed (under global mixing everyone's view moves
-        with the population: everyone aware)."""
-        cons, b = self.cons, self.b
-        if who is None or not self.links.present:
-            who = np.flatnonzero(cons.stage[b] != UNAWARE)
-        else:
-            who = distinct(np.asarray(who, np.int64), cons.n)
-        if who.size:
-            refresh(cons, b, who, self.links, self.st, self.prestige)
+    def update(self, receivers: np.ndarray, became_aware: np.ndarray,
+               bought: np.ndarray) -> None:
+        """After a reception: the receivers' desire re-measured (their attitude moved), and
+        friends see who now knows and owns the brand (:func:`observe`)."""
+        refresh(self.cons, self.b, receivers, self.links, self.st, self.prestige)
+        if self.links.present and (became_aware.size or bought.size):
+            observe(self.cons, self.b, self.links, became_aware, bought, self.st, self.prestige)
+
+    def refresh(self, who: np.ndarray | None = None) -> None:
+        """Re-measure the desire of consumers ``who`` (None: everyone)."""
+        who = np.arange(self.cons.n) if who is None else np.asarray(who, np.int64)
+        refresh(self.cons, self.b, who, self.links, self.st, self.prestige)
 
     def measure(self) -> dict[str, float]:
         """Dream value, dilution and the mean desire of the aware (see :func:`measure`)."""

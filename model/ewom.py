@@ -27,14 +27,15 @@ record (``model/params.py``), the graph's :class:`Links` and the model's random 
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ewom_abm.model.arrays import coin_flips, skip
+from ewom_abm.model.arrays import coin_flips, grow, skip
 from ewom_abm.model.graph import Links
-from ewom_abm.model.jit import alike, generator, inline, jit, row, take
-from ewom_abm.model.message import NO_HOPS, Content, Messages, Source, put
+from ewom_abm.model.jit import alike, generator, inline, jit, put, row, take
+from ewom_abm.model.message import NO_HOPS, Content, Messages, Source
 from ewom_abm.model.state import REJECTER, UNAWARE, Consumers
 
 ORGANIC, LINEAR, COPRODUCTION = 0, 1, 2
@@ -142,70 +143,74 @@ def own_words(said: Content, k: int, valence: float) -> None:
 
 
 @inline
-def complaint(attitude: float, disappointment: float, owner: bool, ew: tuple, said: Content,
-              k: int) -> None:
-    """What a complainer says: the worse of their attitude and their disappointment; about a
-    product they never owned it is hearsay and weighs ``hearsay`` (7.5)."""
-    own_words(said, k, min(attitude, disappointment))
-    if not owner:
-        said.trust[k] = ew.hearsay
+def complaint(attitude: float, disappointment: float, owner: bool, ew: tuple
+              ) -> tuple[float, float]:
+    """What a complainer says, in their own words (7.5): the worse of their attitude and their
+    disappointment, at a friend's trust, or ``hearsay``'s about a product they never owned.
+    Returns (valence, trust)."""
+    return min(attitude, disappointment), (1.0 if owner else ew.hearsay)
 
 
 @inline
-def community_norm(links: Links, attitude: np.ndarray, i: int) -> float:
+def retold(hops: int, trust: float) -> tuple[int, float]:
+    """A retelling of a held message (linear, coproduction): one more hop, its trust at most a
+    friend's (a paid post stays paid; an invitation's persuasion stays with its guest)."""
+    return min(hops + 1, NO_HOPS), min(trust, 1.0)
+
+
+@inline
+def coproduced(valence: float, fidelity: float, attitude: float, norm: float, ew: tuple,
+               noise: float) -> tuple[float, float]:
+    """What coproduction's retelling does to a message (7.4): valence drifts by ``drift``
+    toward half the teller's attitude plus half ``norm`` (their community's mean attitude),
+    plus ``noise`` x a standard normal draw; fidelity x ``fidelity_decay``."""
+    pull = 0.5 * attitude + 0.5 * norm
+    moved = (1 - ew.drift) * valence + ew.drift * pull + ew.noise * noise
+    return min(max(moved, -1.0), 1.0), fidelity * ew.fidelity_decay
+
+
+@inline
+def community_norm(indptr: np.ndarray, indices: np.ndarray, attitude: np.ndarray,
+                   i: int) -> float:
     """Mean attitude of consumer i's friends (0 without friends)."""
-    lo, hi = links.indptr[i], links.indptr[i + 1]
     total = 0.0
-    for e in range(lo, hi):
-        total += attitude[links.indices[e]]
-    return total / max(hi - lo, 1)
-
-
-@inline
-def retell(code: int, held: Content, i: int, attitude: float, norm: float, ew: tuple,
-           rng: object, said: Content, k: int) -> None:
-    """What a talker who is not complaining says (7.4): organic talkers their own words;
-    linear and coproduction tellers the message they hold, one retelling further, its trust at
-    most a friend's (a paid post stays paid; an invitation's persuasion stays with its guest).
-    Coproduction transforms it: fidelity x ``fidelity_decay``; valence drifts by ``drift``
-    toward half the teller's attitude plus half ``norm``, their friends' mean attitude, plus
-    ``noise`` x N(0, 1)."""
-    rng = generator(rng)
-    if code == ORGANIC:
-        own_words(said, k, attitude)
-        return
-    put(said, k, held, i)
-    said.hops[k] = min(held.hops[i] + 1, NO_HOPS)
-    said.trust[k] = min(held.trust[i], 1.0)
-    if code == COPRODUCTION:
-        pull = 0.5 * attitude + 0.5 * norm
-        valence = (1 - ew.drift) * held.valence[i] + ew.drift * pull
-        if ew.noise > 0:
-            valence += ew.noise * rng.standard_normal()
-        said.valence[k] = min(max(valence, -1.0), 1.0)
-        said.fidelity[k] = held.fidelity[i] * ew.fidelity_decay
+    for e in range(indptr[i], indptr[i + 1]):
+        total += attitude[indices[e]]
+    return total / max(indptr[i + 1] - indptr[i], 1)
 
 
 @jit
 def say(regime: Regime, cons: Consumers, b: int, who: np.ndarray, ew: tuple, links: Links,
         rng: object) -> Content:
-    """What each talker ``who`` says: complainers their complaint, the rest per the regime
-    (under coproduction their community is their friends, or everyone under global mixing)."""
+    """What each talker ``who`` says: complainers their complaint; the rest per the regime,
+    organic talkers in their own words, linear and coproduction tellers the message they hold,
+    retold (and under coproduction transformed: its community is the teller's friends, or
+    everyone under global mixing). Rules as values, state read and written here (a loop
+    compiles best when its calls pass no arrays; model/jit.py)."""
     rng = generator(rng)
     held = row(cons.held, b)
     attitude = cons.attitude[b]
     said = alike(held, who.size)
-    drifts = regime.code == COPRODUCTION and ew.drift > 0
-    everyone = attitude.mean() if drifts and links.indptr.size <= 1 else 0.0
+    norm = np.full(who.size, attitude.mean() if links.indptr.size <= 1 else 0.0)
+    if regime.code == COPRODUCTION and ew.drift > 0 and links.indptr.size > 1:
+        for k in range(who.size):
+            norm[k] = community_norm(links.indptr, links.indices, attitude, who[k])
     for k in range(who.size):
         i = who[k]
         if complains(cons.stage[b, i], cons.owner[b, i], cons.disappointment[b, i]):
-            complaint(attitude[i], cons.disappointment[b, i], cons.owner[b, i], ew, said, k)
+            valence, trust = complaint(attitude[i], cons.disappointment[b, i],
+                                       cons.owner[b, i], ew)
+            own_words(said, k, valence)
+            said.trust[k] = trust
+        elif regime.code == ORGANIC:
+            own_words(said, k, attitude[i])
         else:
-            norm = everyone
-            if drifts and links.indptr.size > 1:
-                norm = community_norm(links, attitude, i)
-            retell(regime.code, held, i, attitude[i], norm, ew, rng, said, k)
+            put(said, k, held, i)
+            said.hops[k], said.trust[k] = retold(held.hops[i], held.trust[i])
+            if regime.code == COPRODUCTION:
+                noise = rng.standard_normal() if ew.noise > 0 else 0.0
+                said.valence[k], said.fidelity[k] = coproduced(
+                    held.valence[i], held.fidelity[i], attitude[i], norm[k], ew, noise)
     return said
 
 
@@ -220,25 +225,28 @@ def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
     the messages sent; high ones draw one uniform per edge."""
     rng = generator(rng)
     indptr, indices = links.indptr, links.indices
-    edges = 0
-    for i in senders:
-        edges += indptr[i + 1] - indptr[i]
-    slot = np.empty(edges, np.int64)
-    dst = np.empty(edges, np.int64)
+    expected = 0.0
+    for s in range(senders.size):
+        expected += prob[s] * (indptr[senders[s] + 1] - indptr[senders[s]])
+    slot = np.empty(int(expected + 6 * math.sqrt(expected) + 16), np.int64)
+    dst = np.empty(slot.size, np.int64)
     k = 0
     for s in range(senders.size):
         p, lo, hi = prob[s], indptr[senders[s]], indptr[senders[s] + 1]
+        if k + hi - lo > slot.size:  # rare: more hits than expected
+            slot, dst = grow(slot, k, k + hi - lo), grow(dst, k, k + hi - lo)
         if p > _DENSE_ABOVE:
             for e in range(lo, hi):
                 if rng.random() < p:
                     slot[k], dst[k] = s, indices[e]
                     k += 1
         elif p > 0:
-            e = lo + skip(p, rng)
+            scale = -1.0 / math.log1p(-p)
+            e = lo + skip(scale, rng)
             while e < hi:
                 slot[k], dst[k] = s, indices[int(e)]
                 k += 1
-                e = int(e) + 1 + skip(p, rng)
+                e = int(e) + 1 + skip(scale, rng)
     return slot[:k].copy(), dst[:k].copy()
 
 

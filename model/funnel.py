@@ -18,8 +18,8 @@ from ewom_abm.model.arrays import group_by_receiver
 from ewom_abm.model.desire import desire_of, population_view, shares_seen, status_value
 from ewom_abm.model.ewom import Regime
 from ewom_abm.model.graph import Links
-from ewom_abm.model.jit import generator, inline, jit, row, stream
-from ewom_abm.model.message import Content, Messages, Source, put, weight
+from ewom_abm.model.jit import generator, inline, jit, put, row, stream
+from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.state import ADOPTER, AWARE, INTERESTED, REJECTER, UNAWARE, Consumers
 
 _SURE = 1.0 - 1e-9  # per-message chances are capped here so log(1 - c) stays finite
@@ -83,80 +83,60 @@ def attend(batches: list[Messages], n: int, attention: int, rng: np.random.Gener
 
 
 # --------------------------------------------------------------------------- the rules
-# Per-receiver rules take the values they read (passing every state array to a function called
-# per consumer costs more than the rule); the driver reads and writes the state.
+# Rules take and return values; the driver reads and writes the state and loops over each
+# receiver's messages (a loop compiles best when its calls pass no arrays: model/jit.py).
 
 @inline
-def attitude_update(attitude: float, susceptibility: float, msgs: Messages, mine: np.ndarray,
-                    fn: tuple) -> float:
-    """Attitude moves toward the weighted mean valence of the messages ``mine`` (7.9): weight =
-    trust x fidelity, x ``negativity_bias`` if negative; step = susceptibility x min(mean
-    weight, 1); the result stays in [-1, 1]."""
-    said = msgs.content
-    wsum = vsum = 0.0
-    for m in mine:
-        w = weight(said, m) * (fn.negativity_bias if said.valence[m] < 0 else 1.0)
-        wsum += w
-        vsum += w * said.valence[m]
+def attitude_update(attitude: float, susceptibility: float, wsum: float, vsum: float,
+                    count: int) -> float:
+    """Attitude moves toward the messages' weighted mean valence ``vsum / wsum`` (7.9), by
+    susceptibility x min(mean weight, 1), and stays in [-1, 1]. A message's weight is trust x
+    fidelity, x ``negativity_bias`` if negative (see :func:`biased`)."""
     vbar = vsum / wsum if wsum > 0 else 0.0
-    a = attitude + susceptibility * min(wsum / mine.size, 1.0) * (vbar - attitude)
+    a = attitude + susceptibility * min(wsum / count, 1.0) * (vbar - attitude)
     return min(max(a, -1.0), 1.0)
 
 
 @inline
-def hold(held: Content, i: int, msgs: Messages, mine: np.ndarray, attitude: float) -> None:
-    """The message held (7.10): the most credible (trust x fidelity) of the step's messages
-    that agrees with where the attitude now stands (positive or negative), or the most credible
-    if none does; among equals, the first in the batch (a stable ranking)."""
-    said = msgs.content
-    best, best_agrees, best_weight = -1, False, 0.0
-    for m in mine:
-        agrees = (said.valence[m] >= 0) == (attitude >= 0)
-        w = weight(said, m)
-        if best < 0 or (agrees and not best_agrees) or (agrees == best_agrees and w > best_weight):
-            best, best_agrees, best_weight = m, agrees, w
-    put(held, i, said, best)
+def biased(weight: float, valence: float, fn: tuple) -> float:
+    """A message's weight in the attitude update: bad is stronger than good (7.9)."""
+    return weight * (fn.negativity_bias if valence < 0 else 1.0)
 
 
 @inline
-def chance(base: float, msgs: Messages, mine: np.ndarray) -> float:
-    """The chance that at least one message converts: 1 - prod(1 - c) over the positive
-    messages, c = min(base x weight, 1 - 1e-9) (independent exposures: simple contagion)."""
-    said = msgs.content
-    log_miss = 0.0
-    for m in mine:
-        if said.valence[m] >= 0:
-            log_miss += math.log1p(-min(base * weight(said, m), _SURE))
-    return -math.expm1(log_miss)
+def preferred(valence: float, weight: float, best_valence: float, best_weight: float,
+              attitude: float) -> bool:
+    """Whether a message is held rather than the best so far (7.10): one that agrees with where
+    the attitude now stands (positive or negative) beats one that does not; then the more
+    credible (trust x fidelity); among equals the earlier in the batch stays."""
+    agrees = (valence >= 0) == (attitude >= 0)
+    best_agrees = (best_valence >= 0) == (attitude >= 0)
+    return (agrees and not best_agrees) or (agrees == best_agrees and weight > best_weight)
 
 
 @inline
-def rival(owner: np.ndarray, bought: np.ndarray, b: int, i: int, step: int) -> bool:
-    """Whether consumer i owned another brand than b at the start of the step."""
-    for c in range(owner.shape[0]):  # noqa: SIM110 (a loop compiles; any() of a generator not)
-        if c != b and owner[c, i] and bought[c, i] != step:
-            return True
-    return False
+def missed(base: float, weight: float) -> float:
+    """The chance that one positive message does not convert: 1 - c, c = min(base x weight,
+    1 - 1e-9); the product over a receiver's messages is the chance none does (independent
+    exposures: simple contagion, 7.11)."""
+    return 1.0 - min(base * weight, _SURE)
 
 
 @inline
-def conversion(attitude: float, stage: int, owner: bool, rival: bool, drive: float,
-               msgs: Messages, mine: np.ndarray, fn: tuple, rng: object) -> tuple[int, bool]:
+def conversion(attitude: float, stage: int, owner: bool, rival: bool, interest: float,
+               adopt: float, fn: tuple, rng: object) -> tuple[int, bool]:
     """Conversion (7.11): an open-minded receiver (attitude >= 0, not a rejecter) who is aware
-    becomes interested with chance(p_interest x drive); one interested and not yet an owner
-    wants to buy with chance(p_adopt x drive) x (1 - competition if they own a rival).
-    Returns (stage, wants to buy)."""
+    becomes interested with chance ``interest``; one interested and not yet an owner wants to
+    buy with chance ``adopt`` x (1 - competition if they own a rival). Returns (stage, wants to
+    buy)."""
     rng = generator(rng)
     if attitude < 0 or stage == REJECTER:
         return stage, False
-    if stage == AWARE and rng.random() < chance(fn.p_interest * drive, msgs, mine):
+    if stage == AWARE and rng.random() < interest:
         stage = INTERESTED
     if stage != INTERESTED or owner:
         return stage, False
-    p = chance(fn.p_adopt * drive, msgs, mine)
-    if rival:
-        p *= 1.0 - fn.competition
-    return stage, rng.random() < p
+    return stage, rng.random() < adopt * (1.0 - fn.competition if rival else 1.0)
 
 
 @inline
@@ -210,65 +190,98 @@ def advocates(stage: int, advocate: bool, satisfied: bool, hosted: bool, attitud
         hosted or attitude >= fn.advocate_threshold)))
 
 
+@inline
+def rival(owner: np.ndarray, bought: np.ndarray, b: int, i: int, step: int) -> bool:
+    """Whether consumer i owned another brand than b at the start of the step."""
+    for c in range(owner.shape[0]):  # noqa: SIM110 (a loop compiles; any() of a generator not)
+        if c != b and owner[c, i] and bought[c, i] != step:
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- the driver
 
 @jit
 def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, fn: tuple,
             st: tuple, brand: tuple, access: Access, links: Links, rng: object) -> Received:
-    """Apply one step's attended messages about brand b, rule by rule (7.9-7.13). Desire, which
-    drives conversion, is the receiver's new liking scaled by the status they perceived at the
-    start of the step (model/desire.py), times the reinforcement of friends who own it under
-    coproduction. A change of stage, or anything from the brand's own channels, is news."""
+    """Apply one step's attended messages about brand b, rule by rule, each receiver in turn:
+    attitude (7.9), the message held (7.10), rejection, conversion with desire (7.11), the
+    access gate (7.12); then the limited drop (7.12), the buyers' experience, advocates and
+    news (7.13). Desire is the receiver's new liking scaled by the status they perceived at
+    the start of the step (model/desire.py), times the reinforcement of friends who own it
+    under coproduction. A change of stage, or anything from the brand's own channels, is
+    news."""
     rng = generator(rng)
     receivers, start, order = group_by_receiver(msgs.dst, cons.core.size)
-    k = receivers.size
-    held = row(cons.held, b)
-    stage, attitude = cons.stage[b], cons.attitude[b]
-    # under global mixing everyone sees the population, as it was at the start of the step
-    view = population_view(cons, b) if links.indptr.size <= 1 else (0.0, 0.0, 0.0)
+    said, source, held = msgs.content, msgs.source, row(cons.held, b)
+    stage, attitude, owner = cons.stage[b], cons.attitude[b], cons.owner[b]
     aware, owner_core, owner_other = (cons.friends_aware[b], cons.friends_owner_core[b],
                                       cons.friends_owner_other[b])
-    old = np.empty(k, np.int8)
-    wants = np.zeros(k, np.bool_)
+    graph = links.indptr.size > 1
+    # under global mixing everyone sees the population, as it was at the start of the step
+    view = (0.0, 0.0, 0.0) if graph else population_view(cons, b)
+    k = receivers.size
+    old, wants = stage[receivers], np.zeros(k, np.bool_)
+    hosted, from_brand = np.zeros(k, np.bool_), np.zeros(k, np.bool_)
     for r in range(k):
-        i, mine = receivers[r], order[start[r]:start[r + 1]]
-        old[r] = s = stage[i]
-        a = attitude_update(attitude[i], cons.susceptibility[i], msgs, mine, fn)
-        cons.exposures[b, i] += mine.size
-        hold(held, i, msgs, mine, a)
-        s = AWARE if s == UNAWARE else s
+        i, lo, hi = receivers[r], start[r], start[r + 1]
+        wsum = vsum = 0.0
+        for q in range(lo, hi):
+            m = order[q]
+            w = biased(said.trust[m] * said.fidelity[m], said.valence[m], fn)
+            wsum, vsum = wsum + w, vsum + w * said.valence[m]
+            hosted[r] |= source[m] == Source.EVENT
+            from_brand[r] |= source[m] != Source.PEER
+        a = attitude_update(attitude[i], cons.susceptibility[i], wsum, vsum, hi - lo)
+        cons.exposures[b, i] += hi - lo
+        best = order[lo]
+        for q in range(lo + 1, hi):
+            m = order[q]
+            if preferred(said.valence[m], said.trust[m] * said.fidelity[m], said.valence[best],
+                         said.trust[best] * said.fidelity[best], a):
+                best = m
+        put(held, i, said, best)
+        s = AWARE if stage[i] == UNAWARE else stage[i]
         s = REJECTER if a < fn.reject_threshold else s
-        seen = shares_seen(links, aware, owner_core, owner_other, i, view)
+        seen = shares_seen(links, aware, owner_core, owner_other, i) if graph else view
         status, _ = status_value(seen, cons.core[i], st, brand.prestige)
         drive = desire_of(max(a, 0.0), cons.status_sensitivity[i], status)
-        if regime.reinforces and links.indptr.size > 1:
+        if regime.reinforces and graph:
             drive *= 1.0 + fn.reinforcement * max(owner_core[i] + owner_other[i] - 1, 0)
+        # the chances that no positive message converts, computed only where they can matter
+        open_minded = a >= 0 and s != REJECTER
+        interest = adopt = 1.0
+        for q in range(lo, hi):
+            m = order[q]
+            if said.valence[m] >= 0 and open_minded:
+                if s == AWARE:
+                    interest *= missed(fn.p_interest * drive, said.trust[m] * said.fidelity[m])
+                if not owner[i]:
+                    adopt *= missed(fn.p_adopt * drive, said.trust[m] * said.fidelity[m])
         owns_rival = rival(cons.owner, cons.bought, b, i, step)
-        s, wants[r] = conversion(a, s, cons.owner[b, i], owns_rival, drive, msgs, mine, fn, rng)
+        s, wants[r] = conversion(a, s, owner[i], owns_rival, 1.0 - interest, 1.0 - adopt, fn,
+                                 rng)
         if wants[r]:
             wants[r] = access_gate(cons.reservation_price[i], cons.core[i], brand, access, rng)
         stage[i], attitude[i] = s, a
     for r in limited_drop(wants, access.cap, rng):
         i = receivers[r]
         a, cons.disappointment[b, i] = experience(float(attitude[i]), brand, fn, rng)
-        cons.owner[b, i], cons.bought[b, i], attitude[i] = True, step, a
+        owner[i], cons.bought[b, i], attitude[i] = True, step, a
         stage[i] = REJECTER if a < fn.reject_threshold else ADOPTER
-    wom = negative = 0
     for r in range(k):
-        i, mine = receivers[r], order[start[r]:start[r + 1]]
-        hosted = from_brand = False
-        for m in mine:
-            hosted |= msgs.source[m] == Source.EVENT
-            from_brand |= msgs.source[m] != Source.PEER
-            wom += msgs.source[m] >= Source.POST
-            negative += msgs.source[m] >= Source.POST and msgs.content.valence[m] < 0
-        satisfied = cons.owner[b, i] and cons.disappointment[b, i] >= 0
-        cons.advocate[b, i] = advocates(stage[i], cons.advocate[b, i], satisfied, hosted,
+        i = receivers[r]
+        satisfied = owner[i] and cons.disappointment[b, i] >= 0
+        cons.advocate[b, i] = advocates(stage[i], cons.advocate[b, i], satisfied, hosted[r],
                                         attitude[i], fn)
-        if stage[i] != old[r] or from_brand:
+        if stage[i] != old[r] or from_brand[r]:
             cons.news[b, i] = step
         if not (math.isfinite(attitude[i]) and math.isfinite(held.valence[i])):
             raise FloatingPointError("attitude: a non-finite value reached the state; this is "
                                      "a bug, please report it")
+    wom = negative = 0
+    for m in range(msgs.dst.size):
+        wom += source[m] >= Source.POST
+        negative += source[m] >= Source.POST and said.valence[m] < 0
     bought = receivers[cons.bought[b, receivers] == step]
     return Received(receivers, receivers[old == UNAWARE], bought, wom, negative)

@@ -13,7 +13,7 @@ loops, it costs what the loops do (docs/ODD.md, "How to add a rule").
   generator's state and functions, as numba's unboxing reads them, for a fraction of the cost):
   compiled and numpy draws come from one stream, so one seed still decides a run. The handle
   points into the generator: make it at each call, never keep it.
-- :func:`copier`, :func:`take`, :func:`row` and :func:`alike` copy every field of a NamedTuple of
+- :func:`put`, :func:`take`, :func:`row` and :func:`alike` copy every field of a NamedTuple of
   arrays (such as :class:`model.message.Content`), so adding a field to the type is the only
   edit a copy needs.
 """
@@ -126,13 +126,28 @@ def _generated(name: str, params: str, body: list[str], env: dict | None = None)
     return namespace[name]
 
 
-def copier(cls: type) -> Any:
-    """``put(dst, i, src, j)``: ``dst[i] = src[j]`` in every field of two NamedTuples of 1-d
-    arrays of type ``cls``; compiled inline, and written from ``cls``'s fields, so a new
-    field needs no edit here."""
-    body = [f"dst.{name}[i] = src.{name}[j]" for name in cls._fields]
-    # made from generated source, so not cached itself: it is always compiled into its callers
-    return numba.njit(inline="always")(_generated("put", "dst, i, src, j", body))
+@intrinsic
+def put(typingctx: object, dst: types.BaseTuple, i: types.Integer, src: types.BaseTuple,
+        j: types.Integer) -> tuple:
+    """``dst[i] = src[j]`` in every field of two NamedTuples of 1-d arrays with the same fields
+    (compiled code only). An intrinsic: it copies the elements without the reference counting
+    a call passing the tuples would cost."""
+
+    def codegen(context, builder, signature, args):
+        dst_t, _, src_t, _ = signature.args
+        to, at, fro, from_at = args
+        for k in range(len(dst_t)):
+            a = context.make_array(dst_t[k])(context, builder, builder.extract_value(to, k))
+            b = context.make_array(src_t[k])(context, builder, builder.extract_value(fro, k))
+            into = cgutils.get_item_pointer(context, builder, dst_t[k], a, [at],
+                                            wraparound=False)
+            out = cgutils.get_item_pointer(context, builder, src_t[k], b, [from_at],
+                                           wraparound=False)
+            value = context.cast(builder, builder.load(out), src_t[k].dtype, dst_t[k].dtype)
+            builder.store(value, into)
+        return context.get_dummy_value()
+
+    return types.void(dst, i, src, j), codegen
 
 
 def take(src: tuple, idx: np.ndarray) -> tuple:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ewom_abm.model.jit import copier, inline, take
+from ewom_abm.model.jit import inline, take
 
 NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
 NO_HOPS = int(NO_MESSAGE) - 1  # retellings saturate here (never NO_MESSAGE)
@@ -64,9 +64,6 @@ class Content(NamedTuple):
         """``self[idx] = other``, field by field."""
         for mine, theirs in zip(self, other, strict=True):
             mine[idx] = theirs
-
-
-put = copier(Content)  # put(dst, i, src, j): dst[i] = src[j], every field (compiled code)
 
 
 class Messages(NamedTuple):

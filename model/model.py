@@ -24,7 +24,7 @@ from mesa.discrete_space import Network
 from ewom_abm.agents.brand import Brand
 from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
-from ewom_abm.model.desire import Dream, observe
+from ewom_abm.model.desire import Dream
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, pushback, spread
 from ewom_abm.model.funnel import attend, receive
@@ -112,8 +112,7 @@ class EwomModel(mesa.Model):
         Content(*(a[b] for a in cons.held)).assign(consumers, brand_says)
         cons.exposures[b, consumers] += 1
         cons.news[b, consumers] = self.steps
-        seen = observe(cons, b, self.links, aware, bought)
-        self.dreams[b].refresh(np.concatenate([consumers, seen]))
+        self.dreams[b].update(consumers, aware, bought)
 
     # ------------------------------------------------------------------ access
 
@@ -226,8 +225,7 @@ class EwomModel(mesa.Model):
             got = receive(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params, action.access,
                           graph, rng)
             br.revenue += got.bought.size * br.cfg.price
-            seen = observe(cons, b, graph, got.became_aware, got.bought)
-            self.dreams[b].refresh(np.concatenate((got.receivers, seen)))
+            self.dreams[b].update(got.receivers, got.became_aware, got.bought)
             self._talk[b] = (got.wom, got.negative, int(got.bought.size))
         # 5. KPIs; adaptive brands review their strategy
         self._record()

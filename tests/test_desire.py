@@ -27,12 +27,16 @@ def test_friends_see_who_knows_and_who_owns_by_segment(tmp_path):
     c.friends_aware[:] = 0
     c.friends_owner_core[:] = 0
     c.friends_owner_other[:] = 0
-    seen = observe(c, 0, m.links, np.array([1, 2]), np.array([1, 3]))
+    c.stage[0, :], c.attitude[0, :], c.desire[0, :] = Stage.AWARE, 1.0, 0.0
+    c.status_sensitivity[:] = 0.6
+    observe(c, 0, m.links, np.array([1, 2]), np.array([1, 3]), m.settings.status, 0.0)
     assert c.friends_aware[0].tolist() == [2, 0, 0, 0, 0]  # 0 sees its friends 1 and 2
     assert c.friends_owner_core[0].tolist() == [1, 0, 0, 0, 0]  # 1 is in the core
     assert c.friends_owner_other[0].tolist() == [1, 0, 0, 0, 0]  # 3 is not
-    assert set(seen.tolist()) == {0}
-    observe(c, 0, m.links, np.array([0]), np.empty(0, np.int64))
+    # only the consumer whose view changed has their desire re-measured (status 2/4 - 4 x 1/4
+    # - 4 x 0.5 x 1/4 = -1.0, sensitivity 0.6)
+    assert c.desire[0].tolist() == pytest.approx([1.0 * (1 - 0.6 * 1.0), 0, 0, 0, 0])
+    observe(c, 0, m.links, np.array([0]), np.empty(0, np.int64), m.settings.status, 0.0)
     assert c.friends_aware[0].tolist() == [2, 1, 1, 1, 1]  # all four see the centre
 
 
@@ -40,7 +44,7 @@ def perceived(m, i: int, prestige: float) -> tuple[float, float]:
     """Brand 0's status as consumer i perceives it, and with no friend owning it."""
     c = m.consumers
     seen = shares_seen(m.links, c.friends_aware[0], c.friends_owner_core[0],
-                       c.friends_owner_other[0], i, (0.0, 0.0, 0.0))
+                       c.friends_owner_other[0], i)
     return status_value(seen, c.core[i], m.settings.status, prestige)
 
 
@@ -133,7 +137,7 @@ def test_desire_kept_current_step_by_step_equals_a_fresh_measurement(kind):
             for x in (c.friends_aware, c.friends_owner_core, c.friends_owner_other):
                 x[b] = 0
             aware = np.flatnonzero(c.stage[b] != Stage.UNAWARE)
-            observe(c, b, m.links, aware, np.flatnonzero(c.owner[b]))
+            observe(c, b, m.links, aware, np.flatnonzero(c.owner[b]), m.settings.status, 0.0)
             for before, x in zip(counts, (c.friends_aware, c.friends_owner_core,
                                           c.friends_owner_other), strict=True):
                 assert np.array_equal(before, x[b])
