@@ -132,8 +132,9 @@ def refresh(cons: Consumers, b: int, who: np.ndarray, links: Links, st: tuple,
 def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
             bought: np.ndarray, st: tuple, prestige: float) -> None:
     """Friends see who now knows and who now owns brand b: the newly aware and the new buyers
-    are added to their friends' counts, and those friends' desire is re-measured (after their
-    last count changed: each time one does)."""
+    are added to their friends' counts, and those friends' desire is re-measured (each time a
+    count changes, so after the last; not for friends who do not know the brand, who desire
+    nothing, nor for those whose status sensitivity is 0, whose desire is their liking)."""
     if links.indptr.size <= 1:
         return
     r, core, sens = rows(cons, b), cons.core, cons.status_sensitivity
@@ -142,15 +143,27 @@ def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
             r.aware[j] += 1
-            seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
-            remeasure(r, j, core[j], sens[j], seen, st, prestige)
+            if sens[j] != 0 and r.stage[j] != UNAWARE:  # else their desire cannot move
+                seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
+                remeasure(r, j, core[j], sens[j], seen, st, prestige)
     for i in bought:
         counts = r.owner_core if core[i] else r.owner_other
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
             counts[j] += 1
-            seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
-            remeasure(r, j, core[j], sens[j], seen, st, prestige)
+            if sens[j] != 0 and r.stage[j] != UNAWARE:
+                seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
+                remeasure(r, j, core[j], sens[j], seen, st, prestige)
+
+
+@jit
+def update(cons: Consumers, b: int, links: Links, st: tuple, prestige: float,
+           receivers: np.ndarray, became_aware: np.ndarray, bought: np.ndarray) -> None:
+    """After a reception: the receivers' desire re-measured (their attitude moved), and friends
+    see who now knows and owns the brand (:func:`observe`)."""
+    refresh(cons, b, receivers, links, st, prestige)
+    if links.indptr.size > 1:
+        observe(cons, b, links, became_aware, bought, st, prestige)
 
 
 @jit
@@ -180,9 +193,8 @@ class Dream:
                bought: np.ndarray) -> None:
         """After a reception: the receivers' desire re-measured (their attitude moved), and
         friends see who now knows and owns the brand (:func:`observe`)."""
-        refresh(self.cons, self.b, receivers, self.links, self.st, self.prestige)
-        if self.links.present and (became_aware.size or bought.size):
-            observe(self.cons, self.b, self.links, became_aware, bought, self.st, self.prestige)
+        update(self.cons, self.b, self.links, self.st, self.prestige, receivers, became_aware,
+               bought)
 
     def refresh(self, who: np.ndarray | None = None) -> None:
         """Re-measure the desire of consumers ``who`` (None: everyone)."""

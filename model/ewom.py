@@ -34,12 +34,11 @@ import numpy as np
 
 from ewom_abm.model.arrays import coin_flips, grow, skip
 from ewom_abm.model.graph import Links
-from ewom_abm.model.jit import alike, generator, inline, jit, put, row, take
+from ewom_abm.model.jit import alike, generator, inline, jit, put, row
 from ewom_abm.model.message import NO_HOPS, Content, Messages, Source
 from ewom_abm.model.state import REJECTER, UNAWARE, Consumers
 
 ORGANIC, LINEAR, COPRODUCTION = 0, 1, 2
-_DENSE_ABOVE = 0.25  # per-edge probability above which one uniform per edge beats skipping
 
 
 class Regime(NamedTuple):
@@ -221,8 +220,8 @@ def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
              rng: object) -> tuple[np.ndarray, np.ndarray]:
     """Each sender's message reaches each of its friends independently with probability
     ``prob[k]`` (the independent cascade's live edges). Returns (sender slot, receiver), in
-    sender order. Low probabilities skip from hit to hit (geometric gaps), so the cost follows
-    the messages sent; high ones draw one uniform per edge."""
+    sender order. Each sender's trials skip from hit to hit (geometric gaps), so the cost
+    follows the messages sent rather than the edges."""
     rng = generator(rng)
     indptr, indices = links.indptr, links.indices
     expected = 0.0
@@ -233,20 +232,16 @@ def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
     k = 0
     for s in range(senders.size):
         p, lo, hi = prob[s], indptr[senders[s]], indptr[senders[s] + 1]
+        if p <= 0:
+            continue
         if k + hi - lo > slot.size:  # rare: more hits than expected
             slot, dst = grow(slot, k, k + hi - lo), grow(dst, k, k + hi - lo)
-        if p > _DENSE_ABOVE:
-            for e in range(lo, hi):
-                if rng.random() < p:
-                    slot[k], dst[k] = s, indices[e]
-                    k += 1
-        elif p > 0:
-            scale = -1.0 / math.log1p(-p)
-            e = lo + skip(scale, rng)
-            while e < hi:
-                slot[k], dst[k] = s, indices[int(e)]
-                k += 1
-                e = int(e) + 1 + skip(scale, rng)
+        scale = -1.0 / math.log1p(-p)
+        e = lo + skip(scale, rng)
+        while e < hi:
+            slot[k], dst[k] = s, indices[int(e)]
+            k += 1
+            e = int(e) + 1 + skip(scale, rng)
     return slot[:k].copy(), dst[:k].copy()
 
 
@@ -272,11 +267,12 @@ def mixing(n: int, prob: np.ndarray, ew: tuple, mean_degree: float,
 
 
 @jit
-def spread(regime: Regime, cons: Consumers, b: int, ew: tuple, links: Links,
+def spread(regime: Regime, cons: Consumers, b: int, own: Messages, ew: tuple, links: Links,
            mean_degree: float, step: int, boosted: np.ndarray, boost: float,
-           rng: object) -> tuple[np.ndarray, Messages, int]:
-    """This step's mass advertising and word of mouth about brand b, from the state at the
-    start of the step: (consumers the ads reached, the word-of-mouth messages, talkers)."""
+           rng: object) -> tuple[Messages, int]:
+    """All of this step's messages about brand b: its ``own`` (the strategy's), mass
+    advertising, and word of mouth under the regime, from the state at the start of the step,
+    after the community's pushback. Returns them and the number of talkers."""
     rng = generator(rng)
     n = cons.core.size
     senders, prob = talkers(regime, cons, b, ew, step, boosted, boost)
@@ -294,8 +290,22 @@ def spread(regime: Regime, cons: Consumers, b: int, ew: tuple, links: Links,
         reached[s] = 1
     position = np.cumsum(reached) - 1
     said = say(regime, cons, b, senders[reached > 0], ew, links, rng)
-    wom = Messages(dst, np.full(dst.size, Source.PEER, np.int8), take(said, position[slot]))
-    return ads, wom, senders.size
+    # the batch: the brand's own messages, then the ads (the brand's own words), then the talk
+    first, second = own.dst.size, own.dst.size + ads.size
+    batch = Messages(np.concatenate((own.dst, ads, dst)), np.empty(second + dst.size, np.int8),
+                     alike(said, second + dst.size))
+    batch.source[:first] = own.source
+    batch.source[first:second] = Source.AD
+    batch.source[second:] = Source.PEER
+    for k in range(first):
+        put(batch.content, k, own.content, k)
+    for k in range(first, second):
+        own_words(batch.content, k, 1.0)
+        batch.content.sponsored[k] = True
+    for k in range(dst.size):
+        put(batch.content, second + k, said, position[slot[k]])
+    pushback(regime, batch, ew, rng)
+    return batch, senders.size
 
 
 @jit

@@ -234,13 +234,6 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
             from_brand[r] |= source[m] != Source.PEER
         a = attitude_update(attitude[i], cons.susceptibility[i], wsum, vsum, hi - lo)
         cons.exposures[b, i] += hi - lo
-        best = order[lo]
-        for q in range(lo + 1, hi):
-            m = order[q]
-            if preferred(said.valence[m], said.trust[m] * said.fidelity[m], said.valence[best],
-                         said.trust[best] * said.fidelity[best], a):
-                best = m
-        put(held, i, said, best)
         s = AWARE if stage[i] == UNAWARE else stage[i]
         s = REJECTER if a < fn.reject_threshold else s
         seen = shares_seen(links, aware, owner_core, owner_other, i) if graph else view
@@ -248,16 +241,22 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
         drive = desire_of(max(a, 0.0), cons.status_sensitivity[i], status)
         if regime.reinforces and graph:
             drive *= 1.0 + fn.reinforcement * max(owner_core[i] + owner_other[i] - 1, 0)
-        # the chances that no positive message converts, computed only where they can matter
+        # the message held, and the chances that no positive message converts (computed only
+        # where they can matter)
         open_minded = a >= 0 and s != REJECTER
-        interest = adopt = 1.0
+        best, interest, adopt = order[lo], 1.0, 1.0
         for q in range(lo, hi):
             m = order[q]
+            w = said.trust[m] * said.fidelity[m]
+            if q > lo and preferred(said.valence[m], w, said.valence[best],
+                                    said.trust[best] * said.fidelity[best], a):
+                best = m
             if said.valence[m] >= 0 and open_minded:
                 if s == AWARE:
-                    interest *= missed(fn.p_interest * drive, said.trust[m] * said.fidelity[m])
+                    interest *= missed(fn.p_interest * drive, w)
                 if not owner[i]:
-                    adopt *= missed(fn.p_adopt * drive, said.trust[m] * said.fidelity[m])
+                    adopt *= missed(fn.p_adopt * drive, w)
+        put(held, i, said, best)
         owns_rival = rival(cons.owner, cons.bought, b, i, step)
         s, wants[r] = conversion(a, s, owner[i], owns_rival, 1.0 - interest, 1.0 - adopt, fn,
                                  rng)

@@ -26,11 +26,11 @@ from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
 from ewom_abm.model.desire import Dream
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.ewom import REGIMES, pushback, spread
+from ewom_abm.model.ewom import REGIMES, spread
 from ewom_abm.model.funnel import attend, receive
 from ewom_abm.model.graph import Graph, links
 from ewom_abm.model.jit import stream
-from ewom_abm.model.message import Content, Messages, Source
+from ewom_abm.model.message import Content, Messages
 from ewom_abm.model.metrics import funnel_shares, to_frame
 from ewom_abm.model.network import build_graph
 from ewom_abm.model.params import settings
@@ -205,13 +205,9 @@ class EwomModel(mesa.Model):
         batches: list[Messages] = []
         talkers = 0
         for br, action in zip(self.brands, actions, strict=True):
-            ads, wom, talked = spread(regime, cons, br.index, sc.ewom, graph, self.mean_degree,
-                                      t, action.boosted, action.boost, rng)
+            msgs, talked = spread(regime, cons, br.index, action.messages, sc.ewom, graph,
+                                  self.mean_degree, t, action.boosted, action.boost, rng)
             talkers += talked
-            msgs = Messages.concat([action.messages, Messages.make(ads, 1.0, 1.0, Source.AD),
-                                    wom])
-            if regime.pushes_back:
-                pushback(regime, msgs, sc.ewom, rng)
             batches.append(msgs)
         # nobody talked, nothing was sent and nothing will be: every later step is this one
         self._settled = (talkers == 0 and not any(m.size for m in batches)

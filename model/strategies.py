@@ -51,6 +51,9 @@ class Action:
     drop: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # after scandals
 
 
+NOTHING = Messages.empty()  # what a brand without a budget sends (shared: nothing changes it)
+
+
 def affordable(budget: float, cost: float, available: int) -> int:
     """How many actions of this (positive) cost the budget buys, at most ``available``."""
     return int(min(available, np.floor(budget / cost + 1e-9)))
@@ -62,6 +65,8 @@ def entertainment(m: Market) -> Action:
     step (by ``entertainment_value``)."""
     cfg, n = m.cfg, m.cons.n
     k = affordable(cfg.budget, cfg.cost_contact, n)
+    if k == 0:
+        return Action(NOTHING, spend=0.0)
     targets = np.sort(m.rng.choice(n, size=k, replace=False))
     return Action(Messages.make(targets, 1.0, 1.0, Source.CONTENT),
                   spend=k * cfg.cost_contact, boosted=targets, boost=cfg.entertainment_value)
