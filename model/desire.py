@@ -28,20 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ewom_abm.model.network import Graph, sorted_unique
+from ewom_abm.model.arrays import distinct, neighbours
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.scenario import StatusConfig
 from ewom_abm.model.state import Consumers, Stage
-
-
-def neighbours(graph: Graph, who: np.ndarray) -> np.ndarray:
-    """The friends of consumers ``who``, concatenated (a friend of two appears twice)."""
-    starts = graph.indptr[who]
-    deg = graph.indptr[who + 1] - starts
-    total = int(deg.sum())
-    if total == 0:
-        return np.empty(0, np.int64)
-    offset = np.repeat(starts - np.cumsum(deg) + deg, deg)
-    return graph.indices[offset + np.arange(total)].astype(np.int64)
 
 
 def observe(cons: Consumers, b: int, graph: Graph | None, became_aware: np.ndarray,
@@ -64,16 +54,6 @@ def _add(count: np.ndarray, graph: Graph, who: np.ndarray) -> np.ndarray:
     elif friends.size:
         np.add.at(count, friends, 1)
     return friends
-
-
-def distinct(who: np.ndarray, n: int) -> np.ndarray:
-    """The distinct values of ``who`` (consumers out of n), sorted: marked in one pass when
-    they are many, sorted when they are few."""
-    if 16 * who.size > n:
-        mark = np.zeros(n, dtype=bool)
-        mark[who] = True
-        return np.flatnonzero(mark)
-    return sorted_unique(who)
 
 
 def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ewom_abm.model.arrays import first_of_run, group_by_receiver
 from ewom_abm.model.ewom import Messages, Regime, Source
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.state import Consumers, Stage
@@ -39,28 +40,6 @@ class Received:
     negative: int  # of which negative
 
 
-def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Receivers (sorted), each message's receiver position, and messages per receiver.
-
-    Few messages are sorted, so the cost follows the messages; many are counted with one pass
-    over the population. Both give the same arrays."""
-    if 8 * dst.size >= n:
-        per_consumer = np.bincount(dst, minlength=n)
-        idx = np.flatnonzero(per_consumer)
-        position = np.empty(n, dtype=np.int64)
-        position[idx] = np.arange(idx.size)
-        return idx, position[dst], per_consumer[idx]
-    order = np.argsort(dst, kind="stable")
-    sorted_dst = dst[order]
-    first = np.ones(sorted_dst.size, dtype=bool)
-    first[1:] = sorted_dst[1:] != sorted_dst[:-1]
-    idx = sorted_dst[first]
-    inverse = np.empty(dst.size, dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    counts = np.diff(np.append(np.flatnonzero(first), dst.size))
-    return idx, inverse, counts
-
-
 def attend(batches: list[Messages], n: int, attention: int,
            rng: np.random.Generator) -> list[Messages]:
     """Limited attention: a consumer attends to at most ``attention`` of the step's messages
@@ -78,8 +57,7 @@ def attend(batches: list[Messages], n: int, attention: int,
     # among those, a uniformly random `attention` per receiver survive
     order = crowded[np.lexsort((rng.random(crowded.size), dst[crowded]))]
     sorted_dst = dst[order]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = sorted_dst[1:] != sorted_dst[:-1]
+    first = first_of_run(sorted_dst)
     rank = np.arange(order.size) - np.maximum.accumulate(
         np.where(first, np.arange(order.size), 0))
     keep = np.ones(total, dtype=bool)
@@ -198,8 +176,7 @@ def hold(cons: Consumers, b: int, idx: np.ndarray, inverse: np.ndarray, msgs: Me
     weight = msgs.weight
     rank = (agrees + weight / (2.0 * weight.max() + 1.0)) / 2.0  # in [0, 0.75)
     order = np.argsort(inverse + (1.0 - rank))  # highest rank first within each receiver
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = inverse[order[1:]] != inverse[order[:-1]]
+    first = first_of_run(inverse[order])
     top = order[first]  # one message per receiver, receivers in idx order
     cons.valence[b, idx] = msgs.valence[top]
     cons.trust[b, idx] = msgs.trust[top]

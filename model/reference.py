@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
-from ewom_abm.model.network import Graph
+from ewom_abm.model.graph import Graph
 
 # Overrides that make consumers homogeneous and the funnel frictionless (an exposure is an
 # adoption: one message makes the attitude 1, so liking and desire are 1), with no status

@@ -334,8 +334,13 @@ def weekly_chance(per_year: float) -> float:
     return -math.expm1(-per_year / WEEKS_PER_YEAR)
 
 
-class RenamedKeyWarning(FutureWarning):
-    """A scenario used a key's old name; ``ewom`` prints it as one ``note:`` line."""
+class ScenarioNote(UserWarning):
+    """Something the user should know about how their input was read (a key's old name, a
+    setting that another one overrides); ``ewom`` prints it as one ``note:`` line."""
+
+
+class RenamedKeyWarning(ScenarioNote, FutureWarning):
+    """A scenario used a key's old name."""
 
 
 def renamed(key: str) -> str:
@@ -462,9 +467,36 @@ def _build_brands(value: Any, where: str) -> list[BrandConfig]:
     return brands
 
 
+def settle_network(data: dict[str, Any], changed: typing.Collection[str]) -> None:
+    """A graph file and a generator asked for at once: the one the user just changed wins
+    (``changed``: the dotted keys a ``--set``, ``--vary`` or search set over the scenario).
+
+    A new ``network.path`` reads the file (``network.kind`` becomes ``file``); a new generator
+    ``network.kind`` drops the scenario's ``network.path``. Each says so in a note. Given
+    together in one file, neither wins: validation refuses them."""
+    net = data.get("network")
+    if not isinstance(net, dict) or not net.get("path"):
+        return
+    kind = net.get("kind", NetworkConfig.kind)
+    if kind == "file":
+        return
+    if "network.path" in changed and "network.kind" not in changed:
+        warnings.warn(f"network.kind: reading the graph from network.path, not generating it "
+                      f"({kind!r} becomes 'file')", ScenarioNote, stacklevel=2)
+        net["kind"] = "file"
+    elif "network.kind" in changed and "network.path" not in changed:
+        warnings.warn(f"network.path: not used, network.kind {kind!r} generates the graph",
+                      ScenarioNote, stacklevel=2)
+        net["path"] = ""
+
+
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
     net = s.network
+    if net.path and net.kind != "file":
+        raise EwomError(f"network.path: given with network.kind {net.kind!r}, which generates "
+                        "its graph; set network.kind = \"file\" to read the file, or leave "
+                        "network.path empty")
     check_params(net.kind, net.n, mean_degree=net.mean_degree, rewire=net.rewire,
                  blocks=net.blocks, mixing=net.mixing, path=net.path or None)
     if net.kind == "global":
@@ -532,15 +564,18 @@ def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str]
         data.setdefault("name", path.stem)
         base_dir = path.resolve().parent
     _rename_keys(data)  # the file's old names first: a --set under the new name then wins
+    changed = []
     for item in overrides:
         key, value = parse_override(item)
         set_key(data, key, value)
+        changed.append(key)
         if key == "network.path" and isinstance(value, str) and value:
             # a path given on the command line is relative to cwd
             data["network"]["path"] = str(files.resolve(value, "network.path"))
     for key, value in top.items():
         if value is not None:
             data[key] = value
+    settle_network(data, changed)
     return from_dict(data, base_dir)
 
 

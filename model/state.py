@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ewom_abm.model.arrays import top_k
 from ewom_abm.model.scenario import ConsumerConfig
 
 NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
@@ -147,15 +148,6 @@ class Consumers:
             if not np.isfinite(values).all():
                 raise FloatingPointError(f"{name}: a non-finite value reached the state of "
                                          f"brand {b}; this is a bug, please report it")
-
-
-def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the k highest scores, ties broken at random (equal-degree lattices stay fair)."""
-    k = int(min(max(k, 0), score.size))
-    if k == 0:
-        return np.empty(0, dtype=np.int64)
-    order = np.lexsort((rng.random(score.size), -score))
-    return order[:k]
 
 
 def pick_leaders(n: int, share: float, centrality: str, degree: np.ndarray | None,

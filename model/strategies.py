@@ -19,7 +19,7 @@ import numpy as np
 
 from ewom_abm.model.ewom import Messages, Source, transmit
 from ewom_abm.model.funnel import Access
-from ewom_abm.model.network import Graph
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.scenario import BrandConfig, weekly_chance
 from ewom_abm.model.state import Consumers, Stage
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.desire import Dream, dream_share, neighbours, observe, perceived_status
-from ewom_abm.model.network import from_edges
+from ewom_abm.model.arrays import neighbours
+from ewom_abm.model.desire import Dream, dream_share, observe, perceived_status
+from ewom_abm.model.graph import from_edges
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
 

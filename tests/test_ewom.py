@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ewom_abm.model.ewom import Messages, Source, novelty, say, spread, talkers, transmit
-from ewom_abm.model.network import from_edges
+from ewom_abm.model.graph import from_edges
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file

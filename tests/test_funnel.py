@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ewom_abm.model.arrays import group_by_receiver
 from ewom_abm.model.ewom import REGIMES, Messages, Source
-from ewom_abm.model.funnel import Access, attend, experience, group_by_receiver, receive
+from ewom_abm.model.funnel import Access, attend, experience, receive
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 from ewom_testing import build

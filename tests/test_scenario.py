@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -214,3 +216,37 @@ def test_the_cli_prints_a_renamed_key_as_one_note_line(tmp_path):
     notes = [ln for ln in out.stderr.splitlines() if "reject_threshold" in ln]
     assert notes == ["note: ewom.reject_threshold is now funnel.reject_threshold; the old name "
                      "still works but will be refused in a later release"]
+
+
+FACEBOOK = "../shared/data/facebook_combined.txt.gz"
+
+
+def test_a_graph_file_set_on_the_command_line_is_read_not_generated():
+    with pytest.warns(scenario.ScenarioNote, match="reading the graph from network.path"):
+        sc = scenario.load(None, [f"network.path={FACEBOOK}"])
+    assert sc.network.kind == "file" and sc.network.path.endswith("facebook_combined.txt.gz")
+
+
+def test_a_generator_set_over_a_file_preset_drops_its_path():
+    with pytest.warns(scenario.ScenarioNote, match="network.path: not used"):
+        sc = scenario.load("facebook", ["network.kind=barabasi_albert"])
+    assert sc.network.kind == "barabasi_albert" and sc.network.path == ""
+
+
+def test_a_missing_graph_file_is_refused_even_without_kind_file():
+    with pytest.warns(scenario.ScenarioNote), pytest.raises(EwomError, match=r"^network\.path"):
+        scenario.load(None, ["network.path=no/such/graph.txt"])
+
+
+def test_a_file_and_a_generator_given_together_are_refused():
+    with pytest.raises(EwomError, match=r"^network\.path: given with network\.kind "
+                                        r"'watts_strogatz'"):
+        scenario.from_dict({"network": {"path": FACEBOOK}})
+
+
+def test_a_sweep_varying_the_path_runs_the_files():
+    from ewom_abm.batch.runner import EwomSimulator
+
+    sim = EwomSimulator.from_scenario(scenario.load("organic"))
+    config = sim.configure({"network.path": str(Path(FACEBOOK).resolve())})
+    assert config.network.kind == "file" and config.network.path.endswith(".txt.gz")
