@@ -68,7 +68,7 @@ def attend(batches: list[Messages], n: int, attention: int,
 
 
 def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regime,
-            desire_factor: Callable[[np.ndarray], np.ndarray], rival: np.ndarray | None,
+            desire: Callable[[np.ndarray, np.ndarray], np.ndarray], rival: np.ndarray | None,
             access: Access, price: float, quality: tuple[float, float], sc: Scenario,
             rng: np.random.Generator) -> Received:
     """Apply one step's attended messages about brand b.
@@ -79,8 +79,8 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     fidelity, hops, sponsorship). Below ``reject_threshold`` they turn rejecter. With a
     non-negative attitude, each positive message is an independent chance to move aware ->
     interested (``p_interest``) and interested -> adopter (``p_adopt``), times the consumer's
-    desire (their new liking, ``max(attitude, 0)``, scaled by ``desire_factor(receivers)``: the
-    brand's status as they perceive it at the start of the step, see model/desire.py) and the
+    desire (``desire(receivers, attitude)``: their new liking scaled by the brand's status as
+    they perceive it at the start of the step, on a 0-to-1 scale, see model/desire.py) and the
     message's weight (times the reinforcement of friends who adopted, under coproduction).
     Buying also needs a budget that covers the price, the brand on sale to them
     (``distribution``, the cap) and no rival owned (else x (1 - competition)). Buyers then
@@ -111,7 +111,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     stage[rejecting] = Stage.REJECTER
 
     # conversion: each positive message is an independent chance (x desire x its weight)
-    drive = np.maximum(a, 0.0) * desire_factor(idx)  # desire now: the news is what moves them
+    drive = desire(idx, a)  # desire now: the news is what moves them
     if regime.reinforces and cons.friends_owner_core is not None:
         friends = (cons.friends_owner_core[b, idx] + cons.friends_owner_other[b, idx])
         drive = drive * (1.0 + fn.reinforcement * np.maximum(friends - 1, 0))

@@ -77,7 +77,7 @@ class EwomModel(mesa.Model):
                                           self.rng)
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
         self.dreams = [Dream(self.consumers, b.index, self.graph, config.status,
-                             b.cfg.prestige) for b in self.brands]
+                             b.cfg.prestige, b.cfg.status_weight) for b in self.brands]
         self._space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
         self._all_consumers = False  # every consumer has its agent (n <= agents_max, asked)
@@ -219,7 +219,7 @@ class EwomModel(mesa.Model):
             b = br.index
             rival = (owned - cons.owner[b]) > 0 if owned is not None else None
             got: Received = receive(
-                cons, b, msgs, step=t, regime=self.regime, desire_factor=self.dreams[b].factor,
+                cons, b, msgs, step=t, regime=self.regime, desire=self.dreams[b].desire,
                 rival=rival, access=action.access,
                 price=br.cfg.price, quality=(br.cfg.quality, br.cfg.quality_spread),
                 sc=cfg, rng=self.rng)

@@ -27,11 +27,12 @@ def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
     return hits.mean(), 5 * np.sqrt(p * (1 - p) / hits.size)
 
 
-def run_receive(m, msgs, *, desire_factor=None, rival=None, access=None, price=0.0,
+def run_receive(m, msgs, *, desire=None, rival=None, access=None, price=0.0,
                 quality=(1.0, 0.0), step=1):
-    """One brand's messages through the funnel, with the model's own settings otherwise."""
-    factor = (lambda who: np.ones(who.size)) if desire_factor is None else desire_factor
-    return receive(m.consumers, 0, msgs, step=step, regime=m.regime, desire_factor=factor,
+    """One brand's messages through the funnel, with the model's own settings otherwise
+    (desire: liking alone unless given)."""
+    liking = (lambda who, a: np.maximum(a, 0.0)) if desire is None else desire
+    return receive(m.consumers, 0, msgs, step=step, regime=m.regime, desire=liking,
                    rival=rival, access=access or Access(), price=price, quality=quality,
                    sc=m.config, rng=m.rng)
 
@@ -106,7 +107,7 @@ def test_having_adopted_a_rival_lowers_adoption():
 def test_status_as_perceived_scales_desire_and_conversions():
     m = population("funnel.p_interest=0.5")
     factor = np.where(np.arange(N) < N // 2, 1.0, 0.4)
-    run_receive(m, peer(np.arange(N)), desire_factor=lambda who: factor[who])
+    run_receive(m, peer(np.arange(N)), desire=lambda who, a: np.maximum(a, 0.0) * factor[who])
     interested = m.consumers.stage[0] >= Stage.INTERESTED
     share, tol = rate(interested[N // 2:], 0.2)
     assert abs(share - 0.2) < tol

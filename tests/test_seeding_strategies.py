@@ -179,7 +179,7 @@ def test_every_rule_respects_the_budget_and_the_launch_seed_count(rule):
     m = build("network.kind=barabasi_albert", "network.n=400", "network.mean_degree=6",
               "ewom.model=coproduction", "brands.0.strategy=influencer",
               f"brands.0.budget={budget}", f"brands.0.cost_influencer={cost}",
-              "brands.0.scandal_prob=0.6", "brands.0.seeds=7", f"brands.0.seeding={rule}",
+              "brands.0.scandal_rate=47.6", "brands.0.seeds=7", f"brands.0.seeding={rule}",
               "brands.0.greedy_samples=50", "brands.0.betweenness_pivots=100",
               "consumers.agents_max=0")
     brand = m.brands[0]
