@@ -202,10 +202,5 @@ class AppModel(EwomModel):
 
 
 def dream_value_max(config: Scenario) -> float:
-    """Upper limit of the dream-value axis: the desire of a fully convinced, fully aware
-    population of average status sensitivity, with the best-known brand's prestige."""
-    people = config.consumers
-    sens = max(people.status_sensitivity_core, people.status_sensitivity_aspirational)
-    prestige = max((b.prestige for b in config.brands), default=0.0)
-    status = max(prestige + config.status.recognition, 0.0)
-    return max((1.0 + sens * status) * 1.1, 0.1)
+    """Upper limit of the dream-value axis: dream value is a share of the aware, at most 1."""
+    return 1.0

@@ -4,22 +4,23 @@ dream value and dilution *measured* from those desires, as a survey would measur
 Status value as consumer i perceives brand b, from what i sees among their friends
 (Leibenstein 1950; Amaldoss & Jain 2005; Han, Nunes & Dreze 2010):
 
-    S_i = prestige_b + recognition * R_i                      (a signal needs an audience)
-          - snob * (O_out_i + in_group * O_in_i)              (core: owners outside the core
-                                                              dilute most; aspirational: only
-                                                              their own segment, x in_group)
-          + aspiration * O_core_i                             (aspirational: emulating the core)
+    S_i = prestige_b + recognition * R_i                       (a signal needs an audience)
+          core i:          - snob * (O_other_i + in_group_core * O_core_i)    (snob effect)
+          aspirational i:  - snob * in_group_aspirational * O_other_i         (none by default)
+                           + aspiration * O_core_i                            (bandwagon: emulate
+                                                                               the core)
 
 with R_i the share of i's friends who know the brand, O_* the shares who own it, by segment
-(under global mixing: the whole population's shares). Desire is then
+(under global mixing: the whole population's shares). Desire, on a survey's 0-to-1 scale, is
 
-    desire_i = max(attitude_i, 0) * max(0, 1 + status_sensitivity_i * S_i)   if i is aware
-    desire_i = 0                                                              if not
+    desire_i = min(1, max(attitude_i, 0) * max(0, 1 + status_weight_b * sensitivity_i * S_i))
+    desire_i = 0 if i has never heard of the brand
 
-Measured each step, like Dubois & Paternault's (1995) survey of a population: **dream value** is
-the population's mean desire (those who never heard of the brand desire nothing), and
-**dilution** the share of it that ownership costs: 1 - dream value / the dream value the same
-consumers would hold if none of their friends owned the brand. Nothing here is a function of
+Measured each step like Dubois & Paternault's (1995) "dream" item: **dream value** is the share
+of the consumers *aware of the brand* whose desire reaches ``dream_threshold`` (they would dream
+of owning it); the unaware are not asked, so dream value does not count reach by definition.
+**Dilution** is the share of it that ownership costs: 1 - dream value / the dream value the same
+consumers would report if none of their friends owned the brand. Nothing here is a function of
 aggregate awareness or penetration: the luxury paradox across runs is a finding.
 """
 
@@ -32,7 +33,7 @@ import numpy as np
 from ewom_abm.model.graph import Graph, Links, links
 from ewom_abm.model.jit import inline, jit
 from ewom_abm.model.params import params
-from ewom_abm.model.scenario import StatusConfig
+from ewom_abm.model.scenario import BrandConfig, StatusConfig
 from ewom_abm.model.state import UNAWARE, Consumers
 
 
@@ -63,22 +64,26 @@ def shares_seen(links: Links, aware: np.ndarray, owner_core: np.ndarray,
 
 
 @inline
-def status_value(seen: tuple, core: bool, st: tuple, prestige: float) -> tuple[float, float]:
+def status_value(seen: tuple, core: bool, st: tuple, brand: tuple) -> tuple[float, float]:
     """Status value of a brand as a consumer perceives it from what they see, and what it
-    would be if none of their friends owned it (the reference dilution is measured against)."""
+    would be if none of their friends owned it (the reference dilution is measured against).
+    The core are snobs toward owners outside the core (and, by ``in_group_core``, toward each
+    other); the aspirational emulate core owners and are snobs toward each other only as far
+    as ``in_group_aspirational`` says (by default not at all)."""
     recognised, owned_core, owned_other = seen
-    undiluted = prestige + st.recognition * recognised
+    undiluted = brand.prestige + st.recognition * recognised
     if core:
-        return undiluted - st.snob * (owned_other + st.in_group * owned_core), undiluted
-    return undiluted - st.snob * st.in_group * owned_other + st.aspiration * owned_core, \
-        undiluted
+        return undiluted - st.snob * (owned_other + st.in_group_core * owned_core), undiluted
+    snob = st.snob * st.in_group_aspirational * owned_other
+    return undiluted - snob + st.aspiration * owned_core, undiluted
 
 
 @inline
-def desire_of(liking: float, sensitivity: float, status: float) -> float:
-    """Desire: liking scaled by the perceived status as much as the consumer's sensitivity
-    makes it matter; never below nothing."""
-    return liking * max(0.0, 1.0 + sensitivity * status)
+def desire_of(liking: float, sensitivity: float, status: float, brand: tuple) -> float:
+    """Desire on a survey's 0-to-1 scale: liking scaled by the perceived status as much as the
+    consumer's sensitivity, times the brand's ``status_weight``, makes it matter; never below
+    nothing and never above the top of the scale."""
+    return min(max(liking * (1.0 + brand.status_weight * sensitivity * status), 0.0), 1.0)
 
 
 class Rows(NamedTuple):
@@ -102,39 +107,39 @@ def rows(cons: Consumers, b: int) -> Rows:
 
 @inline
 def remeasure(r: Rows, i: int, core: bool, sensitivity: float, seen: tuple, st: tuple,
-              prestige: float) -> None:
+              brand: tuple) -> None:
     """Consumer i's desire now, from what they ``seen`` of the brand, and what it would be if
     no friend owned it."""
-    status, undiluted = status_value(seen, core, st, prestige)
+    status, undiluted = status_value(seen, core, st, brand)
     liking = 0.0 if r.stage[i] == UNAWARE else max(r.attitude[i], 0.0)
-    r.desire[i] = desire_of(liking, sensitivity, status)
-    r.undiluted[i] = desire_of(liking, sensitivity, undiluted)
+    r.desire[i] = desire_of(liking, sensitivity, status, brand)
+    r.undiluted[i] = desire_of(liking, sensitivity, undiluted, brand)
 
 
 @jit
 def refresh(cons: Consumers, b: int, who: np.ndarray, links: Links, st: tuple,
-            prestige: float) -> None:
+            brand: tuple) -> None:
     """Re-measure the desire of consumers ``who`` for brand b (under global mixing everyone's
     view moves with the population: everyone aware)."""
     r, core, sens = rows(cons, b), cons.core, cons.status_sensitivity
     if links.indptr.size > 1:
         for i in who:
             seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, i)
-            remeasure(r, i, core[i], sens[i], seen, st, prestige)
+            remeasure(r, i, core[i], sens[i], seen, st, brand)
     else:
         view = population_view(cons, b)
         for i in range(core.size):
             if r.stage[i] != UNAWARE:
-                remeasure(r, i, core[i], sens[i], view, st, prestige)
+                remeasure(r, i, core[i], sens[i], view, st, brand)
 
 
 @jit
 def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
-            bought: np.ndarray, st: tuple, prestige: float) -> None:
+            bought: np.ndarray, st: tuple, brand: tuple) -> None:
     """Friends see who now knows and who now owns brand b: the newly aware and the new buyers
     are added to their friends' counts, and those friends' desire is re-measured (each time a
     count changes, so after the last; not for friends who do not know the brand, who desire
-    nothing, nor for those whose status sensitivity is 0, whose desire is their liking)."""
+    nothing, nor for those to whom status does not matter, whose desire is their liking)."""
     if links.indptr.size <= 1:
         return
     r, core, sens = rows(cons, b), cons.core, cons.status_sensitivity
@@ -143,41 +148,45 @@ def observe(cons: Consumers, b: int, links: Links, became_aware: np.ndarray,
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
             r.aware[j] += 1
-            if sens[j] != 0 and r.stage[j] != UNAWARE:  # else their desire cannot move
+            if sens[j] * brand.status_weight != 0 and r.stage[j] != UNAWARE:  # else it is fixed
                 seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
-                remeasure(r, j, core[j], sens[j], seen, st, prestige)
+                remeasure(r, j, core[j], sens[j], seen, st, brand)
     for i in bought:
         counts = r.owner_core if core[i] else r.owner_other
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
             counts[j] += 1
-            if sens[j] != 0 and r.stage[j] != UNAWARE:
+            if sens[j] * brand.status_weight != 0 and r.stage[j] != UNAWARE:
                 seen = shares_seen(links, r.aware, r.owner_core, r.owner_other, j)
-                remeasure(r, j, core[j], sens[j], seen, st, prestige)
+                remeasure(r, j, core[j], sens[j], seen, st, brand)
 
 
 @jit
-def update(cons: Consumers, b: int, links: Links, st: tuple, prestige: float,
+def update(cons: Consumers, b: int, links: Links, st: tuple, brand: tuple,
            receivers: np.ndarray, became_aware: np.ndarray, bought: np.ndarray) -> None:
     """After a reception: the receivers' desire re-measured (their attitude moved), and friends
     see who now knows and owns the brand (:func:`observe`)."""
-    refresh(cons, b, receivers, links, st, prestige)
+    refresh(cons, b, receivers, links, st, brand)
     if links.indptr.size > 1:
-        observe(cons, b, links, became_aware, bought, st, prestige)
+        observe(cons, b, links, became_aware, bought, st, brand)
 
 
 @jit
-def measure(cons: Consumers, b: int) -> tuple[float, float, float]:
-    """Dream value (the population's mean desire), dilution (the share of it ownership costs)
-    and the mean desire of those aware of the brand."""
-    total = reference = 0.0
-    aware = 0
+def measure(cons: Consumers, b: int, st: tuple) -> tuple[float, float, float]:
+    """Dream value (the share of the aware whose desire reaches ``dream_threshold``: they would
+    dream of owning it), dilution (the share of it ownership costs: 1 - dream value / the share
+    with friends owning nothing) and the mean desire of the aware."""
+    aware = dreaming = undiluted = 0
+    total = 0.0
     for i in range(cons.core.size):
-        total += cons.desire[b, i]
-        reference += cons.undiluted[b, i]
-        aware += cons.stage[b, i] != UNAWARE
-    return (total / cons.core.size, 1.0 - total / reference if reference > 0 else 0.0,
-            total / aware if aware else 0.0)
+        if cons.stage[b, i] != UNAWARE:
+            aware += 1
+            total += cons.desire[b, i]
+            dreaming += cons.desire[b, i] >= st.dream_threshold
+            undiluted += cons.undiluted[b, i] >= st.dream_threshold
+    if aware == 0:
+        return 0.0, 0.0, 0.0
+    return dreaming / aware, (1.0 - dreaming / undiluted if undiluted else 0.0), total / aware
 
 
 class Dream:
@@ -185,23 +194,23 @@ class Dream:
     measured from it."""
 
     def __init__(self, cons: Consumers, b: int, graph: Graph | None, cfg: StatusConfig,
-                 prestige: float) -> None:
-        self.cons, self.b, self.prestige = cons, b, float(prestige)
-        self.links, self.st = links(graph), params(cfg)
+                 brand: BrandConfig) -> None:
+        self.cons, self.b = cons, b
+        self.links, self.st, self.brand = links(graph), params(cfg), params(brand)
 
     def update(self, receivers: np.ndarray, became_aware: np.ndarray,
                bought: np.ndarray) -> None:
         """After a reception: the receivers' desire re-measured (their attitude moved), and
         friends see who now knows and owns the brand (:func:`observe`)."""
-        update(self.cons, self.b, self.links, self.st, self.prestige, receivers, became_aware,
+        update(self.cons, self.b, self.links, self.st, self.brand, receivers, became_aware,
                bought)
 
     def refresh(self, who: np.ndarray | None = None) -> None:
         """Re-measure the desire of consumers ``who`` (None: everyone)."""
         who = np.arange(self.cons.n) if who is None else np.asarray(who, np.int64)
-        refresh(self.cons, self.b, who, self.links, self.st, self.prestige)
+        refresh(self.cons, self.b, who, self.links, self.st, self.brand)
 
     def measure(self) -> dict[str, float]:
         """Dream value, dilution and the mean desire of the aware (see :func:`measure`)."""
-        dream, dilution, desire = measure(self.cons, self.b)
+        dream, dilution, desire = measure(self.cons, self.b, self.st)
         return {"dream_value": dream, "dilution": dilution, "desire": desire}

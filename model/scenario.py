@@ -180,19 +180,29 @@ class FunnelConfig:
 
 @dataclass
 class StatusConfig:
-    """How a consumer perceives a brand's status value from what they see among friends."""
+    """How a consumer perceives a brand's status value from what they see among friends, and how
+    dream value is measured from their desires."""
 
     recognition: float = param(1.0, "status value gained as the share of friends who know the "
                                "brand goes from 0 to 1 (a signal needs an audience)",
                                lo=0.0, hi=100.0)
     snob: float = param(5.0, "status value lost as the share of friends who own it goes from 0 "
-                        "to 1, counting owners outside one's own segment fully (snob effect)",
+                        "to 1, counting owners outside one's own segment fully (snob effect; "
+                        "an assumption: with the defaults a core consumer's desire falls below "
+                        "their liking once a fifth of their friends outside the core own it)",
                         lo=0.0, hi=100.0)
-    in_group: float = param(0.3, "weight of owners in one's own segment in the snob effect",
-                            **PROB)
+    in_group_core: float = param(0.3, "core consumers: weight of core owners in the snob effect "
+                                 "(1: as much as owners outside the core)", **PROB)
+    in_group_aspirational: float = param(0.0, "aspirational consumers: weight of other "
+                                         "aspirational owners in the snob effect (0: they "
+                                         "emulate the core and are no snobs toward each other)",
+                                         **PROB)
     aspiration: float = param(1.0, "aspirational consumers: status value gained as the share of "
                               "friends in the core who own it goes from 0 to 1 (emulation)",
                               lo=0.0, hi=100.0)
+    dream_threshold: float = param(0.5, "dream value: the desire (0 to 1) at which a consumer "
+                                   "aware of the brand counts as dreaming of owning it",
+                                   lo=0.0, above=True, hi=1.0)
 
 
 @dataclass
@@ -211,6 +221,9 @@ class BrandConfig:
                                   lo=0.0, hi=1.0)
     prestige: float = param(0.0, "heritage: status value the brand holds with nobody aware of "
                             "it and nobody owning it", lo=-10.0, hi=10.0)
+    status_weight: float = param(1.0, "how much status matters for the brand and its category: "
+                                 "scales every consumer's status sensitivity for it (1: a "
+                                 "luxury house; a mass premium brand's buyers care less)", **PROB)
     exclusivity_weight: float = param(0.0, "how much the brand cares about dilution: the "
                                       "adaptive policy scores reach gained minus this times "
                                       "dilution gained", lo=0.0, hi=1e6)
@@ -237,8 +250,9 @@ class BrandConfig:
                               **PROB)
     influencer_trust: float = param(0.6, "influencer: weight of a paid (disclosed) post "
                                     "relative to a friend's word; retellings keep it", **PROB)
-    scandal_prob: float = param(0.01, "influencer: per step, chance each paid influencer has a "
-                                "scandal that turns their post negative (then dropped)", **PROB)
+    scandal_rate: float = param(0.1, "influencer: scandals per paid influencer per year (a "
+                                "scandal turns their post negative and the brand drops them); "
+                                "each week's chance is 1 - exp(-rate / 52)", lo=0.0, hi=1000.0)
     cost_invitation: float = param(5.0, "exclusivity: cost of one invitation or client event",
                                    **COST)
     exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
@@ -301,11 +315,32 @@ ALIASES: dict[str, str] = {
     "consumers.income_core": "consumers.reservation_price_core",
     "consumers.income_aspirational": "consumers.reservation_price_aspirational",
     "consumers.income_spread": "consumers.reservation_price_spread",
+    "status.in_group": "status.in_group_core",
 }
 
+# Keys whose unit changed: refused with a line naming the new key (a silent conversion would
+# hide that the number now means something else).
+REPLACED: dict[str, str] = {
+    "scandal_prob": "replaced by brands.N.scandal_rate, scandals per influencer per year (a "
+                    "weekly chance p is a rate of -52 x ln(1 - p): 0.01 a week is 0.52 a year)",
+}
 
-class RenamedKeyWarning(FutureWarning):
-    """A scenario used a key's old name; ``ewom`` prints it as one ``note:`` line."""
+WEEKS_PER_YEAR = 52  # a step is a week
+
+
+def weekly_chance(per_year: float) -> float:
+    """The chance per week (step) of an event that happens ``per_year`` times a year on
+    average (a constant hazard)."""
+    return -math.expm1(-per_year / WEEKS_PER_YEAR)
+
+
+class ScenarioNote(UserWarning):
+    """Something the user should know about how their input was read (a key's old name, a
+    setting that another one overrides); ``ewom`` prints it as one ``note:`` line."""
+
+
+class RenamedKeyWarning(ScenarioNote, FutureWarning):
+    """A scenario used a key's old name."""
 
 
 def renamed(key: str) -> str:
@@ -401,6 +436,8 @@ def _build(cls: type, data: Any, where: str) -> Any:
     for key in data:
         if key not in names:
             dotted = f"{where}.{key}" if where else key
+            if cls is BrandConfig and key in REPLACED:
+                raise EwomError(f"{dotted}: {REPLACED[key]}")
             raise EwomError(f"{dotted}: unknown key{suggest(key, names)}; "
                             f"allowed: {', '.join(names)}")
     kwargs: dict[str, Any] = {}
@@ -430,9 +467,36 @@ def _build_brands(value: Any, where: str) -> list[BrandConfig]:
     return brands
 
 
+def settle_network(data: dict[str, Any], changed: typing.Collection[str]) -> None:
+    """A graph file and a generator asked for at once: the one the user just changed wins
+    (``changed``: the dotted keys a ``--set``, ``--vary`` or search set over the scenario).
+
+    A new ``network.path`` reads the file (``network.kind`` becomes ``file``); a new generator
+    ``network.kind`` drops the scenario's ``network.path``. Each says so in a note. Given
+    together in one file, neither wins: validation refuses them."""
+    net = data.get("network")
+    if not isinstance(net, dict) or not net.get("path"):
+        return
+    kind = net.get("kind", NetworkConfig.kind)
+    if kind == "file":
+        return
+    if "network.path" in changed and "network.kind" not in changed:
+        warnings.warn(f"network.kind: reading the graph from network.path, not generating it "
+                      f"({kind!r} becomes 'file')", ScenarioNote, stacklevel=2)
+        net["kind"] = "file"
+    elif "network.kind" in changed and "network.path" not in changed:
+        warnings.warn(f"network.path: not used, network.kind {kind!r} generates the graph",
+                      ScenarioNote, stacklevel=2)
+        net["path"] = ""
+
+
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
     net = s.network
+    if net.path and net.kind != "file":
+        raise EwomError(f"network.path: given with network.kind {net.kind!r}, which generates "
+                        "its graph; set network.kind = \"file\" to read the file, or leave "
+                        "network.path empty")
     check_params(net.kind, net.n, mean_degree=net.mean_degree, rewire=net.rewire,
                  blocks=net.blocks, mixing=net.mixing, path=net.path or None)
     if net.kind == "global":
@@ -500,15 +564,18 @@ def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str]
         data.setdefault("name", path.stem)
         base_dir = path.resolve().parent
     _rename_keys(data)  # the file's old names first: a --set under the new name then wins
+    changed = []
     for item in overrides:
         key, value = parse_override(item)
         set_key(data, key, value)
+        changed.append(key)
         if key == "network.path" and isinstance(value, str) and value:
             # a path given on the command line is relative to cwd
             data["network"]["path"] = str(files.resolve(value, "network.path"))
     for key, value in top.items():
         if value is not None:
             data[key] = value
+    settle_network(data, changed)
     return from_dict(data, base_dir)
 
 
@@ -628,6 +695,9 @@ def schema_markdown() -> str:
     lines += ["## Renamed keys", "",
               "Still accepted under their old names, with a note; a later release will refuse "
               "the old names.", "", "| old name | current name |", "| --- | --- |",
-              *(f"| `{old}` | `{new}` |" for old, new in ALIASES.items()), ""]
+              *(f"| `{old}` | `{new}` |" for old, new in ALIASES.items()), "",
+              "## Replaced keys", "", "Refused with a line naming the key that replaced them.",
+              "", "| old name | why |", "| --- | --- |",
+              *(f"| `brands.N.{old}` | {why} |" for old, why in REPLACED.items()), ""]
     lines += limits.limits_markdown()
     return "\n".join(lines)

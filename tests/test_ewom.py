@@ -24,7 +24,7 @@ def star_model(tmp_path, *extra):
     return build(*DOCKED, "network.kind=file", f"network.path={path}", "ewom.p_share=1",
                  "consumers.leader_share=0.125", "brands.0.strategy=influencer",
                  "brands.0.budget=25", "brands.0.cost_influencer=25", "brands.0.post_reach=1",
-                 "brands.0.scandal_prob=0", "brands.0.seeding=degree", *extra, steps=8)
+                 "brands.0.scandal_rate=0", "brands.0.seeding=degree", *extra, steps=8)
 
 
 def test_linear_followers_do_not_rebroadcast(tmp_path):

@@ -158,7 +158,7 @@ def test_timeseries_is_tidy_and_sane():
 
 def test_stages_never_go_back_up_the_funnel():
     m = build("network.kind=barabasi_albert", "ewom.model=coproduction",
-              "brands.0.strategy=influencer", "brands.0.scandal_prob=0.2")
+              "brands.0.strategy=influencer", "brands.0.scandal_rate=11.6")
     before = m.consumers.stage[0].copy()
     for _ in range(20):
         m.step()
