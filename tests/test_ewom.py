@@ -193,6 +193,25 @@ def test_talk_fades_with_time_since_the_news_and_advocates_last_longer():
     assert fresh == pytest.approx([1, 1, 1, 1])
 
 
+@pytest.mark.parametrize("halflife", [1e-50, 1e-300])
+def test_a_vanishing_talk_halflife_is_the_shortest_talk_not_no_decay(halflife):
+    """Half-lives below the smallest float32 (about 1e-45) once underflowed to 0, which read
+    as "talk never fades". A vanishing half-life is the opposite limit: consumers talk the step
+    after their news and never again."""
+    m = build(f"ewom.talk_halflife={halflife}", "network.n=300")
+    ew = m.settings.ewom
+    assert [novelty(age, False, ew) for age in (0, 1, 5)] == [1.0, 0.0, 0.0]
+    assert [novelty(age, True, ew) for age in (0, 1)] == [1.0, 0.0]  # advocates too
+    talk = {}
+    for life in (halflife, 0.0):  # an organic launch: messages in its last ten steps
+        df = build("network.kind=watts_strogatz", "network.n=2000", "ewom.p_external=0",
+                   "brands.0.budget=0", "brands.0.seeds=20", "brands.0.price=0",
+                   "funnel.p_interest=1", "funnel.p_adopt=1", "ewom.p_share=0.1",
+                   f"ewom.talk_halflife={life}", "consumers.agents_max=0", steps=40).run()
+        talk[life] = df["messages"].iloc[-10:].sum()
+    assert talk[halflife] == 0 < talk[0.0]
+
+
 def test_word_of_mouth_dies_out_and_reach_plateaus_when_talk_fades():
     """With fading talk an organic launch stalls below full reach; without it, it saturates."""
     final = {}
@@ -258,9 +277,10 @@ def test_global_mixing_hazard_is_bass():
               "ewom.p_share=0.038", "network.mean_degree=10")
     c = m.consumers
     c.stage[0, :50000], c.owner[0, :50000] = Stage.ADOPTER, True  # F = 0.25
-    ads, wom, _ = spread(m.regime, c, 0, m.settings.ewom, m.links, m.mean_degree, 1,
-                         np.empty(0, np.int64), 0.0, stream(m.rng))
-    heard = np.unique(np.concatenate([ads, wom.dst]))
+    msgs, _ = spread(m.regime, c, 0, Messages.empty(), m.settings.ewom, m.links, m.mean_degree,
+                     1, np.empty(0, np.int64), 0.0, stream(m.rng))
+    heard = np.unique(msgs.dst)
+    assert heard.size == msgs.size  # one message at most per consumer and step
     share = np.isin(heard, np.arange(50000, 200000)).sum() / 150000
     h = 0.03 + 0.38 * 0.25
     assert abs(share - h) < 5 * np.sqrt(h * (1 - h) / 150000)

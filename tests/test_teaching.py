@@ -133,8 +133,8 @@ def test_lesson2_leaders_reach_fast_then_followers_stop_it():
 
 
 def test_lesson3_coproduction_spreads_further_but_turns_negative():
-    co = runs("lesson3_coproduction", seeds=MORE_SEEDS)
-    org = runs("lesson3_coproduction", "ewom.model=organic", seeds=MORE_SEEDS)
+    co = runs("lesson3_coproduction", seeds=MANY_SEEDS)
+    org = runs("lesson3_coproduction", "ewom.model=organic", seeds=MANY_SEEDS)
     assert_greater(series(co, "Brand", "reach", step=20), series(org, "Brand", "reach", step=20),
                    "coproduction ahead of organic by week 20", by=0.15)
     assert_above(series(co, "Brand", "reach", step=20), 0.75, "most have heard by week 20")
@@ -145,7 +145,7 @@ def test_lesson3_coproduction_spreads_further_but_turns_negative():
     assert_greater(series(co, "Brand", "negative_share"), series(org, "Brand", "negative_share"),
                    "organic: less negative talk")
     assert_above(series(org, "Brand", "negative_share"), 0.0, "organic: buyers still complain")
-    calm = runs("lesson3_coproduction", "ewom.pushback=0", seeds=MORE_SEEDS)
+    calm = runs("lesson3_coproduction", "ewom.pushback=0", seeds=MANY_SEEDS)
     assert_greater(series(co, "Brand", "negative_share"), series(calm, "Brand", "negative_share"),
                    "pushback drives negative talk", by=0.04)
 
