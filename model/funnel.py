@@ -78,8 +78,8 @@ def attend(batches: list[Messages], n: int, attention: int, rng: np.random.Gener
     if keep.all():
         return batches
     bounds = np.cumsum([0, *sizes])
-    return [m.take(keep[lo:hi]) for m, lo, hi in zip(batches, bounds[:-1], bounds[1:],
-                                                     strict=True)]
+    return [m if keep[lo:hi].all() else m.take(keep[lo:hi])
+            for m, lo, hi in zip(batches, bounds[:-1], bounds[1:], strict=True)]
 
 
 # --------------------------------------------------------------------------- the rules

@@ -84,13 +84,16 @@ class Messages(NamedTuple):
 
     @classmethod
     def make(cls, dst: np.ndarray, valence: float | np.ndarray, trust: float | np.ndarray,
-             source: Source, *, fidelity: float | np.ndarray = 1.0,
+             source: Source | np.ndarray, *, fidelity: float | np.ndarray = 1.0,
              hops: int | np.ndarray = 0, sponsored: bool | np.ndarray = True) -> Messages:
-        """Broadcast scalars so strategies can say 'these consumers get this message'."""
+        """Broadcast scalars so strategies can say 'these consumers get this message' (the
+        brand's own words unless told otherwise: sponsored, no retellings)."""
         dst = np.asarray(dst, dtype=np.int64)
         content = Content.full(dst.size, valence=valence, trust=trust, fidelity=fidelity,
                                hops=hops, sponsored=sponsored)
-        return cls(dst, np.full(dst.size, source, dtype=np.int8), content)
+        source = np.full(dst.size, source, dtype=np.int8) if np.ndim(source) == 0 \
+            else np.asarray(source, dtype=np.int8)
+        return cls(dst, source, content)
 
     @classmethod
     def empty(cls) -> Messages:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ewom_abm.model.desire import measure
 from ewom_abm.model.jit import jit
-from ewom_abm.model.state import Consumers, Stage
+from ewom_abm.model.state import INTERESTED, REJECTER, UNAWARE, Consumers, Stage
 
 
 @dataclass(frozen=True)
@@ -102,39 +103,39 @@ def kpi(name: str) -> KPI:
 
 
 _STAGES = len(Stage)
+# the KPIs measured from the consumers, in the order :func:`census` returns them
+MEASURED = ("reach", "penetration", "penetration_core", "penetration_outside_core",
+            "interested", "advocates", "rejecters", "dissatisfied", "dream_value", "dilution",
+            "desire")
 
 
 @jit
-def _tally(cons: Consumers, b: int) -> np.ndarray:
-    """In one pass: consumers at each stage, then owners, core owners, advocates, and owners
-    whose experience disappointed them."""
-    out = np.zeros(_STAGES + 4, np.int64)
-    for i in range(cons.core.size):
-        out[cons.stage[b, i]] += 1
+def census(cons: Consumers, b: int, st: tuple) -> np.ndarray:
+    """The KPIs of brand b measured from the consumers now (:data:`MEASURED`): funnel shares
+    counted in one pass, then dream value, dilution and desire (model/desire.py)."""
+    n = cons.core.size
+    stages = np.zeros(_STAGES, np.int64)
+    core = owners = core_owners = advocates = unhappy = 0
+    for i in range(n):
+        stages[cons.stage[b, i]] += 1
+        core += cons.core[i]
+        advocates += cons.advocate[b, i]
         if cons.owner[b, i]:
-            out[_STAGES] += 1
-            out[_STAGES + 1] += cons.core[i]
-            out[_STAGES + 3] += cons.disappointment[b, i] < 0
-        out[_STAGES + 2] += cons.advocate[b, i]
-    return out
-
-
-def funnel_shares(cons: Consumers, b: int) -> dict[str, float]:
-    """Shares of the population (and of each segment) at each funnel stage for brand b."""
-    counts = _tally(cons, b)
-    n, core_n = cons.n, cons.core_count
-    n_owners, core_owners, advocates, unhappy = (int(c) for c in counts[_STAGES:])
-    out_n = n - core_n
-    return {
-        "reach": 1.0 - counts[Stage.UNAWARE] / n,
-        "penetration": n_owners / n,
-        "penetration_core": core_owners / core_n if core_n else 0.0,
-        "penetration_outside_core": (n_owners - core_owners) / out_n if out_n else 0.0,
-        "interested": counts[Stage.INTERESTED] / n,
-        "advocates": advocates / n,
-        "rejecters": counts[Stage.REJECTER] / n,
-        "dissatisfied": unhappy / n_owners if n_owners else 0.0,
-    }
+            owners += 1
+            core_owners += cons.core[i]
+            unhappy += cons.disappointment[b, i] < 0
+    dream, dilution, desire = measure(cons, b, st)
+    out_n = n - core
+    return np.array([
+        1.0 - stages[UNAWARE] / n,
+        owners / n,
+        core_owners / core if core else 0.0,
+        (owners - core_owners) / out_n if out_n else 0.0,
+        stages[INTERESTED] / n,
+        advocates / n,
+        stages[REJECTER] / n,
+        unhappy / owners if owners else 0.0,
+        dream, dilution, desire])
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:

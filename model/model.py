@@ -31,7 +31,7 @@ from ewom_abm.model.funnel import attend, receive
 from ewom_abm.model.graph import Graph, links
 from ewom_abm.model.jit import stream
 from ewom_abm.model.message import Content, Messages
-from ewom_abm.model.metrics import funnel_shares, to_frame
+from ewom_abm.model.metrics import MEASURED, METRICS, census, to_frame
 from ewom_abm.model.network import build_graph
 from ewom_abm.model.params import settings
 from ewom_abm.model.scenario import Scenario
@@ -235,18 +235,16 @@ class EwomModel(mesa.Model):
     def _record(self) -> None:
         """KPIs of every brand now, measured from the consumers; the brands learn theirs."""
         for br in self.brands:
-            shares = funnel_shares(self.consumers, br.index)
-            dream = self.dreams[br.index].measure()
-            br.reach, br.dilution = shares["reach"], dream["dilution"]
+            kpi = dict(zip(MEASURED, census(self.consumers, br.index, self.settings.status)
+                           .tolist(), strict=True))
+            br.reach, br.dilution = kpi["reach"], kpi["dilution"]
             sent, negative, new = self._talk[br.index]
-            reached = shares["reach"] * self.n
-            self._rows.append({
-                "step": self.steps, "brand": br.name, "strategy": br.strategy, **shares,
-                "messages": sent, "negative_share": negative / sent if sent else 0.0,
-                "scandals": br.scandals, "new_adopters": new, "revenue": br.revenue,
-                **dream, "spend": br.spend,
-                "cost_per_reached": br.spend / reached if reached else 0.0,
-            })
+            reached = kpi["reach"] * self.n
+            kpi.update(step=self.steps, brand=br.name, strategy=br.strategy, messages=sent,
+                       negative_share=negative / sent if sent else 0.0, scandals=br.scandals,
+                       new_adopters=new, revenue=br.revenue, spend=br.spend,
+                       cost_per_reached=br.spend / reached if reached else 0.0)
+            self._rows.append(kpi)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the scenario's steps (or ``steps`` more) and return the timeseries. Once the
@@ -278,7 +276,7 @@ class EwomModel(mesa.Model):
     def final(self) -> dict[str, dict]:
         """The last recorded KPIs per brand."""
         last = self._rows[-len(self.brands):]
-        return {row["brand"]: {k: v for k, v in row.items() if k not in ("brand",)}
+        return {row["brand"]: {k: row[k] for k in ("step", "strategy", *METRICS)}
                 for row in last}
 
     def adoption_share(self, brand: int | str = 0) -> float:
