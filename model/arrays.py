@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ewom_abm.model.jit import generator, inline, jit
+from ewom_abm.model.jit import exponential, generator, inline, jit
 
 
 def first_of_run(ordered: np.ndarray) -> np.ndarray:
@@ -56,13 +56,11 @@ def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 # --------------------------------------------------------------------------- compiled helpers
 
 @inline
-def skip(scale: float, rng: object) -> float:
-    """Failures before the next success of Bernoulli(p) trials, ``scale = -1 / log(1 - p)``
-    (0 for p = 0 is not allowed: pass inf): a geometric gap by inversion of an exponential
-    draw, as a float, so a caller compares it with its bound before casting and a vanishing p
-    cannot overflow an integer."""
-    rng = generator(rng)
-    return np.floor(rng.standard_exponential() * scale)
+def skip(scale: float, gen: object) -> float:
+    """Failures before the next success of Bernoulli(p) trials, ``scale = -1 / log(1 - p)``:
+    a geometric gap by inversion of an exponential draw, as a float, so a caller compares it
+    with its bound before casting and a vanishing p cannot overflow an integer."""
+    return np.floor(exponential(gen) * scale)
 
 
 @jit
@@ -70,7 +68,8 @@ def grow(buffer: np.ndarray, used: int, need: int) -> np.ndarray:
     """A larger buffer (at least ``need`` entries, and twice the old size) holding the first
     ``used`` entries of ``buffer``."""
     out = np.empty(max(2 * buffer.size, need), buffer.dtype)
-    out[:used] = buffer[:used]
+    for k in range(used):
+        out[k] = buffer[k]
     return out
 
 
@@ -78,25 +77,25 @@ def grow(buffer: np.ndarray, used: int, need: int) -> np.ndarray:
 def coin_flips(n: int, p: float, rng: object) -> np.ndarray:
     """Each of n consumers independently with probability p, in increasing order: skipping
     from hit to hit, so the cost follows the hits."""
-    rng = generator(rng)
+    gen = generator(rng)
     if p <= 0 or n <= 0:
         return np.empty(0, np.int64)
     scale = -1.0 / math.log1p(-p)
     out = np.empty(min(n, int(n * p + 6 * math.sqrt(n * p) + 16)), np.int64)
     k = 0
-    at = skip(scale, rng)
+    at = skip(scale, gen)
     while at < n:
         if k == out.size:
             out = grow(out, k, k + 1)
         out[k] = int(at)
         k += 1
-        at = int(at) + 1 + skip(scale, rng)
-    return out[:k].copy()
+        at = int(at) + 1 + skip(scale, gen)
+    return out[:k]
 
 
 @jit
 def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Receivers in increasing order, and the messages of the r-th one:
+    """Receivers in the order of their first message, and the messages of the r-th one:
     ``order[start[r]:start[r + 1]]``, in batch order (a stable counting sort: its cost follows
     the messages, with a sparse set over the n consumers that is never cleared)."""
     slot = np.empty(n, np.int64)  # valid where receivers[slot[i]] == i (Briggs & Torczon)
@@ -108,17 +107,30 @@ def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, 
             slot[i] = k
             receivers[k] = i
             k += 1
-    receivers = np.sort(receivers[:k])
     start = np.zeros(k + 1, np.int64)
-    for r in range(k):
-        slot[receivers[r]] = r
     for i in dst:
         start[slot[i] + 1] += 1
-    start = np.cumsum(start)
-    fill = start[:-1].copy()
+    for r in range(k):
+        start[r + 1] += start[r]
+    fill = np.empty(k, np.int64)  # where the next message of each receiver goes
+    for r in range(k):
+        fill[r] = start[r]
     order = np.empty(dst.size, np.int64)
     for m in range(dst.size):
         r = slot[dst[m]]
         order[fill[r]] = m
         fill[r] += 1
-    return receivers, start, order
+    return receivers[:k], start, order
+
+
+@jit
+def first_above(cum: np.ndarray, x: float) -> int:
+    """The first index whose running total ``cum`` exceeds x (a binary search)."""
+    lo, hi = 0, cum.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cum[mid] > x:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo

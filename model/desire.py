@@ -63,7 +63,7 @@ def shares_seen(links: Links, aware: np.ndarray, owner_core: np.ndarray,
     return aware[i] / deg, owner_core[i] / deg, owner_other[i] / deg
 
 
-@inline
+@jit
 def status_value(seen: tuple, core: bool, st: tuple, brand: tuple) -> tuple[float, float]:
     """Status value of a brand as a consumer perceives it from what they see, and what it
     would be if none of their friends owned it (the reference dilution is measured against).
@@ -78,7 +78,7 @@ def status_value(seen: tuple, core: bool, st: tuple, brand: tuple) -> tuple[floa
     return undiluted - snob + st.aspiration * owned_core, undiluted
 
 
-@inline
+@jit
 def desire_of(liking: float, sensitivity: float, status: float, brand: tuple) -> float:
     """Desire on a survey's 0-to-1 scale: liking scaled by the perceived status as much as the
     consumer's sensitivity, times the brand's ``status_weight``, makes it matter; never below

@@ -32,9 +32,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ewom_abm.model.arrays import coin_flips, grow, skip
+from ewom_abm.model.arrays import coin_flips, first_above, grow, skip
 from ewom_abm.model.graph import Links
-from ewom_abm.model.jit import alike, generator, inline, jit, put, row
+from ewom_abm.model.jit import alike, generator, inline, jit, normal, put, row, uniform
 from ewom_abm.model.message import NO_HOPS, Content, Messages, Source
 from ewom_abm.model.state import REJECTER, UNAWARE, Consumers
 
@@ -60,13 +60,13 @@ REGIMES: dict[str, Regime] = {
 # Per-consumer rules take the values they read (not the whole state: passing every array to a
 # function called per consumer costs more than the rule); the loops read and write the state.
 
-@inline
+@jit
 def complains(stage: int, owner: bool, disappointment: float) -> bool:
     """Rejecters and dissatisfied buyers speak their own negative mind in any regime (7.5)."""
     return stage == REJECTER or (owner and disappointment < 0)
 
 
-@inline
+@jit
 def talking(regime: int, stage: int, owner: bool, leader: bool, ew: tuple) -> float:
     """The regime's weight of a consumer's talk before novelty and boosts (0: silent): owners
     (organic); leaders, and followers by ``follower_share``, once aware (linear); everyone
@@ -80,7 +80,7 @@ def talking(regime: int, stage: int, owner: bool, leader: bool, ew: tuple) -> fl
     return 1.0
 
 
-@inline
+@jit
 def novelty(age: int, advocate: bool, ew: tuple) -> float:
     """How fresh the brand still is to a consumer whose news is ``age`` steps old: 1 the step
     after the news, halving every ``talk_halflife`` steps (advocates' news fades
@@ -125,7 +125,7 @@ def talkers(regime: Regime, cons: Consumers, b: int, ew: tuple, step: int,
             senders[k] = i
             prob[k] = min(p, 1.0)
             k += 1
-    return senders[:k].copy(), prob[:k].copy()
+    return senders[:k], prob[:k]
 
 
 # --------------------------------------------------------------------------- what they say
@@ -141,7 +141,7 @@ def own_words(said: Content, k: int, valence: float) -> None:
     said.sponsored[k] = False
 
 
-@inline
+@jit
 def complaint(attitude: float, disappointment: float, owner: bool, ew: tuple
               ) -> tuple[float, float]:
     """What a complainer says, in their own words (7.5): the worse of their attitude and their
@@ -150,14 +150,14 @@ def complaint(attitude: float, disappointment: float, owner: bool, ew: tuple
     return min(attitude, disappointment), (1.0 if owner else ew.hearsay)
 
 
-@inline
+@jit
 def retold(hops: int, trust: float) -> tuple[int, float]:
     """A retelling of a held message (linear, coproduction): one more hop, its trust at most a
     friend's (a paid post stays paid; an invitation's persuasion stays with its guest)."""
     return min(hops + 1, NO_HOPS), min(trust, 1.0)
 
 
-@inline
+@jit
 def coproduced(valence: float, fidelity: float, attitude: float, norm: float, ew: tuple,
                noise: float) -> tuple[float, float]:
     """What coproduction's retelling does to a message (7.4): valence drifts by ``drift``
@@ -186,7 +186,7 @@ def say(regime: Regime, cons: Consumers, b: int, who: np.ndarray, ew: tuple, lin
     retold (and under coproduction transformed: its community is the teller's friends, or
     everyone under global mixing). Rules as values, state read and written here (a loop
     compiles best when its calls pass no arrays; model/jit.py)."""
-    rng = generator(rng)
+    gen = generator(rng)
     held = row(cons.held, b)
     attitude = cons.attitude[b]
     said = alike(held, who.size)
@@ -207,7 +207,7 @@ def say(regime: Regime, cons: Consumers, b: int, who: np.ndarray, ew: tuple, lin
             put(said, k, held, i)
             said.hops[k], said.trust[k] = retold(held.hops[i], held.trust[i])
             if regime.code == COPRODUCTION:
-                noise = rng.standard_normal() if ew.noise > 0 else 0.0
+                noise = normal(gen) if ew.noise > 0 else 0.0
                 said.valence[k], said.fidelity[k] = coproduced(
                     held.valence[i], held.fidelity[i], attitude[i], norm[k], ew, noise)
     return said
@@ -222,7 +222,7 @@ def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
     ``prob[k]`` (the independent cascade's live edges). Returns (sender slot, receiver), in
     sender order. Each sender's trials skip from hit to hit (geometric gaps), so the cost
     follows the messages sent rather than the edges."""
-    rng = generator(rng)
+    gen = generator(rng)
     indptr, indices = links.indptr, links.indices
     expected = 0.0
     for s in range(senders.size):
@@ -237,12 +237,12 @@ def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
         if k + hi - lo > slot.size:  # rare: more hits than expected
             slot, dst = grow(slot, k, k + hi - lo), grow(dst, k, k + hi - lo)
         scale = -1.0 / math.log1p(-p)
-        e = lo + skip(scale, rng)
+        e = lo + skip(scale, gen)
         while e < hi:
             slot[k], dst[k] = s, indices[int(e)]
             k += 1
-            e = int(e) + 1 + skip(scale, rng)
-    return slot[:k].copy(), dst[:k].copy()
+            e = int(e) + 1 + skip(scale, gen)
+    return slot[:k], dst[:k]
 
 
 @jit
@@ -252,18 +252,25 @@ def mixing(n: int, prob: np.ndarray, ew: tuple, mean_degree: float,
     min(1, mean_degree x sum(prob) / n)``; a hit is an ad with chance ``p_external / H``, else
     word of mouth from talker k with chance ``prob[k] / sum(prob)``. Returns (ads, talker slot,
     receiver)."""
-    rng = generator(rng)
-    cum = np.cumsum(prob.astype(np.float64))
-    talk = cum[-1] if cum.size else 0.0
+    gen = generator(rng)
+    cum = np.empty(prob.size, np.float64)
+    talk = 0.0
+    for k in range(prob.size):
+        talk += prob[k]
+        cum[k] = talk
     hazard = min(1.0, ew.p_external + min(1.0, mean_degree * talk / n))
     hit = coin_flips(n, hazard, rng)
-    ad = np.empty(hit.size, np.bool_)
-    slot = np.empty(hit.size, np.int64)
-    for h in range(hit.size):
-        ad[h] = rng.random() * hazard < ew.p_external
-        if not ad[h]:
-            slot[h] = np.searchsorted(cum, rng.random() * talk, side="right")
-    return hit[ad], slot[~ad], hit[~ad]
+    ads, slot, dst = np.empty(hit.size, np.int64), np.empty(hit.size, np.int64), \
+        np.empty(hit.size, np.int64)
+    a = w = 0
+    for i in hit:
+        if uniform(gen) * hazard < ew.p_external:
+            ads[a] = i
+            a += 1
+        else:
+            slot[w], dst[w] = first_above(cum, uniform(gen) * talk), i
+            w += 1
+    return ads[:a], slot[:w], dst[:w]
 
 
 @jit
@@ -273,7 +280,6 @@ def spread(regime: Regime, cons: Consumers, b: int, own: Messages, ew: tuple, li
     """All of this step's messages about brand b: its ``own`` (the strategy's), mass
     advertising, and word of mouth under the regime, from the state at the start of the step,
     after the community's pushback. Returns them and the number of talkers."""
-    rng = generator(rng)
     n = cons.core.size
     senders, prob = talkers(regime, cons, b, ew, step, boosted, boost)
     if links.indptr.size > 1:
@@ -285,24 +291,30 @@ def spread(regime: Regime, cons: Consumers, b: int, own: Messages, ew: tuple, li
         for i in senders:
             cons.told[b, i] = True
     # only tellers whose word reached someone say something (coproduction draws per teller)
-    reached = np.zeros(senders.size, np.int64)
+    position = np.full(senders.size, -1, np.int64)
+    told = 0
     for s in slot:
-        reached[s] = 1
-    position = np.cumsum(reached) - 1
-    said = say(regime, cons, b, senders[reached > 0], ew, links, rng)
+        if position[s] < 0:
+            position[s] = told
+            told += 1
+    who = np.empty(told, np.int64)
+    for s in range(senders.size):
+        if position[s] >= 0:
+            who[position[s]] = senders[s]
+    said = say(regime, cons, b, who, ew, links, rng)
     # the batch: the brand's own messages, then the ads (the brand's own words), then the talk
     first, second = own.dst.size, own.dst.size + ads.size
-    batch = Messages(np.concatenate((own.dst, ads, dst)), np.empty(second + dst.size, np.int8),
-                     alike(said, second + dst.size))
-    batch.source[:first] = own.source
-    batch.source[first:second] = Source.AD
-    batch.source[second:] = Source.PEER
+    size = second + dst.size
+    batch = Messages(np.empty(size, np.int64), np.empty(size, np.int8), alike(said, size))
     for k in range(first):
+        batch.dst[k], batch.source[k] = own.dst[k], own.source[k]
         put(batch.content, k, own.content, k)
     for k in range(first, second):
+        batch.dst[k], batch.source[k] = ads[k - first], Source.AD
         own_words(batch.content, k, 1.0)
         batch.content.sponsored[k] = True
     for k in range(dst.size):
+        batch.dst[second + k], batch.source[second + k] = dst[k], Source.PEER
         put(batch.content, second + k, said, position[slot[k]])
     pushback(regime, batch, ew, rng)
     return batch, senders.size
@@ -315,10 +327,10 @@ def pushback(regime: Regime, msgs: Messages, ew: tuple, rng: object) -> None:
     ``pushback``; the brand's own channels are not."""
     if not regime.pushes_back or ew.pushback <= 0:
         return
-    rng = generator(rng)
+    gen = generator(rng)
     said = msgs.content
     for m in range(msgs.dst.size):
         if said.sponsored[m] and said.hops[m] <= ew.pushback_hops \
-                and msgs.source[m] >= Source.POST and rng.random() < ew.pushback:
+                and msgs.source[m] >= Source.POST and uniform(gen) < ew.pushback:
             said.valence[m] = -abs(said.valence[m])
 

@@ -18,7 +18,7 @@ from ewom_abm.model.arrays import group_by_receiver
 from ewom_abm.model.desire import desire_of, population_view, shares_seen, status_value
 from ewom_abm.model.ewom import Regime
 from ewom_abm.model.graph import Links
-from ewom_abm.model.jit import generator, inline, jit, put, row, stream
+from ewom_abm.model.jit import below, generator, inline, jit, normal, put, row, stream, uniform
 from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.state import ADOPTER, AWARE, INTERESTED, REJECTER, UNAWARE, Consumers
 
@@ -51,18 +51,18 @@ class Received(NamedTuple):
 def noticed(dst: np.ndarray, n: int, attention: int, rng: object) -> np.ndarray:
     """Which messages their receivers notice: everything, except that a receiver of more than
     ``attention`` messages notices a uniformly random ``attention`` of them."""
-    rng = generator(rng)
-    keep = np.ones(dst.size, np.bool_)
+    gen = generator(rng)
+    keep = np.full(dst.size, True)
     receivers, start, order = group_by_receiver(dst, n)
     for r in range(receivers.size):
-        mine = order[start[r]:start[r + 1]].copy()
-        if mine.size <= attention:
+        lo, hi = start[r], start[r + 1]
+        if hi - lo <= attention:
             continue
-        for j in range(attention):  # a partial shuffle: the first `attention` survive
-            pick = j + rng.integers(0, mine.size - j)
-            mine[j], mine[pick] = mine[pick], mine[j]
-        for m in mine[attention:]:
-            keep[m] = False
+        for j in range(lo, lo + attention):  # a partial shuffle: the first `attention` stay
+            pick = j + below(hi - j, gen)
+            order[j], order[pick] = order[pick], order[j]
+        for q in range(lo + attention, hi):
+            keep[order[q]] = False
     return keep
 
 
@@ -86,7 +86,7 @@ def attend(batches: list[Messages], n: int, attention: int, rng: np.random.Gener
 # Rules take and return values; the driver reads and writes the state and loops over each
 # receiver's messages (a loop compiles best when its calls pass no arrays: model/jit.py).
 
-@inline
+@jit
 def attitude_update(attitude: float, susceptibility: float, wsum: float, vsum: float,
                     count: int) -> float:
     """Attitude moves toward the messages' weighted mean valence ``vsum / wsum`` (7.9), by
@@ -97,13 +97,13 @@ def attitude_update(attitude: float, susceptibility: float, wsum: float, vsum: f
     return min(max(a, -1.0), 1.0)
 
 
-@inline
+@jit
 def biased(weight: float, valence: float, fn: tuple) -> float:
     """A message's weight in the attitude update: bad is stronger than good (7.9)."""
     return weight * (fn.negativity_bias if valence < 0 else 1.0)
 
 
-@inline
+@jit
 def preferred(valence: float, weight: float, best_valence: float, best_weight: float,
               attitude: float) -> bool:
     """Whether a message is held rather than the best so far (7.10): one that agrees with where
@@ -114,7 +114,7 @@ def preferred(valence: float, weight: float, best_valence: float, best_weight: f
     return (agrees and not best_agrees) or (agrees == best_agrees and weight > best_weight)
 
 
-@inline
+@jit
 def missed(base: float, weight: float) -> float:
     """The chance that one positive message does not convert: 1 - c, c = min(base x weight,
     1 - 1e-9); the product over a receiver's messages is the chance none does (independent
@@ -124,31 +124,29 @@ def missed(base: float, weight: float) -> float:
 
 @inline
 def conversion(attitude: float, stage: int, owner: bool, rival: bool, interest: float,
-               adopt: float, fn: tuple, rng: object) -> tuple[int, bool]:
+               adopt: float, fn: tuple, gen: object) -> tuple[int, bool]:
     """Conversion (7.11): an open-minded receiver (attitude >= 0, not a rejecter) who is aware
     becomes interested with chance ``interest``; one interested and not yet an owner wants to
     buy with chance ``adopt`` x (1 - competition if they own a rival). Returns (stage, wants to
     buy)."""
-    rng = generator(rng)
     if attitude < 0 or stage == REJECTER:
         return stage, False
-    if stage == AWARE and rng.random() < interest:
+    if stage == AWARE and uniform(gen) < interest:
         stage = INTERESTED
     if stage != INTERESTED or owner:
         return stage, False
-    return stage, rng.random() < adopt * (1.0 - fn.competition if rival else 1.0)
+    return stage, uniform(gen) < adopt * (1.0 - fn.competition if rival else 1.0)
 
 
 @inline
 def access_gate(reservation_price: float, core: bool, brand: tuple, access: Access,
-                rng: object) -> bool:
+                gen: object) -> bool:
     """Whether a would-be buyer can buy (7.12): their reservation price covers the brand's
     price, and outside the core they find it on sale with chance ``distribution``."""
-    rng = generator(rng)
     if reservation_price < brand.price:
         return False
     if access.distribution < 1.0 and not core:
-        return rng.random() < access.distribution
+        return uniform(gen) < access.distribution
     return True
 
 
@@ -156,32 +154,36 @@ def access_gate(reservation_price: float, core: bool, brand: tuple, access: Acce
 def limited_drop(wants: np.ndarray, cap: int, rng: object) -> np.ndarray:
     """The buyers (positions among the receivers): every would-be buyer, or a uniformly random
     ``cap`` of them when more would buy (7.12)."""
-    rng = generator(rng)
-    chosen = np.flatnonzero(wants)
-    if cap == NO_CAP or chosen.size <= cap:
-        return chosen
+    gen = generator(rng)
+    chosen = np.empty(wants.size, np.int64)
+    k = 0
+    for r in range(wants.size):
+        if wants[r]:
+            chosen[k] = r
+            k += 1
+    if cap == NO_CAP or k <= cap:
+        return chosen[:k]
     for j in range(cap):  # a partial shuffle: the first `cap` buy
-        pick = j + rng.integers(0, chosen.size - j)
+        pick = j + below(k - j, gen)
         chosen[j], chosen[pick] = chosen[pick], chosen[j]
-    return np.sort(chosen[:cap])
+    return chosen[:cap]
 
 
 @inline
-def experience(expected: float, brand: tuple, fn: tuple, rng: object) -> tuple[float, float]:
+def experience(expected: float, brand: tuple, fn: tuple, gen: object) -> tuple[float, float]:
     """A buyer's experience of the product (7.13; expectation-disconfirmation, Oliver 1980):
     ``e = clip(quality + quality_spread x N(0, 1), 0, 1)``, felt as ``2e - 1``; the attitude
     moves ``experience_weight`` of the way from the expectation to it. Returns (attitude,
     disappointment: the shortfall if beyond ``tolerance``, else 0)."""
-    rng = generator(rng)
     e = brand.quality
     if brand.quality_spread > 0:
-        e += brand.quality_spread * rng.standard_normal()
+        e += brand.quality_spread * normal(gen)
     gap = 2.0 * min(max(e, 0.0), 1.0) - 1.0 - expected
     attitude = min(max(expected + fn.experience_weight * gap, -1.0), 1.0)
     return attitude, (gap if gap < -fn.tolerance else 0.0)
 
 
-@inline
+@jit
 def advocates(stage: int, advocate: bool, satisfied: bool, hosted: bool, attitude: float,
               fn: tuple) -> bool:
     """Whether a receiver is an advocate after the step (7.13): satisfied owners hosted at an
@@ -211,7 +213,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
     the start of the step (model/desire.py), times the reinforcement of friends who own it
     under coproduction. A change of stage, or anything from the brand's own channels, is
     news."""
-    rng = generator(rng)
+    gen = generator(rng)
     receivers, start, order = group_by_receiver(msgs.dst, cons.core.size)
     said, source, held = msgs.content, msgs.source, row(cons.held, b)
     stage, attitude, owner = cons.stage[b], cons.attitude[b], cons.owner[b]
@@ -221,10 +223,11 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
     # under global mixing everyone sees the population, as it was at the start of the step
     view = (0.0, 0.0, 0.0) if graph else population_view(cons, b)
     k = receivers.size
-    old, wants = stage[receivers], np.zeros(k, np.bool_)
+    old, wants = np.empty(k, np.int8), np.zeros(k, np.bool_)
     hosted, from_brand = np.zeros(k, np.bool_), np.zeros(k, np.bool_)
     for r in range(k):
         i, lo, hi = receivers[r], start[r], start[r + 1]
+        old[r] = stage[i]
         wsum = vsum = 0.0
         for q in range(lo, hi):
             m = order[q]
@@ -259,13 +262,13 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
         put(held, i, said, best)
         owns_rival = rival(cons.owner, cons.bought, b, i, step)
         s, wants[r] = conversion(a, s, owner[i], owns_rival, 1.0 - interest, 1.0 - adopt, fn,
-                                 rng)
+                                 gen)
         if wants[r]:
-            wants[r] = access_gate(cons.reservation_price[i], cons.core[i], brand, access, rng)
+            wants[r] = access_gate(cons.reservation_price[i], cons.core[i], brand, access, gen)
         stage[i], attitude[i] = s, a
     for r in limited_drop(wants, access.cap, rng):
         i = receivers[r]
-        a, cons.disappointment[b, i] = experience(float(attitude[i]), brand, fn, rng)
+        a, cons.disappointment[b, i] = experience(float(attitude[i]), brand, fn, gen)
         owner[i], cons.bought[b, i], attitude[i] = True, step, a
         stage[i] = REJECTER if a < fn.reject_threshold else ADOPTER
     for r in range(k):
@@ -282,5 +285,13 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
     for m in range(msgs.dst.size):
         wom += source[m] >= Source.POST
         negative += source[m] >= Source.POST and said.valence[m] < 0
-    bought = receivers[cons.bought[b, receivers] == step]
-    return Received(receivers, receivers[old == UNAWARE], bought, wom, negative)
+    became_aware, bought = np.empty(k, np.int64), np.empty(k, np.int64)
+    a = n = 0
+    for r in range(k):
+        if old[r] == UNAWARE:
+            became_aware[a] = receivers[r]
+            a += 1
+        if cons.bought[b, receivers[r]] == step:
+            bought[n] = receivers[r]
+            n += 1
+    return Received(receivers, became_aware[:a], bought[:n], wom, negative)

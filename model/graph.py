@@ -47,6 +47,8 @@ class Links(NamedTuple):
 
 
 NO_LINKS = Links(np.zeros(1, np.int64), np.empty(0, np.int32))
+for _array in NO_LINKS:  # read-only like a graph's, so rules are compiled once for both
+    _array.flags.writeable = False
 
 
 def links(graph: Graph | None) -> Links:

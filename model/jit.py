@@ -6,13 +6,14 @@ Written as numpy calls it costs about 150 calls per brand whatever the market's 
 loops, it costs what the loops do (docs/ODD.md, "How to add a rule").
 
 - :func:`jit` compiles a rule (:func:`inline`: one applied per consumer or message), caching
-  the machine code on disk (next to the module, or in
-  numba's user cache folder when the package is installed read-only), so only the first run
-  after an install pays for compiling.
+  the machine code on disk (next to the module, or in numba's user cache folder when the
+  package is installed read-only) stamped with the digest of all the engine's sources, so only
+  the first run after an install or a change pays for compiling.
 - :func:`stream` hands compiled code the model's own ``np.random.Generator`` (its bit
   generator's state and functions, as numba's unboxing reads them, for a fraction of the cost):
   compiled and numpy draws come from one stream, so one seed still decides a run. The handle
-  points into the generator: make it at each call, never keep it.
+  points into the generator: make it at each call, never keep it. Compiled rules draw
+  :func:`uniform`, :func:`exponential`, :func:`normal` and :func:`below` from it.
 - :func:`put`, :func:`take`, :func:`row` and :func:`alike` copy every field of a NamedTuple of
   arrays (such as :class:`model.message.Content`), so adding a field to the type is the only
   edit a copy needs.
@@ -21,14 +22,52 @@ loops, it costs what the loops do (docs/ODD.md, "How to add a rule").
 from __future__ import annotations
 
 import ctypes
+import functools
+import hashlib
+import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numba
 import numpy as np
 from numba import types
-from numba.core import cgutils
+from numba.core import caching, cgutils
 from numba.extending import intrinsic, overload
+
+_ENGINE = Path(__file__).resolve().parent  # the folder of the compiled rules
+
+
+@functools.cache
+def _engine_digest() -> bytes:
+    h = hashlib.sha256()
+    for path in sorted(_ENGINE.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.digest()
+
+
+class _EngineStamp:
+    """Compiled rules call and inline each other across modules, and numba checks a cached
+    kernel against its own file only; so the stamp of every kernel is the digest of all the
+    engine's sources: changing any rule recompiles them all, never a stale mix."""
+
+    def get_source_stamp(self) -> bytes:
+        return _engine_digest()
+
+    @classmethod
+    def from_function(cls, py_func: Callable, py_file: str) -> Any:
+        if Path(py_file).resolve().parent != _ENGINE:
+            return None
+        return super().from_function(py_func, py_file)
+
+
+# where numba looks, in its own order: NUMBA_CACHE_DIR if set, next to the sources if
+# writable, else the user's cache folder (an installed, read-only package)
+_LOCATORS = [type(f"Engine{base.__name__}", (_EngineStamp, base), {})
+             for base in (caching.UserProvidedCacheLocator, caching.InTreeCacheLocator,
+                          caching.UserWideCacheLocator)]
+caching.CacheImpl._locator_classes[:0] = _LOCATORS
 
 
 def jit(fn: Callable | None = None, **options: Any) -> Any:
@@ -72,25 +111,11 @@ def stream(rng: np.random.Generator) -> np.ndarray:
                     dtype=np.uint64)
 
 
-def generator(rng: object) -> np.random.Generator:
-    """Inside compiled code, the generator a rule draws from, given either a :func:`stream`
-    handle (from Python) or the generator itself (from a compiled caller)."""
-    return rng
-
-
-@overload(generator)
-def _generator(rng):
-    if isinstance(rng, types.NumPyRandomGeneratorType):
-        return lambda rng: rng
-    if isinstance(rng, types.Array):
-        return lambda rng: _unpack(rng)
-    return None
-
-
 @intrinsic
-def _unpack(typingctx: object, handle: types.Array) -> tuple:
-    """The struct numba builds when a Generator is passed in, from a :func:`stream` handle,
-    without the Python lookups."""
+def generator(typingctx: object, handle: types.Array) -> tuple:
+    """Inside compiled code, the ``np.random.Generator`` a :func:`stream` handle stands for:
+    the struct numba builds when a Generator is passed in, without the Python lookups. Rules
+    pass the handle to each other and make the generator where they draw."""
     rng_type = types.NumPyRandomGeneratorType("rng")
     bit_type = types.NumPyRandomBitGeneratorType("bit_generator")
 
@@ -115,6 +140,33 @@ def _unpack(typingctx: object, handle: types.Array) -> tuple:
         return gen._getvalue()
 
     return rng_type(handle), codegen
+
+
+# The laws the rules draw, each from the generator's uniform doubles (numba's own samplers
+# would draw the same laws, at many times the compile time).
+
+@inline
+def uniform(gen: object) -> float:
+    """U(0, 1)."""
+    return gen.random()
+
+
+@inline
+def exponential(gen: object) -> float:
+    """Exp(1), by inversion."""
+    return -math.log(1.0 - gen.random())
+
+
+@inline
+def normal(gen: object) -> float:
+    """N(0, 1), by Box and Muller (1958): one of the pair."""
+    return math.sqrt(2.0 * exponential(gen)) * math.cos(2.0 * math.pi * gen.random())
+
+
+@inline
+def below(k: int, gen: object) -> int:
+    """A uniform integer in [0, k)."""
+    return min(int(gen.random() * k), k - 1)
 
 
 # --------------------------------------------------------------------------- field copies

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ewom_abm.model.jit import inline, take
+from ewom_abm.model.jit import take
 
 NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
 NO_HOPS = int(NO_MESSAGE) - 1  # retellings saturate here (never NO_MESSAGE)
@@ -114,8 +114,3 @@ class Messages(NamedTuple):
         """The messages selected by a mask or index array."""
         return Messages(self.dst[keep], self.source[keep], take(self.content, keep))
 
-
-@inline
-def weight(content: Content, m: int) -> float:
-    """How much message m counts: trust in its source times its fidelity."""
-    return float(content.trust[m]) * float(content.fidelity[m])

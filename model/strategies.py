@@ -20,7 +20,7 @@ import numpy as np
 from ewom_abm.model.ewom import transmit
 from ewom_abm.model.funnel import Access
 from ewom_abm.model.graph import Graph
-from ewom_abm.model.jit import generator, jit, stream
+from ewom_abm.model.jit import below, generator, jit, stream
 from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.scenario import BrandConfig, weekly_chance
 from ewom_abm.model.state import REJECTER, Consumers
@@ -136,18 +136,18 @@ def prospects_and_clients(cons: Consumers, b: int) -> tuple[np.ndarray, np.ndarr
         elif cons.core[i]:
             prospects[p] = i
             p += 1
-    return prospects[:p].copy(), clients[:c].copy()
+    return prospects[:p], clients[:c]
 
 
 @jit
 def sample(pool: np.ndarray, k: int, rng: object) -> np.ndarray:
     """k of ``pool`` uniformly at random without replacement (a partial shuffle of a copy)."""
-    rng = generator(rng)
+    gen = generator(rng)
     out = pool.copy()
     for j in range(k):
-        pick = j + rng.integers(0, out.size - j)
+        pick = j + below(out.size - j, gen)
         out[j], out[pick] = out[pick], out[j]
-    return out[:k].copy()
+    return out[:k]
 
 
 STRATEGY_ACTIONS: dict[str, Callable[[Market], Action]] = {
