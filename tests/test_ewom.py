@@ -127,6 +127,26 @@ def test_coproduction_valence_drifts_toward_teller_and_community(tmp_path):
     assert np.allclose(said.valence, 0.7)  # no drift, no noise: the message survives as it was
 
 
+def test_coproduction_retellings_carry_valence_noise():
+    """Each coproduction retelling adds ``noise`` x N(0, 1) to the valence (drift 0 here): the
+    retold valences spread with sd ``noise`` around the held one; with noise 0 they do not."""
+    n = 20_000
+    for noise in (0.1, 0.0):
+        m = build(*DOCKED, "network.kind=global", f"network.n={n}", "ewom.model=coproduction",
+                  "ewom.drift=0", f"ewom.noise={noise}")
+        c = m.consumers
+        c.stage[0, :] = Stage.AWARE
+        c.held.valence[0, :], c.held.trust[0, :], c.held.fidelity[0, :] = 0.5, 1.0, 1.0
+        c.held.hops[0, :] = 0
+        said = say(m.regime, c, 0, np.arange(n), m.settings.ewom, m.links, stream(m.rng))
+        spread = said.valence.std()
+        if noise:
+            assert abs(said.valence.mean() - 0.5) < 5 * noise / np.sqrt(n)
+            assert abs(spread - noise) < 5 * noise / np.sqrt(2 * n)
+        else:
+            assert spread == 0.0 and said.valence[0] == pytest.approx(0.5)
+
+
 def sponsored_mix(k: int) -> Messages:
     """k each of: a paid post, its first retelling, a retelling three hops on, an unsponsored
     retelling, and a brand ad."""
