@@ -1,10 +1,10 @@
-"""Fast pictures of a running model: the network coloured by funnel stage, and the KPI charts.
+"""The network picture of a running model, every consumer coloured by funnel stage.
 
-Both painters draw what never changes (edges, axes, ticks, legends) once into a background
-and, on every step, only restore that background and draw the changing artists on top
-(matplotlib blitting on the Agg canvas), then encode a PNG with Pillow. That keeps a step plus
-redraw well under the 250 ms budget at thousands of consumers; re-creating the figures would
-cost several times more.
+The painter draws what never changes (the friendships, as a density image) once into a
+background and, on every step, only restores that background and draws the consumers on top
+(matplotlib blitting on the Agg canvas), then encodes a JPEG with Pillow: a few milliseconds
+at thousands of consumers, where re-creating the figure would cost several times more. The
+KPI charts are SVG drawn in the browser (charts.py).
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ import io
 import threading
 
 import matplotlib.colors
-import matplotlib.lines
 import numpy as np
-import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
 from ewom_abm.app.layout import Picture
-from ewom_abm.model.metrics import kpi
 from ewom_abm.model.state import Stage
 
 # display categories: the five funnel stages plus advocates (adopters who recommend)
@@ -176,71 +173,4 @@ class NetworkPainter:
                 sc.set_offsets(self.pic.pos[order])
                 sc.set_facecolor(_RGBA[shown[order]])
                 sc.set_sizes([self.base * self.scale[name]])
-            return self.blit.frame()
-
-
-PANELS = ("reach", "penetration", "dream_value", "dilution")
-DILUTION_AXIS = (-0.2, 1.0)  # negative: owners add to the dream (core owners emulated)
-
-
-class ChartsPainter:
-    """Time series per brand (reach, penetration, dream value, dilution) and each brand's
-    trajectory in the reach-against-dilution plane. Axes are fixed for the whole run (x: the
-    scenario's steps; shares in [0, 1]), so only the lines are redrawn each step."""
-
-    def __init__(self, brands: list[str], horizon: int, dream_max: float, *,
-                 width_px: int = 720, height_px: int = 540, dpi: int = 100) -> None:
-        self.brands = list(brands)
-        fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
-        gs = fig.add_gridspec(2, 3, left=0.065, right=0.985, top=0.885, bottom=0.1,
-                              wspace=0.38, hspace=0.45, width_ratios=(1, 1, 1.2))
-        horizon = max(int(horizon), 1)
-        self.lines: dict[str, list] = {}
-        for k, col in enumerate(PANELS):
-            ax = fig.add_subplot(gs[k // 2, k % 2])
-            ax.set_title(kpi(col).label, fontsize=10)
-            ax.set_xlim(0, horizon)
-            ax.set_ylim(*{"dream_value": (0, dream_max),
-                          "dilution": DILUTION_AXIS}.get(col, (0.0, 1.0)))
-            ax.grid(alpha=0.3)
-            ax.tick_params(labelsize=8)
-            if k >= 2:
-                ax.set_xlabel("step (week)", fontsize=9)
-            self.lines[col] = [ax.plot([], [], lw=2, color=brand_color(i))[0]
-                               for i in range(len(brands))]
-        ax = fig.add_subplot(gs[:, 2])
-        ax.set_title("Reach against dilution", fontsize=10)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(*DILUTION_AXIS)
-        ax.set_xlabel("reach", fontsize=9)
-        ax.set_ylabel("dilution", fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=8)
-        ax.text(0.04, 0.96, "costly reach", transform=ax.transAxes, va="top", fontsize=8,
-                color="#888888")
-        ax.text(0.96, 0.04, "reach that keeps\nthe dream", transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=8, color="#888888")
-        self.path = [ax.plot([], [], lw=2, color=brand_color(i))[0] for i in range(len(brands))]
-        self.head = [ax.plot([], [], "o", ms=8, color=brand_color(i), mec="white")[0]
-                     for i in range(len(brands))]
-        handles = [matplotlib.lines.Line2D([], [], lw=3, color=brand_color(i))
-                   for i in range(len(brands))]
-        fig.legend(handles, self.brands, loc="upper center", ncol=min(len(brands), 6),
-                   frameon=False, fontsize=10, bbox_to_anchor=(0.5, 1.0))
-        self.blit = _Blitter(fig)
-        self.blit.animated = [*(ln for lines in self.lines.values() for ln in lines),
-                              *self.path, *self.head]
-        self.blit.freeze()
-
-    def render(self, ts: pd.DataFrame) -> bytes:
-        """PNG of the charts for a model's ``timeseries()``."""
-        with self.blit.lock:
-            for i, brand in enumerate(self.brands):
-                part = ts[ts["brand"] == brand]
-                steps = part["step"].to_numpy()
-                for col, lines in self.lines.items():
-                    lines[i].set_data(steps, part[col].to_numpy())
-                reach, dil = part["reach"].to_numpy(), part["dilution"].to_numpy()
-                self.path[i].set_data(reach, dil)
-                self.head[i].set_data(reach[-1:], dil[-1:])
             return self.blit.frame()
