@@ -205,12 +205,13 @@ class Charts:
                 f'stroke-width="0.8" class="ewom-earlier-mark"/>',
                 _text(ex + 7, ey + 3.2, str(number), 8.5, "middle", color)]
 
-    def svg(self, ts: pd.DataFrame) -> str:
-        """The charts for a model's ``timeseries()``."""
+    def svg(self, ts: pd.DataFrame, step: int | None = None) -> str:
+        """The charts for a model's ``timeseries()`` (``step`` marks the SVG with it)."""
         parts = [ts[ts["brand"] == brand] for brand in self.brands]
         self._fit(self._extent(parts))
         earlier = [[e[e["brand"] == brand] for brand in self.brands] for e in self.earlier]
-        out = [f'<svg class="ewom-charts-svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        mark = f' data-step="{step}"' if step is not None else ""
+        out = [f'<svg class="ewom-charts-svg"{mark} viewBox="0 0 {WIDTH} {HEIGHT}" '
                f'xmlns="http://www.w3.org/2000/svg" role="img" font-family="{FONT}" '
                'preserveAspectRatio="xMidYMin meet" width="100%">',
                f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>']

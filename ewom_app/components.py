@@ -78,7 +78,7 @@ def network_png(model: AppModel, brand: int) -> bytes:
 def charts_svg(model: AppModel) -> str:
     """The charts of a model on their own (no earlier runs)."""
     return Charts([b.name for b in model.config.brands], model.config.steps).svg(
-        model.timeseries())
+        model.timeseries(), model.steps)
 
 
 # ---------------------------------------------------------------------------- lesson
@@ -159,7 +159,7 @@ def kpi_html(model: AppModel) -> str:
             f"style='background:{brand_color(i)}'></span><b>{html.escape(br.name)}</b>"
             f"<span class='ewom-strategy'>Strategy now: {strategy}</span></div>"
             f"<div class='ewom-tiles'>{tiles}</div></div>")
-    return f"<div class='ewom-kpi'>{''.join(cards)}</div>"
+    return f"<div class='ewom-kpi' data-step='{model.steps}'>{''.join(cards)}</div>"
 
 
 def info_text(model: AppModel) -> str:
@@ -222,8 +222,11 @@ def NetworkView(session: Session):  # noqa: N802
                           on_v_model=lambda name: set_brand(names.index(name))
                           if name in names else None)
         pic = picture_for(model)
-        solara.Image(network_png(model, b), format="jpeg", width="100%",
-                     classes=["ewom-network-image"])
+        # the frame's data-step follows the picture's (same render): when it shows a step,
+        # so does the picture
+        rv.Html(tag="div", class_="ewom-network-frame", attributes={"data-step": str(model.steps)},
+                children=[solara.Image(network_png(model, b), format="jpeg", width="100%",
+                                       classes=["ewom-network-image"])])
         code = categories(model.consumers.stage[b], model.consumers.advocate[b])
         solara.HTML(tag="div", unsafe_innerHTML=legend_html(category_counts(code)))
         note = sample_note(model, pic)
@@ -247,7 +250,8 @@ def ChartsView(session: Session):  # noqa: N802
     with solara.Card(classes=["ewom-charts"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Reach, penetration, revenue, dream value, "
                     "dilution", classes=["ewom-card-title"])
-        solara.HTML(tag="div", unsafe_innerHTML=session.charts().svg(model.timeseries()),
+        solara.HTML(tag="div", unsafe_innerHTML=session.charts().svg(model.timeseries(),
+                                                                      model.steps),
                     classes=["ewom-charts-image"])
         labels = session.history.labels(model.config)
         if labels:
