@@ -10,12 +10,14 @@ come from the KPI registry (``model/metrics.py``), so a new KPI appears without 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
@@ -36,15 +38,17 @@ from ewom_abm.app.setup import AppModel, preset_groups
 from ewom_abm.model import scenario
 from ewom_abm.model.metrics import HEADLINE, kpi
 
-# ---------------------------------------------------------------------------- painter cache
+# ---------------------------------------------------------------------------- picture cache
 # Network painters depend on the graph only, not on a model instance or a session: resets,
-# replays and other sessions reuse them. Each painter has its own lock.
+# replays and other sessions reuse them (each painter has its own lock). Their recent frames
+# are kept by what they show.
 
 _painters: OrderedDict[tuple, Any] = OrderedDict()
 _painters_lock = threading.Lock()
 
 
 def _cached(key: tuple, make: Callable[[], Any], size: int = 24) -> Any:
+    """From the cache, or made and kept (at most ``size`` entries of this key's kind)."""
     with _painters_lock:
         hit = _painters.get(key)
         if hit is not None:
@@ -53,8 +57,9 @@ def _cached(key: tuple, make: Callable[[], Any], size: int = 24) -> Any:
     value = make()
     with _painters_lock:
         _painters[key] = value
-        while len(_painters) > size:
-            _painters.popitem(last=False)
+        kind = [k for k in _painters if k[0] == key[0]]
+        for old in kind[: max(0, len(kind) - size)]:
+            del _painters[old]
     return value
 
 
@@ -70,9 +75,17 @@ def network_painter(model: AppModel) -> NetworkPainter:
 
 
 def network_png(model: AppModel, brand: int) -> bytes:
+    """The network picture (JPEG). A picture whose shown consumers look as in one drawn
+    before (a step that changed nobody in a sampled network, a reset) is not drawn again."""
     cons = model.consumers
     code = categories(cons.stage[brand], cons.advocate[brand])
-    return network_painter(model).render(code, cons.core, cons.leader)
+    painter = network_painter(model)
+    nodes = painter.pic.nodes
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in (code[nodes], cons.core[nodes], cons.leader[nodes]):
+        digest.update(np.ascontiguousarray(arr).view(np.uint8))
+    key = ("frame", painter.pic.key, nodes.size, digest.hexdigest())
+    return _cached(key, lambda: painter.render(code, cons.core, cons.leader), size=64)
 
 
 def charts_svg(model: AppModel) -> str:

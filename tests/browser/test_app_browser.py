@@ -15,6 +15,7 @@ import pytest
 from ewom_abm import cli
 from ewom_abm.app.setup import CONTROLS, presets, value_of
 from ewom_abm.model import scenario
+from ewom_abm.model.errors import EwomError
 from ewom_abm.model.metrics import HEADLINE, kpi
 from ewom_abm.model.model import EwomModel
 
@@ -178,10 +179,9 @@ def test_type_or_slide_validated_like_set_with_the_error_beside_it(page, server_
     assert box_value(pg, "ewom.p_external") == "0.005"
     type_value(pg, "ewom.p_share", "1.7")
     pg.wait_for_selector(".ewom-control[data-key='ewom.p_share'] .ewom-control-error")
-    try:
+    with pytest.raises(EwomError) as refused:  # the message --set gives
         scenario.load("lesson1_seeding", ["ewom.p_share=1.7"])
-    except Exception as exc:  # noqa: BLE001 - the message --set gives
-        expected = str(exc)
+    expected = str(refused.value)
     assert control_error(pg, "ewom.p_share") == expected
     pg.wait_for_function("() => document.querySelector(\"[data-key='ewom.p_share'] "
                          ".ewom-box input\").value === '0.12'")  # back to the model's value
