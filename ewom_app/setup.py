@@ -127,8 +127,8 @@ CONTROLS: tuple[Control, ...] = (
             shown=lambda c, b: c.ewom.model == "coproduction"),
     Control("status.snob", "Snob effect (owners dilute status)", "status",
             "status lost as all friends own it", 0, 10, 0.5),
-    Control("consumers.status_core", "Status sensitivity of the core", "status", "0 to 1",
-            0, 1, 0.05),
+    Control("consumers.status_sensitivity_core", "Status sensitivity of the core", "status",
+            "0 to 1", 0, 1, 0.05),
     Control("steps", "Steps (weeks)", "run", "weeks", 10, 200, 1, cap=STEPS_MAX),
 )
 BY_KEY = {c.key: c for c in CONTROLS}
