@@ -241,8 +241,12 @@ def test_play_pause_step_reset_and_speed_are_the_app_s_own(page):
     text = pg.locator("body").inner_text()
     for knob in ("Play Interval", "Render Interval", "Use Threads", "Time:"):
         assert knob not in text  # Mesa's developer controls and duplicate time card are gone
+    type_value(pg, "steps", "200")  # room to pause however slow the machine is
+    wait_command(pg, "c.includes('steps=200')")
     pg.locator(".ewom-speed .v-select__slot").click()
-    pg.locator(".menuable__content__active .v-list-item", has_text="8 steps/s").click()
+    pg.locator(".menuable__content__active .v-list-item", has_text="2 steps/s").click()
+    pg.wait_for_function("() => document.querySelector('.ewom-speed').innerText"
+                         ".includes('2 steps/s')")
     pg.locator(".ewom-play").click()
     pg.wait_for_function("() => +/Step\\s+(\\d+)/.exec(document.querySelector('.ewom-step')"
                          ".innerText)[1] >= 3")
