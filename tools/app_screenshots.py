@@ -4,7 +4,7 @@
 Starts ``solara run app.py`` on a free port, opens it in Debian's Chromium at 1280x720, and
 for each preset: picks it, steps it 20 weeks (fewer if it is shorter), scrolls the main
 column to the KPI cards, and saves ``docs/app/PRESET.png`` (a 256-colour PNG: a tenth of the
-size, no visible loss on a user interface).
+size; octree keeps the brand colours exact).
 
     python tools/app_screenshots.py [--out docs/app] [--steps 20] [PRESET ...]
 """
@@ -63,8 +63,8 @@ def shoot(page, name: str, out: Path, steps: int) -> Path:
     page.wait_for_timeout(400)
     path = out / f"{name}.png"
     page.screenshot(path=str(path))
-    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(
-        path, optimize=True)
+    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE,
+                                             dither=Image.Dither.NONE).save(path, optimize=True)
     return path
 
 
