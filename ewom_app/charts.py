@@ -112,24 +112,39 @@ def _text(x: float, y: float, text: str, size: float = 10, anchor: str = "start"
             f'fill="{fill}" font-weight="{weight}"{extra}>{html.escape(text)}</text>')
 
 
+Lines = dict[str, np.ndarray]  # one brand's series: step and each KPI, by name
+
+
 class Charts:
-    """One tab's charts: its brands, its horizon, its earlier runs and its axes."""
+    """One tab's charts: its brands, its horizon, its earlier runs and its axes.
+
+    A frame is built from numpy arrays per brand (pandas is touched once per frame); what
+    depends only on the axes (panel frames, earlier runs' faded lines) is kept until the axes
+    change."""
 
     def __init__(self, brands: list[str], horizon: int) -> None:
         self.brands = list(brands)
         self.horizon = max(int(horizon), 1)
-        self.earlier: list[pd.DataFrame] = []
+        self.earlier: list[list[Lines]] = []
         self.limits: dict[str, tuple[float, float]] = {}
+        self._static: tuple[tuple, list[str]] | None = None  # (limits, background parts)
         self._fit(self._extent([]), grow=False)
+
+    def split(self, ts: pd.DataFrame) -> list[Lines]:
+        """A timeseries table as arrays per brand (in the charts' brand order)."""
+        brand = ts["brand"].to_numpy()
+        cols = {c: ts[c].to_numpy(dtype=float) for c in ("step", *SERIES)}
+        return [{c: v[brand == name] for c, v in cols.items()} for name in self.brands]
 
     # ------------------------------------------------------------------ axes
 
-    def _extent(self, frames: list[pd.DataFrame]) -> dict[str, tuple[float, float]]:
-        """Data range per KPI over these tables."""
+    @staticmethod
+    def _extent(runs: list[list[Lines]]) -> dict[str, tuple[float, float]]:
+        """Data range per KPI over these runs."""
         out = {}
         for col in SERIES:
-            vals = [f[col].to_numpy(dtype=float) for f in frames if len(f)]
-            vals = [v[np.isfinite(v)] for v in vals]
+            vals = [v[np.isfinite(v)] for lines in runs for brand in lines
+                    for v in (brand[col],)]
             vals = [v for v in vals if v.size]
             out[col] = ((min(float(v.min()) for v in vals), max(float(v.max()) for v in vals))
                         if vals else (0.0, 0.0))
@@ -148,8 +163,9 @@ class Charts:
     def set_earlier(self, runs: list[pd.DataFrame]) -> None:
         """Draw these earlier runs (oldest first, numbered from 1) faded in every panel; the
         axes start again from them."""
-        self.earlier = list(runs)
+        self.earlier = [self.split(ts) for ts in runs]
         self.limits = {}
+        self._static = None
         self._fit(self._extent(self.earlier), grow=False)
 
     # ------------------------------------------------------------------ drawing
@@ -159,12 +175,27 @@ class Charts:
         h = (HEIGHT - LEGEND) / ROWS
         return (k % COLUMNS) * w, LEGEND + (k // COLUMNS) * h, w, h
 
-    def _panel(self, k: int, title: str, unit: str, x: tuple[float, float],
-               y: tuple[float, float], x_kind: str | None, y_kind: str,
-               x_label: str) -> tuple[Box, list[str]]:
-        """The frame of one panel: title, unit, grid, ticks and their labels."""
+    def _box(self, k: int) -> Box:
         cx, cy, cw, ch = self._cell(k)
-        box = Box(cx + 44, cy + 40, cw - 56, ch - 74, x, y)
+        if k < len(SERIES):
+            return Box(cx + 44, cy + 40, cw - 56, ch - 74, (0.0, float(self.horizon)),
+                       self.limits[SERIES[k]])
+        return Box(cx + 44, cy + 40, cw - 56, ch - 74, self.limits[PLANE[0]],
+                   self.limits[PLANE[1]])
+
+    def _frame(self, k: int) -> list[str]:
+        """The frame of one panel: title, unit, grid, ticks and their labels."""
+        box = self._box(k)
+        cx, cy, _cw, _ch = self._cell(k)
+        if k < len(SERIES):
+            info = kpi(SERIES[k])
+            title, unit, x_kind, y_kind = info.label, info.unit, None, info.kind
+            x_label = "step (week)"
+        else:
+            xi, yi = kpi(PLANE[0]), kpi(PLANE[1])
+            title, unit = f"{xi.label} against {yi.label.lower()}", f"{yi.label}, {yi.unit}"
+            x_kind, y_kind, x_label = xi.kind, yi.kind, f"{xi.label}, {xi.unit}"
+        x, y = box.x, box.y
         out = [_text(cx + 8, cy + 15, title, 13, weight="bold", fill="#111827"),
                _text(cx + 8, cy + 29, unit, 10, fill="#6b7280")]
         right, bottom = box.left + box.width, box.top + box.height
@@ -191,7 +222,18 @@ class Charts:
                    f'height="{box.height:.1f}" fill="none" stroke="#9ca3af" '
                    f'stroke-width="1"/>')
         out.append(_text(right, bottom + 26, x_label, 10, "end", "#6b7280"))
-        return box, out
+        if k == len(SERIES):
+            out += [_text(box.left + 5, box.top + 12, "costly reach", 9, fill="#9ca3af"),
+                    _text(right - 5, bottom - 6, "reach that keeps the dream", 9, "end",
+                          "#9ca3af")]
+        return out
+
+    @staticmethod
+    def _xy(k: int, lines: Lines) -> tuple[np.ndarray, np.ndarray]:
+        """What panel ``k`` draws of one brand's series: (x, y)."""
+        if k < len(SERIES):
+            return lines["step"], lines[SERIES[k]]
+        return lines[PLANE[0]], lines[PLANE[1]]
 
     def _faded(self, box: Box, x: np.ndarray, y: np.ndarray, brand: int, number: int
                ) -> list[str]:
@@ -205,63 +247,47 @@ class Charts:
                 f'stroke-width="0.8" class="ewom-earlier-mark"/>',
                 _text(ex + 7, ey + 3.2, str(number), 8.5, "middle", color)]
 
+    def _background(self) -> list[str]:
+        """Per panel, what only the axes decide: its frame and the earlier runs, faded."""
+        key = tuple(sorted(self.limits.items()))
+        if self._static is None or self._static[0] != key:
+            panels = []
+            for k in range(len(SERIES) + 1):
+                box = self._box(k)
+                part = self._frame(k)
+                for number, run in enumerate(self.earlier, start=1):
+                    for i, lines in enumerate(run):
+                        part += self._faded(box, *self._xy(k, lines), i, number)
+                panels.append("".join(part))
+            self._static = (key, panels)
+        return self._static[1]
+
     def svg(self, ts: pd.DataFrame, step: int | None = None) -> str:
         """The charts for a model's ``timeseries()`` (``step`` marks the SVG with it)."""
-        parts = [ts[ts["brand"] == brand] for brand in self.brands]
-        self._fit(self._extent(parts))
-        earlier = [[e[e["brand"] == brand] for brand in self.brands] for e in self.earlier]
+        now = self.split(ts)
+        self._fit(self._extent([now]))
+        background = self._background()
         mark = f' data-step="{step}"' if step is not None else ""
         out = [f'<svg class="ewom-charts-svg"{mark} viewBox="0 0 {WIDTH} {HEIGHT}" '
                f'xmlns="http://www.w3.org/2000/svg" role="img" font-family="{FONT}" '
                'preserveAspectRatio="xMidYMin meet" width="100%">',
-               f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>']
-        out += self._legend()
-        steps = (0.0, float(self.horizon))
-        for k, col in enumerate(SERIES):
-            info = kpi(col)
-            box, frame = self._panel(k, info.label, info.unit, steps, self.limits[col], None,
-                                     info.kind, "step (week)")
-            out.append(f'<g class="ewom-panel" data-kpi="{col}">')
-            out += frame
-            for number, runs in enumerate(earlier, start=1):
-                for i, part in enumerate(runs):
-                    out += self._faded(box, part["step"].to_numpy(), part[col].to_numpy(), i,
-                                       number)
-            for i, part in enumerate(parts):
-                points = _points(box, part["step"].to_numpy(), part[col].to_numpy())
-                out.append(f'<polyline points="{points}" fill="none" '
+               f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>', *self._legend()]
+        names = [*SERIES, f"{PLANE[0]}-{PLANE[1]}"]
+        for k, name in enumerate(names):
+            box = self._box(k)
+            out += [f'<g class="ewom-panel" data-kpi="{name}">', background[k]]
+            for i, lines in enumerate(now):
+                x, y = self._xy(k, lines)
+                out.append(f'<polyline points="{_points(box, x, y)}" fill="none" '
                            f'stroke="{brand_color(i)}" stroke-width="2.4" '
                            'stroke-linejoin="round" stroke-linecap="round"/>')
+                if k == len(SERIES) and len(x):
+                    out.append(f'<circle cx="{float(box.px(x[-1])):.1f}" '
+                               f'cy="{float(box.py(y[-1])):.1f}" r="4.5" '
+                               f'fill="{brand_color(i)}" stroke="white" stroke-width="1.5"/>')
             out.append("</g>")
-        out += self._plane(parts, earlier)
         out.append("</svg>")
         return "".join(out)
-
-    def _plane(self, parts: list[pd.DataFrame], earlier: list[list[pd.DataFrame]]) -> list[str]:
-        x, y = kpi(PLANE[0]), kpi(PLANE[1])
-        box, frame = self._panel(len(SERIES), f"{x.label} against {y.label.lower()}",
-                                 f"{y.label}, {y.unit}", self.limits[PLANE[0]],
-                                 self.limits[PLANE[1]], x.kind, y.kind,
-                                 f"{x.label}, {x.unit}")
-        out = [f'<g class="ewom-panel" data-kpi="{PLANE[0]}-{PLANE[1]}">', *frame,
-               _text(box.left + 5, box.top + 12, "costly reach", 9, fill="#9ca3af"),
-               _text(box.left + box.width - 5, box.top + box.height - 6,
-                     "reach that keeps the dream", 9, "end", "#9ca3af")]
-        for number, runs in enumerate(earlier, start=1):
-            for i, part in enumerate(runs):
-                out += self._faded(box, part[PLANE[0]].to_numpy(), part[PLANE[1]].to_numpy(),
-                                   i, number)
-        for i, part in enumerate(parts):
-            px, py = part[PLANE[0]].to_numpy(), part[PLANE[1]].to_numpy()
-            color = brand_color(i)
-            out.append(f'<polyline points="{_points(box, px, py)}" fill="none" '
-                       f'stroke="{color}" stroke-width="2.4" stroke-linejoin="round"/>')
-            if len(px):
-                out.append(f'<circle cx="{float(box.px(px[-1])):.1f}" '
-                           f'cy="{float(box.py(py[-1])):.1f}" r="4.5" fill="{color}" '
-                           'stroke="white" stroke-width="1.5"/>')
-        out.append("</g>")
-        return out
 
     def _legend(self) -> list[str]:
         out = []
