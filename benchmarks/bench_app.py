@@ -35,7 +35,7 @@ import reacton.patch_display
 import solara
 from IPython.core.interactiveshell import InteractiveShell
 
-from ewom_abm.app import components, layout
+from ewom_abm.app import components, layout, use_fast_renderer
 from ewom_abm.app import page as app
 from ewom_abm.app.charts import Charts
 from ewom_abm.app.setup import CONSUMERS_MAX, AppModel, Setup
@@ -83,6 +83,7 @@ def bench_direct(steps: int) -> None:
 
 
 def render_page():
+    use_fast_renderer()  # as the app's servers do
     InteractiveShell.instance()  # the app bar's children are shown through IPython's display
     reacton.patch_display.patch()
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)

@@ -157,7 +157,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none require https:UserWarning",
            "-m", "solara", "run", "ewom_abm.app.page", "--host", args.host,
            "--port", str(args.port), "--no-open", "--production"]
-    os.execv(sys.executable, cmd)  # become the server: signals reach it directly
+    from ewom_abm.app import FAST_RENDERER
+
+    env = {**FAST_RENDERER, **os.environ}
+    os.execve(sys.executable, cmd, env)  # become the server: signals reach it directly
     return 0
 
 

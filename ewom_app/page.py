@@ -110,6 +110,14 @@ img.ewom-network-image, img.ewom-charts-image, img.ewom-frontier-image
 
 
 @solara.component
+def SidebarPanels(session):  # noqa: N802
+    """The sidebar's panels, under one component: elements passed through a portal are walked
+    on every render of the page, so only this one is; the panels' own elements are its."""
+    Settings(session)
+    SharePanel(session)
+
+
+@solara.component
 def Page():  # noqa: N802
     session = use_session()
     with solara.Div(style={"display": "none"}):  # portals: their content shows elsewhere
@@ -120,8 +128,7 @@ def Page():  # noqa: N802
         with solara.AppBar():
             Player(session)
         with solara.Sidebar():
-            Settings(session)
-            SharePanel(session)
+            SidebarPanels(session)
     with solara.Column(classes=["ewom-main"]):
         Lesson(session)
         Kpis(session)

@@ -4,6 +4,7 @@ and the logic under it (controls, validation, earlier runs, sharing, compare str
 from __future__ import annotations
 
 import html
+import os
 import re
 import shlex
 import tomllib
@@ -21,7 +22,7 @@ import solara.widgets
 from IPython.core.interactiveshell import InteractiveShell
 
 from ewom_abm import cli
-from ewom_abm.app import assets, layout, share, strategies
+from ewom_abm.app import FAST_RENDERER, assets, layout, share, strategies
 from ewom_abm.app import page as app
 from ewom_abm.app.charts import SERIES, Charts, axis_range, tick_text
 from ewom_abm.app.history import History, describe
@@ -43,7 +44,9 @@ from ewom_abm.model.model import EwomModel
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
+    for key, value in FAST_RENDERER.items():  # the renderer the app's servers use
+        monkeypatch.setenv(key, value)
     # Solara's app bar shows its children through IPython's display: outside a server, give
     # display a shell that hands elements to the page instead of printing them
     InteractiveShell.instance()
@@ -410,12 +413,13 @@ def test_ewom_app_prints_the_addresses_and_silences_the_cookie_warning(monkeypat
     ran = []
     monkeypatch.setattr(cli, "check_listen", lambda host, port: None)
     monkeypatch.setattr(cli, "reachable_addresses", lambda: ["10.1.2.3"])
-    monkeypatch.setattr(cli.os, "execv", lambda exe, cmd: ran.append(cmd))
+    monkeypatch.setattr(cli.os, "execve", lambda exe, cmd, env: ran.append((cmd, env)))
     assert cli.main(["app", "--host", "0.0.0.0", "--port", "8999"]) == 0
     out = capsys.readouterr().out
     assert "http://10.1.2.3:8999/" in out and "http://0.0.0.0" not in out
-    cmd = ran[0]
+    cmd, env = ran[0]
     assert cmd[cmd.index("-W") + 1].startswith("ignore:Cookies with samesite=none")
+    assert env["REACTON_FAST"] == os.environ.get("REACTON_FAST", "1")
     assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
 
 
