@@ -8,16 +8,20 @@ Results do not depend on the executor: each run carries its own seed (batch.grid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import multiprocessing as mp
 import os
 import re
 import signal
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from ewom_abm import limits
@@ -95,6 +99,25 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="ewom-parent-watch", daemon=True).start()
 
 
+@contextlib.contextmanager
+def _main_unseen() -> Iterator[None]:
+    """While worker processes start: multiprocessing re-runs the parent's main script in
+    each of them (so that functions defined there can be found), which in a script without
+    an ``if __name__ == "__main__"`` guard starts the batch again in every worker and breaks
+    the pool. The runs need nothing from ``__main__`` (every function they call lives in
+    this package), so the workers are started as if the main module had no file."""
+    main = sys.modules.get("__main__")
+    if main is None or (getattr(main, "__file__", None) is None
+                        and getattr(main, "__spec__", None) is None):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class LocalExecutor(Executor):
     """A pool of local worker processes (forkserver: safe with threads, warm imports)."""
 
@@ -120,7 +143,8 @@ class LocalExecutor(Executor):
                 task = next(todo, None)
                 if task is None:
                     return
-                pending[self._pool.submit(fn, task)] = task
+                with _main_unseen():  # a submit may start a worker process
+                    pending[self._pool.submit(fn, task)] = task
 
         fill()
         broken = False  # the pool lost a worker: its other futures fail too; then replace it
@@ -297,6 +321,24 @@ class DaskExecutor(Executor):
 
     def close(self, cancel: bool = False) -> None:
         self._client.close()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a batch's runs execute, as the command line says it (``--workers``,
+    ``--scheduler``, ``--connect-timeout``); ``executor()`` checks it and makes the executor."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    connect_timeout: float | None = None
+
+    def executor(self) -> Executor:
+        return make_executor(self.workers, self.scheduler, self.connect_timeout)
+
+    @property
+    def parallel(self) -> int:
+        """How many runs go at once (a cluster's count is known only once connected)."""
+        return default_workers() if self.workers is None else max(1, self.workers)
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None,

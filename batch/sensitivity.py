@@ -9,6 +9,7 @@ how the tests check the plumbing.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from ewom_abm import files, limits
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
 from ewom_abm.batch.storage import RUNS, read_table
-from ewom_abm.batch.sweep import Plan, execute_design, validate
+from ewom_abm.batch.sweep import Options, Plan, execute_design, validate
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -304,10 +305,12 @@ def markdown(table: pd.DataFrame, spec: Spec, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(spec: Spec, out: Path | str, **execute: Any) -> Result:
+def run(spec: Spec, out: Path | str, options: Options | None = None, *,
+        executor: Any = None) -> Result:
     """Run the sample (resumably) and analyse it; writes DIR/sensitivity/indices.*."""
     out = Path(out)
-    res = execute_design(spec.plan, out, kind="sensitivity", extra=spec.extra(), **execute)
+    options = dataclasses.replace(options or Options(), kind="sensitivity", extra=spec.extra())
+    res = execute_design(spec.plan, out, options, executor=executor)
     if res.failed:
         return Result(spec.method, pd.DataFrame(), failed=res.failed)
     y = outputs_matrix(read_table(out / RUNS, required=("run", "status", "config")), spec)

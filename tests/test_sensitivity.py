@@ -12,7 +12,9 @@ from scipy import stats
 
 from ewom_abm import cli as run
 from ewom_abm.batch import sensitivity as sa
+from ewom_abm.batch.executors import Target
 from ewom_abm.batch.storage import RUNS
+from ewom_abm.batch.sweep import Options
 
 EWOM = ["--set", "network.n=300", "--steps", "10", "--workers", "1", "--no-progress"]
 PARAMS = ["--param", "ewom.p_share=0.01:0.1", "--param", "ewom.p_external=0.001:0.02"]
@@ -21,7 +23,7 @@ PARAMS = ["--param", "ewom.p_share=0.01:0.1", "--param", "ewom.p_external=0.001:
 def test_ishigami_sobol_indices_match_the_closed_form_within_their_bootstrap_cis(tmp_path):
     params = [sa.Param(f"x{i}", -math.pi, math.pi) for i in (1, 2, 3)]
     spec = sa.plan_design(sa.Ishigami(), params, "sobol", 1024, seed=12)
-    result = sa.run(spec, tmp_path, workers=1, progress=False)
+    result = sa.run(spec, tmp_path, Options(Target(1), progress=False))
     assert result.failed == 0 and spec.plan.design.n_runs == 1024 * 5
     # six comparisons: each at level 1 - 0.05/6 (Bonferroni), so all six hold with >= 95%
     level = 1 - 0.05 / 6
