@@ -70,11 +70,13 @@ LOG_ABOVE = 10.0  # a range whose HI / LO is at least this is searched on a log 
 @dataclass(frozen=True)
 class Budget:
     """How hard a calibration looks: replicates per candidate point, candidate points (default
-    20 + 60 per parameter), and whether a progress bar shows it."""
+    20 + 60 per parameter), whether a progress bar shows it, and the runs per point that
+    estimate the uncertainty (at least ``reps``)."""
 
     reps: int = 8
     max_evals: int | None = None
     progress: bool = True
+    noise_reps: int = NOISE_REPS  # runs per point for the uncertainty (fewer: rougher)
 
     def evals(self, n_params: int) -> int:
         return 20 + 60 * n_params if self.max_evals is None else self.max_evals
@@ -285,7 +287,10 @@ def setup(scenario: str | Scenario | None, data: Observed, params: Sequence[str]
     for corner in (0.0, 1.0):  # every value in the box must be one the schema accepts
         simulator.configure({p.key: (round(p.lo if corner == 0 else p.hi) if p.integer else
                                      (p.lo if corner == 0 else p.hi)) for p in parsed})
-    runs = _check_runs(len(parsed), budget.reps, evals)
+    if budget.noise_reps < 2:
+        raise EwomError(f"noise_reps: need at least 2 runs for a covariance, got "
+                        f"{budget.noise_reps}")
+    runs = _check_runs(len(parsed), budget.reps, evals, budget.noise_reps)
     per_run = estimate.seconds_per_run(simulator, config, config.steps, config.seed)
     seconds = per_run * runs / min(target.parallel, budget.reps)
     return Setup(config, simulator, parsed, metric, budget, evals, runs, seconds)
@@ -318,14 +323,16 @@ def _check_monotone(data: Observed, metric: str) -> None:
             "--kind per_period")
 
 
-def _check_runs(n_params: int, reps: int, max_evals: int) -> int:
+def _check_runs(n_params: int, reps: int, max_evals: int, noise_reps: int = NOISE_REPS
+                ) -> int:
     """The runs a fit may take, within the runs limit: the search's points x ``reps``, then
-    2 per parameter and the optimum again with at least NOISE_REPS for the uncertainty."""
+    2 per parameter and the optimum again with at least ``noise_reps`` for the uncertainty."""
     search = max(max_evals, SCOUT_PER_PARAM * n_params + 10) + 1
-    total = search * reps + (2 * n_params + 1) * max(reps, NOISE_REPS)
+    noise = max(reps, noise_reps)
+    total = search * reps + (2 * n_params + 1) * noise
     limits.check(limits.RUNS, total, "--reps",
                  f"about {total:,} runs ({search:,} points x {reps:,} replicates, plus "
-                 f"{2 * n_params + 1} x {max(reps, NOISE_REPS):,} for the uncertainty)")
+                 f"{2 * n_params + 1} x {noise:,} for the uncertainty)")
     return total
 
 
@@ -429,12 +436,12 @@ class Uncertainty:
     market_ci: tuple[float, float] | None = None
 
 
-def uncertainty(cal: Calibration, best: np.ndarray, market: float, resid: np.ndarray
-                ) -> Uncertainty:
+def uncertainty(cal: Calibration, best: np.ndarray, market: float, resid: np.ndarray,
+                noise_reps: int = NOISE_REPS) -> Uncertainty:
     """Standard errors and 95% intervals of the parameters and, when fitted, the market
     size: a sandwich around the mean curve's sensitivities (see ``_covariance``)."""
     params, values = cal.params, cal.values(best)
-    noise_reps = max(cal.reps, NOISE_REPS)
+    noise_reps = max(cal.reps, noise_reps)
     jac = cal.jacobian(best, noise_reps) * market  # in the data's units
     noise = cal.curves(best, noise_reps)
     fitted = cal.observed.market is None
@@ -529,7 +536,7 @@ def calibrate(scenario: str | Scenario | None, data: Observed, params: Sequence[
             resid = market * mean - data.values
             if status == "complete":
                 progress.stage("uncertainty")
-                unc = uncertainty(cal, best, market, resid)
+                unc = uncertainty(cal, best, market, resid, budget.noise_reps)
             else:
                 unc = Uncertainty({p.key: None for p in plan.params},
                                   {p.key: None for p in plan.params}, None)

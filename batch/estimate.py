@@ -32,6 +32,29 @@ def seconds_per_run(simulator: Any, payload: Any, steps: int, seed: int = 0) -> 
     return timing.get("build", 0.0) + per_step * max(0, int(steps))
 
 
+def batch_seconds(simulator: Any, payloads: list[Any], configs: list[int],
+                  workers: int) -> float:
+    """The wall time of runs of the given configurations on ``workers``: the costliest
+    configuration (most steps x consumers) is timed, and each run costs its build plus its
+    steps at that pace (an upper estimate where configurations differ in size)."""
+    if not configs or not payloads:
+        return 0.0
+
+    def size(p: Any) -> float:
+        net = getattr(p, "network", None)
+        return float(getattr(p, "steps", 0)) * float(getattr(net, "n", 1) or 1)
+
+    heaviest = max(set(configs), key=lambda c: size(payloads[c]))
+    probe = payloads[heaviest]
+    steps = int(getattr(probe, "steps", 0) or 0)
+    if steps <= 0:
+        return 0.0
+    build = seconds_per_run(simulator, probe, 0)
+    per_step = (seconds_per_run(simulator, probe, steps) - build) / steps
+    total = sum(build + per_step * float(getattr(payloads[c], "steps", 0)) for c in configs)
+    return total / max(1, workers)
+
+
 def duration(seconds: float) -> str:
     """A duration as people say it: 40 s, 3 min, 2.5 h, 3 days."""
     if seconds < 90:

@@ -59,8 +59,14 @@ def parse_param(item: str) -> Param:
         lo, hi = (float(v) for v in text.split(":"))
     except ValueError:
         raise EwomError(f"--param {item}: LO and HI must be numbers") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise EwomError(f"--param {item}: LO and HI must be finite numbers")
     if not lo < hi:
         raise EwomError(f"--param {item}: LO must be below HI")
+    if typ is int and round(lo) == round(hi):
+        raise EwomError(f"--param {item}: {key} takes whole numbers and {lo:g} to {hi:g} "
+                        f"rounds to the one value {round(lo)}; give a range spanning at least "
+                        "two whole numbers")
     return Param(key, lo, hi, typ is int)
 
 
@@ -219,7 +225,12 @@ class Result:
     def table_text(self) -> str:
         if self.table.empty:
             return "(no indices: some runs failed)"
-        return self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        text = self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                    na_rep="undefined")
+        for out in constant_outputs(self.table):
+            text += (f"\n{out}: the same value at every sample point, so its indices are "
+                     "undefined (nothing varies to attribute)")
+        return text
 
 
 def outputs_matrix(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -232,12 +243,41 @@ def outputs_matrix(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return y.reindex(range(spec.plan.design.n_configs))
 
 
+def _constant(values: np.ndarray) -> bool:
+    """The same value at every sample point (up to rounding noise)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return True
+    return float(np.ptp(finite)) <= 1e-12 * max(1.0, float(np.abs(finite).max()))
+
+
+def _undefined(spec: Spec, out: str) -> list[dict[str, Any]]:
+    """An output that never moves has no variance to apportion (Sobol indices are 0/0) and
+    no effect to rank: its rows say so instead of printing 0.000 +- 0.000."""
+    cols = (("S1", "S1_conf", "ST", "ST_conf") if spec.method == "sobol"
+            else ("mu_star", "mu_star_conf", "mu", "sigma"))
+    return [{"output": out, "parameter": name, **dict.fromkeys(cols, math.nan)}
+            for name in spec.problem["names"]]
+
+
+def constant_outputs(table: pd.DataFrame) -> list[str]:
+    """Outputs whose indices are undefined (constant at every sample point)."""
+    if table.empty:
+        return []
+    num = table.drop(columns=["output", "parameter"])
+    undefined = num.isna().all(axis=1).groupby(table["output"]).all()
+    return [str(o) for o, flag in undefined.items() if flag]
+
+
 def analyse(spec: Spec, y: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     """SALib's indices for each output, as a tidy table (output, parameter, ...)."""
     rows = []
     seed = spec.plan.design.root_seed
     for out in spec.outputs:
         values = y[out].to_numpy(float)
+        if _constant(values):
+            rows += _undefined(spec, out)
+            continue
         if spec.method == "sobol":
             from SALib.analyze import sobol
 
@@ -301,7 +341,11 @@ def markdown(table: pd.DataFrame, spec: Spec, title: str) -> str:
              "| --- | --- |" + " ---: |" * len(cols)]
     for row in table.to_dict("records"):
         lines.append(f"| {row['output']} | `{row['parameter']}` | "
-                     + " | ".join(f"{row[c]:.3f}" for c in cols) + " |")
+                     + " | ".join("undefined" if math.isnan(row[c]) else f"{row[c]:.3f}"
+                                  for c in cols) + " |")
+    for out in constant_outputs(table):
+        lines += ["", f"`{out}` takes the same value at every sample point: its indices are "
+                  "undefined (nothing varies to attribute)."]
     return "\n".join(lines) + "\n"
 
 

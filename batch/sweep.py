@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ewom_abm import __version__
+from ewom_abm.batch import estimate
 from ewom_abm.batch.executors import Executor, Target
 from ewom_abm.batch.grid import Design, Run, parse_varies
 from ewom_abm.batch.runner import EwomSimulator, Outcome, Simulator, Task, execute, failed
@@ -27,6 +28,7 @@ from ewom_abm.batch.storage import FORMAT, SweepStore, identity, now
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import file_digest
+from ewom_abm.model.scenario import Scenario
 
 FLUSH_SECONDS = 2.0  # a kill loses at most this much finished work (plus one chunk)
 CHUNK_RUNS = 500
@@ -62,11 +64,18 @@ def validate(simulator: Simulator, design: Design) -> list[Any]:
     return [simulator.configure(design.values(i)) for i in range(design.n_configs)]
 
 
-def plan(scenario: str | None, vary: Sequence[str], reps: int, *, overrides: Sequence[str] = (),
-         seed: int | None = None, steps: int | None = None, common_seeds: bool = False,
-         timeseries: bool = True) -> Plan:
-    """A sweep from the command line's terms: base scenario plus the product of ``vary``."""
-    base = sc.load(scenario, list(overrides), seed=seed, steps=steps)
+def plan(scenario: str | Scenario | None, vary: Sequence[str], reps: int, *,
+         overrides: Sequence[str] = (), seed: int | None = None, steps: int | None = None,
+         common_seeds: bool = False, timeseries: bool = True) -> Plan:
+    """A sweep from the command line's terms: base scenario (a name, a path or a validated
+    Scenario) plus the product of ``vary`` (none: replicates of the base only)."""
+    if isinstance(scenario, Scenario):
+        if overrides or seed is not None or steps is not None:
+            raise EwomError("plan: give overrides, seed and steps with the scenario's name, "
+                            "or apply them to the Scenario before")
+        base, scenario = scenario, None
+    else:
+        base = sc.load(scenario, list(overrides), seed=seed, steps=steps)
     varies = parse_varies(vary)  # none: replicates of the base scenario only
     design = Design.grid(varies, reps, base.seed, common_seeds)
     simulator = EwomSimulator.from_scenario(base, timeseries)
@@ -271,9 +280,17 @@ class Session:
         plan, design = self.plan, self.plan.design
         if self.options.on_start is not None:
             name = plan.meta.get("scenario") or getattr(plan.simulator, "name", "")
-            self.options.on_start(f"{self.options.kind} {name}: {design.describe()}; "
-                                  f"{len(self.todo)} to run on {self.executor.description} "
-                                  f"-> {self.store.out}")
+            line = (f"{self.options.kind} {name}: {design.describe()}; {len(self.todo)} to "
+                    f"run on {self.executor.description} -> {self.store.out}")
+            seconds = estimate.batch_seconds(plan.simulator, plan.payloads,
+                                             [r.config for r in self.todo],
+                                             getattr(self.executor, "workers", 1))
+            if seconds >= 1:
+                line += f"; about {estimate.duration(seconds)}"
+            if seconds > estimate.ANNOUNCE_SECONDS:
+                line += ("; that is long: Ctrl-C keeps every finished run and the same "
+                         "command resumes")
+            self.options.on_start(line)
         remote = getattr(self.executor, "remote_version", __version__)
         if remote != __version__:
             print(f"note: the cluster's workers run ewom-abm {remote}, this is {__version__}",
