@@ -268,12 +268,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     observed = load_observed(args.data, args.target, time_column=args.time_column,
                              period=args.period, kind=args.kind, offset=args.offset,
                              scale=args.scale, population=args.population)
-    say_notes(observed)
     outs: list[Path] = []
 
     def start(name: str, line: str) -> None:
-        """Everything is valid: check the output folder now, not after the fit."""
+        """Everything is valid: check the output folder now, not after the fit; then say how
+        the data were read and what will run."""
         outs.append(writable_folder(_out(args, f"calibrate-{safe_name(name)}"), "--out"))
+        say_notes(observed)
         _say(line)
 
     fit = calibrate(args.scenario, observed, args.param, metric=args.metric,

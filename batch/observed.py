@@ -128,6 +128,8 @@ def load_observed(path: str | Path, target: str, *, time_column: str | None = No
                         "(with --population N, or without it to fit the market size)")
     notes: list[str] = []
     index, period = _periods(df[time_column], time_column, period, notes)
+    limits.check(limits.STEPS, float(offset) * PERIOD_WEEKS[period], "--offset",
+                 f"{offset:,} {period}s")  # before any sum that could overflow
     index = index + offset
     ends = index.astype(float) if period == "step" else (index + 1.0) * PERIOD_WEEKS[period]
     _check_times(index, df[time_column], time_column, period)
@@ -211,9 +213,15 @@ def _periods(col: pd.Series, name: str, period: str | None,
                                 f"{values.min():g}")
             return values.astype(np.int64), period
         return (values - values[0]).astype(np.int64), period
-    with warnings.catch_warnings():  # mixed formats fall back to dateutil: fine here
-        warnings.simplefilter("ignore", UserWarning)
-        dates = pd.to_datetime(col.astype(str), errors="coerce")
+    text = col.astype(str).str.strip().str.upper()
+    quarters = text.str.fullmatch(r"\d{4}\s*-?\s*Q[1-4]")
+    if quarters.all():  # 1963Q1, 1963-Q1: quarters, whose start dates pandas can read
+        text = text.str.replace(r"[\s-]", "", regex=True)
+        dates = pd.Series(pd.PeriodIndex(text, freq="Q").to_timestamp(), index=col.index)
+    else:
+        with warnings.catch_warnings():  # mixed formats fall back to dateutil: fine here
+            warnings.simplefilter("ignore", UserWarning)
+            dates = pd.to_datetime(col.astype(str), errors="coerce")
     if dates.isna().any():
         bad = col[dates.isna()].iloc[0]
         raise EwomError(f"--time-column {name}: {bad!r} is neither a number nor a date")

@@ -88,8 +88,8 @@ def _check_columns(runs: pd.DataFrame, keys: list[str], path: Path) -> None:
     by this sweep: it is named as damaged instead of failing deep in the report."""
     missing = [c for c in (*_ROW, *keys, *FINAL) if c not in runs.columns]
     if missing:
-        what = (f"the design's key {missing[0]!r}" if missing[0] in keys
-                else f"the column {missing[0]!r}")
+        what = (f"column for the design's key {missing[0]!r}" if missing[0] in keys
+                else f"column {missing[0]!r}")
         raise EwomError(f"report: {path / 'runs.parquet'} is damaged (no {what}"
                         f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
                         "restore it, or delete runs.parquet and timeseries.parquet and rerun "

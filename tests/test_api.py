@@ -65,7 +65,7 @@ def test_a_changed_scenario_object_is_checked_again():
 
     cfg = ew.load("organic", SMALL)
     cfg.ewom.model = "viral"
-    with pytest.raises(ew.EwomError, match="ewom.model: 'viral'"):
+    with pytest.raises(ew.EwomError, match=r"ewom\.model: 'viral'"):
         EwomModel(cfg)
     cfg.ewom.model = "organic"
     with pytest.raises(ew.EwomError, match="rng: expected a whole number >= 0"):
