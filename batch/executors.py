@@ -100,22 +100,38 @@ def _worker_init(parent: int) -> None:
 
 
 @contextlib.contextmanager
-def _main_unseen() -> Iterator[None]:
-    """While worker processes start: multiprocessing re-runs the parent's main script in
-    each of them (so that functions defined there can be found), which in a script without
-    an ``if __name__ == "__main__"`` guard starts the batch again in every worker and breaks
-    the pool. The runs need nothing from ``__main__`` (every function they call lives in
-    this package), so the workers are started as if the main module had no file."""
+def _starting_workers() -> Iterator[None]:
+    """Around a submit, which may start a worker process:
+
+    - multiprocessing re-runs the parent's main script in each worker (so that functions
+      defined there can be found), which in a script without an ``if __name__ ==
+      "__main__"`` guard starts the batch again in every worker and breaks the pool. The
+      runs need nothing from ``__main__`` (every function they call lives in this package),
+      so workers start as if the main module had no file;
+    - a Ctrl-C in the middle of starting a worker would leave it half-made, printing a
+      traceback from inside multiprocessing when the pool is torn down: it is held until
+      the submit returns."""
     main = sys.modules.get("__main__")
-    if main is None or (getattr(main, "__file__", None) is None
-                        and getattr(main, "__spec__", None) is None):
-        yield
-        return
-    sys.modules["__main__"] = types.ModuleType("__main__")
+    hide = main is not None and (getattr(main, "__file__", None) is not None
+                                 or getattr(main, "__spec__", None) is not None)
+    held: list[int] = []
+    installed = True
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:  # not the main thread: signals are not ours to hold
+        installed, previous = False, None
+    if hide:
+        sys.modules["__main__"] = types.ModuleType("__main__")
     try:
         yield
     finally:
-        sys.modules["__main__"] = main
+        if hide:
+            sys.modules["__main__"] = main
+        if installed:  # a handler set outside Python reads as None: Python's default then
+            signal.signal(signal.SIGINT, previous if previous is not None
+                          else signal.default_int_handler)
+            if held:
+                raise KeyboardInterrupt
 
 
 class LocalExecutor(Executor):
@@ -143,7 +159,7 @@ class LocalExecutor(Executor):
                 task = next(todo, None)
                 if task is None:
                     return
-                with _main_unseen():  # a submit may start a worker process
+                with _starting_workers():
                     pending[self._pool.submit(fn, task)] = task
 
         fill()
@@ -168,7 +184,14 @@ class LocalExecutor(Executor):
                 fill()
 
     def close(self, cancel: bool = False) -> None:
-        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Wait for the workers; or, interrupted, stop them now: a run in flight is lost
+        anyway, and a worker still starting up when its pool is torn down would print a
+        traceback from inside multiprocessing."""
+        if cancel:
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 def _probe() -> str:

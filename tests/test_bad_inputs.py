@@ -448,3 +448,55 @@ def test_a_scenario_name_never_leaves_the_output_folder(world: Path) -> None:
     assert res.code == 0, res.err
     assert (world / "out" / "escaped" / "summary.json").is_file()
     assert not (world.parent / "escaped").exists() and not (world / "escaped").exists()
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "ewom_abm", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_long_sensitivity_says_how_long_before_it_starts(tmp_path: Path) -> None:
+    """`--param steps=0:100000` used to sit silent for hours: the start line now carries the
+    estimate, and Ctrl-C stops it with one line."""
+    import signal
+    import time
+
+    proc = _start(["sensitivity", "organic", "--param", "steps=0:100000", "--param",
+                   "ewom.p_share=0.01:0.1", "--n", "4", "--set", "network.n=100",
+                   "--workers", "1", "--no-progress", "--out", str(tmp_path / "s")], tmp_path)
+    first = proc.stderr.readline()
+    assert "16 runs" in first and "; about " in first and "that is long" in first, first
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=HANG_SECONDS)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+
+
+def test_a_second_ctrl_c_while_a_sweep_shuts_down_is_quiet(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    proc = _start(["sweep", "organic", "--steps", "400", "--set", "network.n=2000",
+                   "--reps", "40", "--workers", "2", "--no-progress", "--out",
+                   str(tmp_path / "s")], tmp_path)
+    assert proc.stderr.readline().startswith("sweep organic:")
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)  # while it saves and stops the workers
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=HANG_SECONDS)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines()[-1] == "interrupted"
+
+
+def test_run_with_stdout_closed_writes_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    done = subprocess.run(["sh", "-c", f'exec "{sys.executable}" -m ewom_abm run organic '
+                           f'--steps 3 --set network.n=100 --out "{out}" >&-'],
+                          cwd=tmp_path, capture_output=False, stderr=subprocess.PIPE,
+                          timeout=HANG_SECONDS)
+    err = done.stderr.decode()
+    assert done.returncode == 0 and "Traceback" not in err, err
+    assert (out / "timeseries.csv").is_file()
