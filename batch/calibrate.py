@@ -70,17 +70,17 @@ LOG_ABOVE = 10.0  # a range whose HI / LO is at least this is searched on a log 
 
 @dataclass(frozen=True)
 class Budget:
-    """How hard a calibration looks: replicates per candidate point, candidate points (default
-    20 + 60 per parameter), whether a progress bar shows it, and the runs per point that
+    """How hard a calibration looks: replicates per candidate point, candidate points after
+    the scout (default 20 + 20 per parameter), whether a progress bar shows it, and the runs per point that
     estimate the uncertainty (at least ``reps``)."""
 
-    reps: int = 8
+    reps: int = 4
     max_evals: int | None = None
     progress: bool = True
     noise_reps: int = NOISE_REPS  # runs per point for the uncertainty (fewer: rougher)
 
     def evals(self, n_params: int) -> int:
-        return 20 + 60 * n_params if self.max_evals is None else self.max_evals
+        return 20 + 20 * n_params if self.max_evals is None else self.max_evals
 
 
 @dataclass
@@ -289,7 +289,7 @@ def setup(scenario: str | Scenario | None, data: Observed, params: Sequence[str]
         simulator.configure({p.key: (round(p.lo if corner == 0 else p.hi) if p.integer else
                                      (p.lo if corner == 0 else p.hi)) for p in parsed})
     if budget.noise_reps < 2:
-        raise EwomError(f"noise_reps: need at least 2 runs for a covariance, got "
+        raise EwomError(f"--noise-reps: need at least 2 runs for a covariance, got "
                         f"{budget.noise_reps}")
     runs = _check_runs(len(parsed), budget.reps, evals, budget.noise_reps)
     per_run = estimate.seconds_per_run(simulator, config, config.steps, config.seed)

@@ -149,11 +149,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "or of a market size the fit estimates)")
     cal.add_argument("--population", type=float,
                      help="market size the counts are out of (default: fitted)")
-    cal.add_argument("--reps", type=int, default=8, metavar="R",
-                     help="replicates per candidate point (default 8)")
+    cal.add_argument("--reps", type=int, default=4, metavar="R",
+                     help="replicates per candidate point (default 4; a scout of 32 points per "
+                     "parameter runs a quarter of them first)")
     cal.add_argument("--max-evals", type=int, metavar="N",
-                     help="about this many candidate points in the search (default 20 + 60 per "
-                     "parameter)")
+                     help="about this many candidate points in the search after the scout "
+                     "(default 20 + 20 per parameter)")
+    cal.add_argument("--noise-reps", type=int, default=30, metavar="R",
+                     help="runs per point for the standard errors (default 30; fewer is "
+                     "faster and rougher)")
     cal.add_argument("--no-progress", action="store_true", help="no progress bar")
     cal.add_argument("--out", metavar="DIR", help="output folder (default: out/calibrate-NAME)")
     cal.set_defaults(func=cmd_calibrate)
@@ -279,7 +283,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     fit = calibrate(args.scenario, observed, args.param, metric=args.metric,
                     overrides=args.set, seed=args.seed, steps=args.steps,
-                    budget=Budget(args.reps, args.max_evals, not args.no_progress),
+                    budget=Budget(args.reps, args.max_evals, not args.no_progress,
+                                  args.noise_reps),
                     target=Target(args.workers, args.scheduler, args.connect_timeout),
                     on_start=start)
     print(markdown(fit, observed), flush=True)  # first: a failed write below loses nothing
