@@ -65,7 +65,8 @@ class Brand(mesa.Agent):
         k, computed on demand by the brand's seeding rule (see model/seeding.py)."""
         m, cfg = self.model, self.cfg
         return SeedOrder(cfg.seeding, m.n, m.graph, m.rng, p=m.config.ewom.p_share,
-                         samples=cfg.greedy_samples, pivots=cfg.betweenness_pivots)
+                         samples=cfg.greedy_samples, pivots=cfg.betweenness_pivots,
+                         progress=m.progress)
 
     def act(self) -> Action:
         """Ask the current strategy what to do with this step's budget; book the decision."""

@@ -47,12 +47,12 @@ class Consumer(FixedAgent):
 
     @property
     def status_sensitivity(self) -> float:
-        return float(self.model.consumers.status[self.index])
+        return float(self.model.consumers.status_sensitivity[self.index])
 
     @property
-    def income(self) -> float:
-        """Budget for one purchase (the units of brands' prices)."""
-        return float(self.model.consumers.income[self.index])
+    def reservation_price(self) -> float:
+        """The most this consumer can pay for one purchase (the units of brands' prices)."""
+        return float(self.model.consumers.reservation_price[self.index])
 
     @property
     def friends(self) -> list[int]:

@@ -71,8 +71,8 @@ LOG_ABOVE = 10.0  # a range whose HI / LO is at least this is searched on a log 
 @dataclass(frozen=True)
 class Budget:
     """How hard a calibration looks: replicates per candidate point, candidate points after
-    the scout (default 20 + 20 per parameter), whether a progress bar shows it, and the runs per point that
-    estimate the uncertainty (at least ``reps``)."""
+    the scout (default 20 + 20 per parameter), whether a progress bar shows it, and the runs
+    per point that estimate the uncertainty (at least ``reps``)."""
 
     reps: int = 4
     max_evals: int | None = None

@@ -272,6 +272,7 @@ def summary_markdown(sweep: Sweep, summary: pd.DataFrame) -> str:
              + f"; status: {m.get('status')}.", "",
              f"Varied: {', '.join(f'`{k}`' for k in sweep.keys)}. Each cell: mean over the "
              f"replicates [{LEVEL:.0%} t confidence interval]; shares are of all consumers, "
+             "dream value of those aware of the brand (who would dream of owning it), "
              "dilution is the share of dream value that ownership costs. All final metrics "
              "are in summary.csv.", ""]
     shown = {k: kpi(k).label.lower() for k in SHOWN if f"{k}_mean" in summary}
@@ -330,7 +331,7 @@ def paradox(runs: pd.DataFrame, status: bool = True) -> dict[str, Any]:
     return out
 
 
-STATUS_KEYS = ("consumers.status_core", "consumers.status_aspirational")
+STATUS_KEYS = ("consumers.status_sensitivity_core", "consumers.status_sensitivity_aspirational")
 
 
 def status_sensitive(sweep: Sweep) -> pd.Series:

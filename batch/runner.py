@@ -13,6 +13,7 @@ import copy
 import dataclasses
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -147,6 +148,9 @@ class EwomSimulator:
                 sc.set_key(data, key, value)
         except EwomError as exc:  # set_key speaks of --set; here the user typed --vary
             raise EwomError(str(exc).replace("--set ", "--vary ", 1)) from None
+        with warnings.catch_warnings():  # --vary network.path says what it means: no note
+            warnings.simplefilter("ignore", sc.ScenarioNote)
+            sc.settle_network(data, values)
         return sc.from_dict(data)
 
     def run(self, payload: Scenario, seed: int) -> RunOutput:

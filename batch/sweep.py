@@ -27,7 +27,7 @@ from ewom_abm.batch.runner import EwomSimulator, Outcome, Simulator, Task, execu
 from ewom_abm.batch.storage import FORMAT, SweepStore, identity, now
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.network import file_digest
+from ewom_abm.model.graph_files import file_digest
 from ewom_abm.model.scenario import Scenario
 
 FLUSH_SECONDS = 2.0  # a kill loses at most this much finished work (plus one chunk)

@@ -42,8 +42,9 @@ import numpy as np
 import scipy
 
 from ewom_abm.model import scenario
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.model import EwomModel
-from ewom_abm.model.network import Graph, clear_graph_cache
+from ewom_abm.model.network import clear_graph_cache
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 

@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ewom_abm.model.network import Graph, build_graph, load_graph_file
+from ewom_abm.model.graph import Graph
+from ewom_abm.model.graph_files import load_graph_file
+from ewom_abm.model.network import build_graph
 from ewom_abm.model.reference import epidemic_threshold
 from ewom_abm.model.scenario import SEEDINGS, BrandConfig
 from ewom_abm.model.seeding import LiveEdgeSamples, SeedOrder

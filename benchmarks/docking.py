@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from ewom_abm.model import scenario
+from ewom_abm.model.graph import from_edges
 from ewom_abm.model.model import EwomModel
-from ewom_abm.model.network import from_edges
 from ewom_abm.model.reference import (
     DOCKED,
     bass_continuous,

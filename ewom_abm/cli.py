@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from ewom_abm.files import reason, safe_name, writable_folder, write_text
@@ -42,7 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # before the run, creating nothing: a bad folder should not cost a simulation
     out = writable_folder(args.out or Path("out") / safe_name(config.name), "--out")
     started = time.perf_counter()
-    model = EwomModel(config)
+    model = EwomModel(config, progress=_slow_work_bar)
     print(f"{config.name}: {model.n:,} consumers, {config.ewom.model} eWOM, "
           f"{len(model.brands)} brand(s), {config.steps} steps, seed {model.seed}",
           file=sys.stderr)
@@ -57,6 +58,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{elapsed:.2f} s; wrote {paths['timeseries']}, {paths['summary'].name}, "
           f"{paths['figure'].name}", file=sys.stderr)
     return 0
+
+
+def _slow_work_bar(**kwargs: object) -> object:
+    """A progress bar on stderr for set-up work that takes a while (costly seeding): it shows
+    itself after 2 s, with the rate and the time left."""
+    from tqdm import tqdm
+
+    return tqdm(file=sys.stderr, delay=2.0, mininterval=0.5, **kwargs)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -166,9 +175,21 @@ def _closed_streams() -> None:
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 (flushed at exit)
 
 
+def _note(message, category, filename, lineno, file=None, line=None) -> None:
+    """A renamed scenario key is a one-line note, not a warning with a source line."""
+    if any(c.__name__ == "ScenarioNote" for c in category.__mro__):
+        print(f"note: {message}", file=sys.stderr)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
+_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     _closed_streams()
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _note
     try:
         code = args.func(args)
         sys.stdout.flush()  # a full or closed stdout fails here, inside the handlers below

@@ -333,9 +333,10 @@ def Settings(  # noqa: N802
         LazySlider("Snob effect (owners dilute status)", config.status.snob,
                    *SLIDERS["status.snob"],
                    on_value=lambda v: on_change({"status.snob": v}), fmt="{:.1f}")
-        LazySlider("Status sensitivity of the core", config.consumers.status_core,
-                   *SLIDERS["consumers.status_core"],
-                   on_value=lambda v: on_change({"consumers.status_core": v}), fmt="{:.2f}")
+        LazySlider("Status sensitivity of the core", config.consumers.status_sensitivity_core,
+                   *SLIDERS["consumers.status_sensitivity_core"],
+                   on_value=lambda v: on_change({"consumers.status_sensitivity_core": v}),
+                   fmt="{:.2f}")
         solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Run")
         with solara.Row(style={"align-items": "center"}):
             solara.InputText(label="Seed", value=str(config.seed), on_value=on_seed,

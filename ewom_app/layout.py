@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ewom_abm.model.network import Graph
+from ewom_abm.model.graph import Graph
 
 DRAW_MAX = 5_000  # draw every consumer up to this many
 DRAW_SAMPLE = 3_000  # above it, draw a snowball sample of this many

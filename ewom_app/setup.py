@@ -48,7 +48,7 @@ SLIDERS = {
     "ewom.follower_share": Slider(0, 1, 0.05),
     "ewom.pushback": Slider(0, 0.5, 0.01),
     "status.snob": Slider(0, 10, 0.5),
-    "consumers.status_core": Slider(0, 1, 0.05),
+    "consumers.status_sensitivity_core": Slider(0, 1, 0.05),
     "steps": Slider(10, 200, 1),
 }
 # the app's selects and checkboxes by key, with every value they offer
@@ -202,9 +202,5 @@ class AppModel(EwomModel):
 
 
 def dream_value_max(config: Scenario) -> float:
-    """Upper limit of the dream-value axis: the desire of a fully convinced, fully aware
-    population of average status sensitivity, with the best-known brand's prestige."""
-    sens = max(config.consumers.status_core, config.consumers.status_aspirational)
-    prestige = max((b.prestige for b in config.brands), default=0.0)
-    status = max(prestige + config.status.recognition, 0.0)
-    return max((1.0 + sens * status) * 1.1, 0.1)
+    """Upper limit of the dream-value axis: dream value is a share of the aware, at most 1."""
+    return 1.0

@@ -4,22 +4,23 @@ dream value and dilution *measured* from those desires, as a survey would measur
 Status value as consumer i perceives brand b, from what i sees among their friends
 (Leibenstein 1950; Amaldoss & Jain 2005; Han, Nunes & Dreze 2010):
 
-    S_i = prestige_b + recognition * R_i                      (a signal needs an audience)
-          - snob * (O_out_i + in_group * O_in_i)              (core: owners outside the core
-                                                              dilute most; aspirational: only
-                                                              their own segment, x in_group)
-          + aspiration * O_core_i                             (aspirational: emulating the core)
+    S_i = prestige_b + recognition * R_i                       (a signal needs an audience)
+          core i:          - snob * (O_other_i + in_group_core * O_core_i)    (snob effect)
+          aspirational i:  - snob * in_group_aspirational * O_other_i         (none by default)
+                           + aspiration * O_core_i                            (bandwagon: emulate
+                                                                               the core)
 
 with R_i the share of i's friends who know the brand, O_* the shares who own it, by segment
-(under global mixing: the whole population's shares). Desire is then
+(under global mixing: the whole population's shares). Desire, on a survey's 0-to-1 scale, is
 
-    desire_i = max(attitude_i, 0) * max(0, 1 + status_sensitivity_i * S_i)   if i is aware
-    desire_i = 0                                                              if not
+    desire_i = min(1, max(attitude_i, 0) * max(0, 1 + status_weight_b * sensitivity_i * S_i))
+    desire_i = 0 if i has never heard of the brand
 
-Measured each step, like Dubois & Paternault's (1995) survey of a population: **dream value** is
-the population's mean desire (those who never heard of the brand desire nothing), and
-**dilution** the share of it that ownership costs: 1 - dream value / the dream value the same
-consumers would hold if none of their friends owned the brand. Nothing here is a function of
+Measured each step like Dubois & Paternault's (1995) "dream" item: **dream value** is the share
+of the consumers *aware of the brand* whose desire reaches ``dream_threshold`` (they would dream
+of owning it); the unaware are not asked, so dream value does not count reach by definition.
+**Dilution** is the share of it that ownership costs: 1 - dream value / the dream value the same
+consumers would report if none of their friends owned the brand. Nothing here is a function of
 aggregate awareness or penetration: the luxury paradox across runs is a finding.
 """
 
@@ -27,20 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ewom_abm.model.network import Graph, sorted_unique
+from ewom_abm.model.arrays import distinct, neighbours
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.scenario import StatusConfig
 from ewom_abm.model.state import Consumers, Stage
-
-
-def neighbours(graph: Graph, who: np.ndarray) -> np.ndarray:
-    """The friends of consumers ``who``, concatenated (a friend of two appears twice)."""
-    starts = graph.indptr[who]
-    deg = graph.indptr[who + 1] - starts
-    total = int(deg.sum())
-    if total == 0:
-        return np.empty(0, np.int64)
-    offset = np.repeat(starts - np.cumsum(deg) + deg, deg)
-    return graph.indices[offset + np.arange(total)].astype(np.int64)
 
 
 def observe(cons: Consumers, b: int, graph: Graph | None, became_aware: np.ndarray,
@@ -65,20 +56,13 @@ def _add(count: np.ndarray, graph: Graph, who: np.ndarray) -> np.ndarray:
     return friends
 
 
-def distinct(who: np.ndarray, n: int) -> np.ndarray:
-    """The distinct values of ``who`` (consumers out of n), sorted: marked in one pass when
-    they are many, sorted when they are few."""
-    if 16 * who.size > n:
-        mark = np.zeros(n, dtype=bool)
-        mark[who] = True
-        return np.flatnonzero(mark)
-    return sorted_unique(who)
-
-
 def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | None,
                      cfg: StatusConfig, prestige: float) -> tuple[np.ndarray, np.ndarray]:
     """Status value of brand b as consumers ``who`` perceive it, and what it would be if none
-    of their friends owned it (the reference dilution is measured against)."""
+    of their friends owned it (the reference dilution is measured against). The core are snobs
+    toward owners outside the core (and, by ``in_group_core``, toward each other); the
+    aspirational emulate core owners and are snobs toward each other only as far as
+    ``in_group_aspirational`` says (by default not at all)."""
     if graph is None:  # global mixing: everyone sees the whole population
         n = cons.n
         aware = np.count_nonzero(cons.stage[b] != Stage.UNAWARE) / n
@@ -93,15 +77,24 @@ def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | No
     recognised, owned_core, owned_other = shares
     undiluted = prestige + cfg.recognition * recognised
     in_core = cons.core[who]
-    snob = cfg.snob * np.where(in_core, owned_other + cfg.in_group * owned_core,
-                               cfg.in_group * owned_other)
+    snob = cfg.snob * np.where(in_core, owned_other + cfg.in_group_core * owned_core,
+                               cfg.in_group_aspirational * owned_other)
     emulation = np.where(in_core, 0.0, cfg.aspiration * owned_core)
     return undiluted - snob + emulation, np.broadcast_to(undiluted, who.shape)
 
 
-def _scale(sensitivity: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """How a perceived status scales liking into desire; never below nothing."""
-    return np.maximum(0.0, 1.0 + sensitivity * status)
+def desire_of(liking: np.ndarray, sensitivity: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Desire on a 0-to-1 scale: liking scaled by the status value as much as the consumer's
+    sensitivity (times the brand's status weight) makes it matter, never below nothing and
+    never above the top of the scale."""
+    return np.clip(liking * (1.0 + sensitivity * status), 0.0, 1.0)
+
+
+def dream_share(desire: np.ndarray, aware: np.ndarray, threshold: float) -> float:
+    """The survey's dream item: the share of the consumers aware of the brand whose desire
+    reaches ``threshold`` (0 while nobody knows it)."""
+    asked = int(np.count_nonzero(aware))
+    return int(np.count_nonzero(aware & (desire >= threshold))) / asked if asked else 0.0
 
 
 class Dream:
@@ -109,15 +102,17 @@ class Dream:
     measured from it."""
 
     def __init__(self, cons: Consumers, b: int, graph: Graph | None, cfg: StatusConfig,
-                 prestige: float) -> None:
+                 prestige: float, status_weight: float = 1.0) -> None:
         self.cons, self.b, self.graph, self.cfg, self.prestige = cons, b, graph, cfg, prestige
+        self.status_weight = status_weight  # how much status matters for this brand
         self.undiluted = np.zeros(cons.n, dtype=np.float32)  # desire if no friend owned it
 
-    def factor(self, who: np.ndarray) -> np.ndarray:
-        """How the brand's status, as consumers ``who`` perceive it now, scales their liking
-        into desire: ``max(0, 1 + status_sensitivity x S)``."""
+    def desire(self, who: np.ndarray, attitude: np.ndarray) -> np.ndarray:
+        """Desire of consumers ``who`` with these attitudes and the brand's status as they
+        perceive it now (conversion uses it with the step's new attitudes)."""
         status, _ = perceived_status(self.cons, self.b, who, self.graph, self.cfg, self.prestige)
-        return _scale(self.cons.status[who], status)
+        sens = self.status_weight * self.cons.status_sensitivity[who]
+        return desire_of(np.maximum(attitude, 0.0), sens, status)
 
     def refresh(self, who: np.ndarray | None) -> None:
         """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
@@ -132,17 +127,20 @@ class Dream:
         status, undiluted = perceived_status(cons, b, who, self.graph, self.cfg, self.prestige)
         liking = np.maximum(cons.attitude[b, who], 0.0)
         liking = np.where(cons.stage[b, who] == Stage.UNAWARE, 0.0, liking)
-        sens = cons.status[who]
-        cons.desire[b, who] = liking * _scale(sens, status)
-        self.undiluted[who] = liking * _scale(sens, undiluted)
+        sens = self.status_weight * cons.status_sensitivity[who]
+        cons.desire[b, who] = desire_of(liking, sens, status)
+        self.undiluted[who] = desire_of(liking, sens, undiluted)
 
     def measure(self) -> dict[str, float]:
-        """Dream value (the population's mean desire), dilution (the share of it ownership
-        costs) and the mean desire of those aware of the brand."""
+        """Dream value (the share of the aware who would dream of owning it), dilution (the
+        share of it ownership costs) and the mean desire of those aware of the brand."""
         cons, b = self.cons, self.b
+        aware = cons.stage[b] != Stage.UNAWARE
+        asked = int(np.count_nonzero(aware))
+        threshold = self.cfg.dream_threshold
+        dream = dream_share(cons.desire[b], aware, threshold)
+        reference = dream_share(self.undiluted, aware, threshold)
         total = float(cons.desire[b].sum(dtype=np.float64))
-        reference = float(self.undiluted.sum(dtype=np.float64))
-        aware = int(np.count_nonzero(cons.stage[b] != Stage.UNAWARE))
-        return {"dream_value": total / cons.n,
-                "dilution": 1.0 - total / reference if reference > 0 else 0.0,
-                "desire": total / aware if aware else 0.0}
+        return {"dream_value": dream,
+                "dilution": 1.0 - dream / reference if reference > 0 else 0.0,
+                "desire": total / asked if asked else 0.0}

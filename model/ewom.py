@@ -28,7 +28,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from ewom_abm.model.network import Graph
+from ewom_abm.model.arrays import member, random_subset
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.scenario import EwomConfig
 from ewom_abm.model.state import Consumers, Stage
 
@@ -48,8 +49,6 @@ class Source(IntEnum):
     BRIEF = 4  # influencer: the brief the paid influencer receives
     POST = 5  # influencer: a paid post seen by a follower (word of mouth from here on:
     PEER = 6  # word of mouth from a consumer              keep these two last)
-
-
 
 
 @dataclass(eq=False)
@@ -184,13 +183,6 @@ def _transmit_class(graph: Graph, senders: np.ndarray, prob: np.ndarray,
     slot, pos = slot[keep], pos[keep]
     edge = starts[slot] + (pos - (ends[slot] - deg[slot]))
     return slot, graph.indices[edge].astype(np.int64)
-
-
-def random_subset(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
-    """Each of n consumers independently with probability p: a binomial count, then a uniform
-    subset of that size (the same distribution as n coin flips, at the cost of the hits)."""
-    k = int(rng.binomial(n, p)) if p > 0 else 0
-    return np.sort(rng.choice(n, size=k, replace=False)) if k else np.empty(0, np.int64)
 
 
 def mixing_hazard(prob: np.ndarray, n: int, mean_degree: float) -> float:
@@ -340,7 +332,6 @@ def community_norm(graph: Graph | None, attitude: np.ndarray,
     return (friends_sum / deg).astype(np.float32)
 
 
-
 # --------------------------------------------------------------------------- one step's talk
 
 @dataclass(eq=False)
@@ -384,12 +375,6 @@ def talkers(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, step: int,
     prob = np.where(cons.advocate[b, senders], prob * np.float32(cfg.advocate_boost), prob)
     keep = prob > 0
     return senders[keep], np.minimum(prob[keep], 1.0).astype(np.float32)
-
-
-def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which ``values`` are in the sorted array ``sorted_set``."""
-    pos = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
-    return sorted_set[pos] == values
 
 
 def spread(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, graph: Graph | None,

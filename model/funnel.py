@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ewom_abm.model.arrays import first_of_run, group_by_receiver
 from ewom_abm.model.ewom import Messages, Regime, Source
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.state import Consumers, Stage
@@ -39,28 +40,6 @@ class Received:
     negative: int  # of which negative
 
 
-def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Receivers (sorted), each message's receiver position, and messages per receiver.
-
-    Few messages are sorted, so the cost follows the messages; many are counted with one pass
-    over the population. Both give the same arrays."""
-    if 8 * dst.size >= n:
-        per_consumer = np.bincount(dst, minlength=n)
-        idx = np.flatnonzero(per_consumer)
-        position = np.empty(n, dtype=np.int64)
-        position[idx] = np.arange(idx.size)
-        return idx, position[dst], per_consumer[idx]
-    order = np.argsort(dst, kind="stable")
-    sorted_dst = dst[order]
-    first = np.ones(sorted_dst.size, dtype=bool)
-    first[1:] = sorted_dst[1:] != sorted_dst[:-1]
-    idx = sorted_dst[first]
-    inverse = np.empty(dst.size, dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    counts = np.diff(np.append(np.flatnonzero(first), dst.size))
-    return idx, inverse, counts
-
-
 def attend(batches: list[Messages], n: int, attention: int,
            rng: np.random.Generator) -> list[Messages]:
     """Limited attention: a consumer attends to at most ``attention`` of the step's messages
@@ -78,8 +57,7 @@ def attend(batches: list[Messages], n: int, attention: int,
     # among those, a uniformly random `attention` per receiver survive
     order = crowded[np.lexsort((rng.random(crowded.size), dst[crowded]))]
     sorted_dst = dst[order]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = sorted_dst[1:] != sorted_dst[:-1]
+    first = first_of_run(sorted_dst)
     rank = np.arange(order.size) - np.maximum.accumulate(
         np.where(first, np.arange(order.size), 0))
     keep = np.ones(total, dtype=bool)
@@ -90,7 +68,7 @@ def attend(batches: list[Messages], n: int, attention: int,
 
 
 def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regime,
-            status: Callable[[np.ndarray], np.ndarray], rival: np.ndarray | None,
+            desire: Callable[[np.ndarray, np.ndarray], np.ndarray], rival: np.ndarray | None,
             access: Access, price: float, quality: tuple[float, float], sc: Scenario,
             rng: np.random.Generator) -> Received:
     """Apply one step's attended messages about brand b.
@@ -101,8 +79,8 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     fidelity, hops, sponsorship). Below ``reject_threshold`` they turn rejecter. With a
     non-negative attitude, each positive message is an independent chance to move aware ->
     interested (``p_interest``) and interested -> adopter (``p_adopt``), times the consumer's
-    desire (their new liking, ``max(attitude, 0)``, scaled by ``status(receivers)``: the
-    brand's status as they perceive it at the start of the step, see model/desire.py) and the
+    desire (``desire(receivers, attitude)``: their new liking scaled by the brand's status as
+    they perceive it at the start of the step, on a 0-to-1 scale, see model/desire.py) and the
     message's weight (times the reinforcement of friends who adopted, under coproduction).
     Buying also needs a budget that covers the price, the brand on sale to them
     (``distribution``, the cap) and no rival owned (else x (1 - competition)). Buyers then
@@ -111,11 +89,11 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     empty = np.empty(0, np.int64)
     if len(msgs) == 0:
         return Received(empty, empty, empty, 0, 0)
-    ew, fn = sc.ewom, sc.funnel
+    fn = sc.funnel
     idx, inverse, counts = group_by_receiver(msgs.dst, cons.n)
     k = idx.size
     negative = msgs.valence < 0
-    weight = msgs.weight * np.where(negative, ew.negativity_bias, 1.0)
+    weight = msgs.weight * np.where(negative, fn.negativity_bias, 1.0)
     wsum = np.bincount(inverse, weights=weight, minlength=k)
     vsum = np.bincount(inverse, weights=weight * msgs.valence, minlength=k)
     vbar = np.divide(vsum, wsum, out=np.zeros_like(vsum), where=wsum > 0)
@@ -129,14 +107,14 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
 
     stage = old_stage.copy()
     stage[stage == Stage.UNAWARE] = Stage.AWARE
-    rejecting = (a < ew.reject_threshold) & (stage != Stage.REJECTER)
+    rejecting = (a < fn.reject_threshold) & (stage != Stage.REJECTER)
     stage[rejecting] = Stage.REJECTER
 
     # conversion: each positive message is an independent chance (x desire x its weight)
-    drive = np.maximum(a, 0.0) * status(idx)  # desire now: the news is what moves them
+    drive = desire(idx, a)  # desire now: the news is what moves them
     if regime.reinforces and cons.friends_owner_core is not None:
         friends = (cons.friends_owner_core[b, idx] + cons.friends_owner_other[b, idx])
-        drive = drive * (1.0 + ew.reinforcement * np.maximum(friends - 1, 0))
+        drive = drive * (1.0 + fn.reinforcement * np.maximum(friends - 1, 0))
     persuasion = np.where(negative, 0.0, weight)
     open_minded = (a >= 0) & (stage != Stage.REJECTER)
     p_interest = chance(fn.p_interest * drive, persuasion, inverse, k)
@@ -147,7 +125,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
         p_adopt = chance(fn.p_adopt * drive, persuasion, inverse, k)
         if rival is not None:
             p_adopt = p_adopt * (1.0 - fn.competition * rival[idx])
-        buy &= (rng.random(k) < p_adopt) & (cons.income[idx] >= price)
+        buy &= (rng.random(k) < p_adopt) & (cons.reservation_price[idx] >= price)
     if access.distribution < 1.0:
         buy &= cons.core[idx] | (rng.random(k) < access.distribution)
     if access.cap is not None:
@@ -159,7 +137,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     cons.owner[b, idx[buy]] = True
     a[buy], disappointed = experience(a[buy], quality, fn.experience_weight, fn.tolerance, rng)
     cons.disappointment[b, idx[buy]] = disappointed
-    turned = buy & (a < ew.reject_threshold)  # a bad experience can make a rejecter at once
+    turned = buy & (a < fn.reject_threshold)  # a bad experience can make a rejecter at once
     stage[turned] = Stage.REJECTER
 
     cons.attitude[b, idx] = a.astype(np.float32)
@@ -170,7 +148,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, *, step: int, regime: Regim
     content = np.bincount(inverse, weights=msgs.source != Source.PEER, minlength=k) > 0
     satisfied = cons.owner[b, idx] & (cons.disappointment[b, idx] >= 0)
     cons.advocate[b, idx] = (stage != Stage.REJECTER) & (
-        cons.advocate[b, idx] | (satisfied & (host | (a >= ew.advocate_threshold))))
+        cons.advocate[b, idx] | (satisfied & (host | (a >= fn.advocate_threshold))))
     # news: anything that changed their stage, and anything the brand itself sent them
     cons.news[b, idx[(stage != old_stage) | content]] = step
     cons.check_finite(b, idx)
@@ -198,8 +176,7 @@ def hold(cons: Consumers, b: int, idx: np.ndarray, inverse: np.ndarray, msgs: Me
     weight = msgs.weight
     rank = (agrees + weight / (2.0 * weight.max() + 1.0)) / 2.0  # in [0, 0.75)
     order = np.argsort(inverse + (1.0 - rank))  # highest rank first within each receiver
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = inverse[order[1:]] != inverse[order[:-1]]
+    first = first_of_run(inverse[order])
     top = order[first]  # one message per receiver, receivers in idx order
     cons.valence[b, idx] = msgs.valence[top]
     cons.trust[b, idx] = msgs.trust[top]

@@ -63,13 +63,15 @@ KPIS: tuple[KPI, ...] = (
         "consumers who bought the brand this step"),
     KPI("revenue", "Revenue", "cumulative, price units", "money",
         "cumulative sales: purchases times the brand's price"),
-    KPI("desire", "Desire of the aware", "mean desire", "index",
-        "mean desire for the brand among the consumers who know it"),
-    KPI("dream_value", "Dream value", "population's mean desire", "index",
-        "the population's mean desire for the brand (unaware consumers desire nothing), "
-        "measured from consumers each step"),
+    KPI("desire", "Desire of the aware", "mean desire, 0 to 1", "index",
+        "mean desire for the brand (0: none, 1: the top of the scale) among the consumers who "
+        "know it"),
+    KPI("dream_value", "Dream value", "share of the aware who dream of owning it", "share",
+        "share of the consumers aware of the brand whose desire reaches status.dream_threshold "
+        "(Dubois & Paternault's dream item, asked of those who know the brand; 0 while nobody "
+        "does), measured from consumers each step"),
     KPI("dilution", "Dilution", "share of dream value ownership costs", "share",
-        "1 - dream value / the dream value the same consumers would hold if none of their "
+        "1 - dream value / the dream value the same consumers would report if none of their "
         "friends owned the brand (negative: owners add to the dream)"),
     KPI("spend", "Spend", "cumulative, cost units", "money", "cumulative spend"),
     KPI("cost_per_reached", "Cost per reached", "spend per aware consumer", "money",

@@ -28,10 +28,12 @@ from ewom_abm.model.desire import Dream, observe
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, Messages, spread
 from ewom_abm.model.funnel import Received, attend, receive
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.metrics import funnel_shares, to_frame
-from ewom_abm.model.network import Graph, build_graph
+from ewom_abm.model.network import build_graph
 from ewom_abm.model.scenario import Scenario
-from ewom_abm.model.space import CsrNetwork
+from ewom_abm.model.seeding import Progress
+from ewom_abm.model.space import network_space
 from ewom_abm.model.state import Consumers, Stage
 
 
@@ -47,15 +49,18 @@ class EwomModel(mesa.Model):
     ``model.space``, ``model.consumer(i)`` or ``create_consumer_agents()``. Up to
     ``consumers.agents_max`` consumers, the first use makes all of them, on the space; above
     it, ``consumer(i)`` makes one at a time, without a space. A plain run or a batch never
-    pays for them.
+    pays for them. ``progress`` (tqdm's signature) is given a bar for long set-up work, such
+    as betweenness or greedy seeding on a large graph.
     """
 
-    def __init__(self, config: Scenario | None = None, *, rng: int | None = None) -> None:
+    def __init__(self, config: Scenario | None = None, *, rng: int | None = None,
+                 progress: Progress | None = None) -> None:
         config = scenario_mod.coerce(config)  # a dict, a name, a changed field: one line
         seed = scenario_mod.check_seed(config.seed if rng is None else rng, "rng")
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
+        self.progress = progress  # a bar for long set-up work (costly seeding), or None
         net = config.network
         # without graph_seed the graph is the first draw from the model's rng (as always);
         # with it, the graph has its own generator and the model's stream is not touched
@@ -72,7 +77,7 @@ class EwomModel(mesa.Model):
                                           self.rng)
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
         self.dreams = [Dream(self.consumers, b.index, self.graph, config.status,
-                             b.cfg.prestige) for b in self.brands]
+                             b.cfg.prestige, b.cfg.status_weight) for b in self.brands]
         self._space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
         self._all_consumers = False  # every consumer has its agent (n <= agents_max, asked)
@@ -165,7 +170,7 @@ class EwomModel(mesa.Model):
         (None under global mixing, or above ``consumers.agents_max`` consumers)."""
         if self._space is None and self.graph is not None \
                 and self.n <= self.config.consumers.agents_max:
-            self._space = CsrNetwork(self.graph, random=self.random)
+            self._space = network_space(self.graph, self.random)
         return self._space
 
     @property
@@ -214,7 +219,7 @@ class EwomModel(mesa.Model):
             b = br.index
             rival = (owned - cons.owner[b]) > 0 if owned is not None else None
             got: Received = receive(
-                cons, b, msgs, step=t, regime=self.regime, status=self.dreams[b].factor,
+                cons, b, msgs, step=t, regime=self.regime, desire=self.dreams[b].desire,
                 rival=rival, access=action.access,
                 price=br.cfg.price, quality=(br.cfg.quality, br.cfg.quality_spread),
                 sc=cfg, rng=self.rng)

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
-from ewom_abm.model.network import Graph
+from ewom_abm.model.graph import Graph
 
 # Overrides that make consumers homogeneous and the funnel frictionless (an exposure is an
 # adoption: one message makes the attitude 1, so liking and desire are 1), with no status
@@ -19,9 +19,10 @@ from ewom_abm.model.network import Graph
 # setting the closed forms assume.
 DOCKED = (
     "consumers.trait_spread=0", "consumers.share_propensity=1", "consumers.susceptibility=1",
-    "consumers.status_core=0", "consumers.status_aspirational=0", "consumers.attention=0",
+    "consumers.status_sensitivity_core=0", "consumers.status_sensitivity_aspirational=0",
+    "consumers.attention=0",
     "funnel.p_interest=1", "funnel.p_adopt=1", "funnel.competition=0",
-    "ewom.advocate_boost=1", "ewom.reject_threshold=-1", "ewom.p_external=0",
+    "ewom.advocate_boost=1", "funnel.reject_threshold=-1", "ewom.p_external=0",
     "ewom.talk_halflife=0", "brands.0.budget=0", "brands.0.price=0", "brands.0.quality=1",
     "brands.0.quality_spread=0",
 )

@@ -15,6 +15,7 @@ import math
 import os
 import tomllib
 import typing
+import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from importlib import resources
 from pathlib import Path
@@ -82,19 +83,22 @@ class ConsumerConfig:
                                   "attitude toward the message's valence", **PROB)
     share_propensity: float = param(0.5, "mean propensity to share: multiplies the per-edge "
                                     "chance a talking consumer's message reaches a friend", **PROB)
-    status_core: float = param(0.6, "mean status sensitivity in the core segment: how much the "
-                               "brand's status value, as they perceive it, moves their desire",
-                               **PROB)
-    status_aspirational: float = param(0.4, "mean status sensitivity outside the core", **PROB)
+    status_sensitivity_core: float = param(
+        0.6, "mean status sensitivity in the core segment: how much the brand's status value, "
+        "as they perceive it, moves their desire", **PROB)
+    status_sensitivity_aspirational: float = param(
+        0.4, "mean status sensitivity outside the core", **PROB)
     trait_spread: float = param(0.3, "heterogeneity of traits: 0 gives everyone the mean; traits "
                                 "are Beta draws with sd = spread x sqrt(mean(1-mean))",
                                 lo=0.0, hi=0.95)
-    income_core: float = param(3.0, "median budget for one purchase in the core segment, in the "
-                               "units of brands' prices", lo=0.0, hi=1e9)
-    income_aspirational: float = param(0.3, "median budget for one purchase outside the core",
-                                       lo=0.0, hi=1e9)
-    income_spread: float = param(0.8, "spread of budgets: log-normal sigma within a segment "
-                                 "(0: everyone has the median)", lo=0.0, hi=5.0)
+    reservation_price_core: float = param(
+        3.0, "median reservation price in the core segment: the most a consumer can and will "
+        "pay for one purchase, in the units of brands' prices", lo=0.0, hi=1e9)
+    reservation_price_aspirational: float = param(
+        0.3, "median reservation price outside the core", lo=0.0, hi=1e9)
+    reservation_price_spread: float = param(
+        0.8, "spread of reservation prices: log-normal sigma within a segment (0: everyone has "
+        "the median)", lo=0.0, hi=5.0)
     attention: int = param(5, "brand messages a consumer attends to per step, all brands "
                            "together; the rest go unnoticed (share of voice); 0: no limit",
                            lo=0, hi=1_000_000)
@@ -133,27 +137,17 @@ class EwomConfig:
                          "teller's attitude and their community's mean attitude", **PROB)
     noise: float = param(0.1, "coproduction: sd of the random valence change per retelling",
                          lo=0.0, hi=1.0)
-    reinforcement: float = param(0.5, "coproduction: extra conversion chance per additional "
-                                 "friend who has adopted (complex contagion)", lo=0.0, hi=100.0)
     pushback: float = param(0.05, "coproduction: chance a sponsored message, or a close retelling "
                             "of one, meets community pushback and is received as negative WOM",
                             **PROB)
     pushback_hops: int = param(1, "coproduction: retellings within which sponsored content "
                                "still reads as sponsored (0: only the brand's own posts)",
                                lo=0, hi=1000)
-    negativity_bias: float = param(1.5, "weight of a negative message relative to a positive "
-                                   "one from the same source (bad is stronger than good)",
-                                   lo=1.0, hi=10.0)
     hearsay: float = param(0.5, "a complaint from someone who never owned the brand is hearsay: "
                            "its chance of being told, and its weight, are this share of a "
                            "buyer's", **PROB)
     advocate_boost: float = param(2.0, "advocates' per-edge sharing multiplier", lo=1.0,
                                   hi=100.0)
-    advocate_threshold: float = param(0.8, "a satisfied adopter whose attitude reaches this "
-                                      "becomes an advocate", lo=-1.0, hi=1.0)
-    reject_threshold: float = param(-0.4, "an aware consumer whose attitude falls below this "
-                                    "becomes a rejecter who spreads negative WOM",
-                                    lo=-1.0, hi=0.0)
 
 
 @dataclass
@@ -173,23 +167,43 @@ class FunnelConfig:
     tolerance: float = param(0.3, "a buyer whose experience falls short of what they expected "
                              "by more than this (in attitude units) is dissatisfied and "
                              "complains", lo=0.0, hi=2.0)
+    negativity_bias: float = param(1.5, "weight of a negative message relative to a positive "
+                                   "one from the same source (bad is stronger than good)",
+                                   lo=1.0, hi=10.0)
+    reject_threshold: float = param(-0.4, "an aware consumer whose attitude falls below this "
+                                    "becomes a rejecter who spreads negative WOM",
+                                    lo=-1.0, hi=0.0)
+    advocate_threshold: float = param(0.8, "a satisfied adopter whose attitude reaches this "
+                                      "becomes an advocate", lo=-1.0, hi=1.0)
+    reinforcement: float = param(0.5, "coproduction: extra conversion chance per additional "
+                                 "friend who has adopted (complex contagion)", lo=0.0, hi=100.0)
 
 
 @dataclass
 class StatusConfig:
-    """How a consumer perceives a brand's status value from what they see among friends."""
+    """How a consumer perceives a brand's status value from what they see among friends, and how
+    dream value is measured from their desires."""
 
     recognition: float = param(1.0, "status value gained as the share of friends who know the "
                                "brand goes from 0 to 1 (a signal needs an audience)",
                                lo=0.0, hi=100.0)
     snob: float = param(5.0, "status value lost as the share of friends who own it goes from 0 "
-                        "to 1, counting owners outside one's own segment fully (snob effect)",
+                        "to 1, counting owners outside one's own segment fully (snob effect; "
+                        "an assumption: with the defaults a core consumer's desire falls below "
+                        "their liking once a fifth of their friends outside the core own it)",
                         lo=0.0, hi=100.0)
-    in_group: float = param(0.3, "weight of owners in one's own segment in the snob effect",
-                            **PROB)
+    in_group_core: float = param(0.3, "core consumers: weight of core owners in the snob effect "
+                                 "(1: as much as owners outside the core)", **PROB)
+    in_group_aspirational: float = param(0.0, "aspirational consumers: weight of other "
+                                         "aspirational owners in the snob effect (0: they "
+                                         "emulate the core and are no snobs toward each other)",
+                                         **PROB)
     aspiration: float = param(1.0, "aspirational consumers: status value gained as the share of "
                               "friends in the core who own it goes from 0 to 1 (emulation)",
                               lo=0.0, hi=100.0)
+    dream_threshold: float = param(0.5, "dream value: the desire (0 to 1) at which a consumer "
+                                   "aware of the brand counts as dreaming of owning it",
+                                   lo=0.0, above=True, hi=1.0)
 
 
 @dataclass
@@ -208,6 +222,9 @@ class BrandConfig:
                                   lo=0.0, hi=1.0)
     prestige: float = param(0.0, "heritage: status value the brand holds with nobody aware of "
                             "it and nobody owning it", lo=-10.0, hi=10.0)
+    status_weight: float = param(1.0, "how much status matters for the brand and its category: "
+                                 "scales every consumer's status sensitivity for it (1: a "
+                                 "luxury house; a mass premium brand's buyers care less)", **PROB)
     exclusivity_weight: float = param(0.0, "how much the brand cares about dilution: the "
                                       "adaptive policy scores reach gained minus this times "
                                       "dilution gained", lo=0.0, hi=1e6)
@@ -234,8 +251,9 @@ class BrandConfig:
                               **PROB)
     influencer_trust: float = param(0.6, "influencer: weight of a paid (disclosed) post "
                                     "relative to a friend's word; retellings keep it", **PROB)
-    scandal_prob: float = param(0.01, "influencer: per step, chance each paid influencer has a "
-                                "scandal that turns their post negative (then dropped)", **PROB)
+    scandal_rate: float = param(0.1, "influencer: scandals per paid influencer per year (a "
+                                "scandal turns their post negative and the brand drops them); "
+                                "each week's chance is 1 - exp(-rate / 52)", lo=0.0, hi=1000.0)
     cost_invitation: float = param(5.0, "exclusivity: cost of one invitation or client event",
                                    **COST)
     exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
@@ -281,6 +299,76 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Every parameter, for summary.json and output rows."""
         return asdict(self)
+
+
+# --------------------------------------------------------------------------- renamed keys
+
+# Keys that moved or were renamed, still accepted under their old names with a note (they will
+# be refused in a later release): the funnel's thresholds live with the funnel, and a consumer's
+# status sensitivity and reservation price say what they are.
+ALIASES: dict[str, str] = {
+    "ewom.negativity_bias": "funnel.negativity_bias",
+    "ewom.reject_threshold": "funnel.reject_threshold",
+    "ewom.advocate_threshold": "funnel.advocate_threshold",
+    "ewom.reinforcement": "funnel.reinforcement",
+    "consumers.status_core": "consumers.status_sensitivity_core",
+    "consumers.status_aspirational": "consumers.status_sensitivity_aspirational",
+    "consumers.income_core": "consumers.reservation_price_core",
+    "consumers.income_aspirational": "consumers.reservation_price_aspirational",
+    "consumers.income_spread": "consumers.reservation_price_spread",
+    "status.in_group": "status.in_group_core",
+}
+
+# Keys whose unit changed: refused with a line naming the new key (a silent conversion would
+# hide that the number now means something else).
+REPLACED: dict[str, str] = {
+    "scandal_prob": "replaced by brands.N.scandal_rate, scandals per influencer per year (a "
+                    "weekly chance p is a rate of -52 x ln(1 - p): 0.01 a week is 0.52 a year)",
+}
+
+WEEKS_PER_YEAR = 52  # a step is a week
+
+
+def weekly_chance(per_year: float) -> float:
+    """The chance per week (step) of an event that happens ``per_year`` times a year on
+    average (a constant hazard)."""
+    return -math.expm1(-per_year / WEEKS_PER_YEAR)
+
+
+class ScenarioNote(UserWarning):
+    """Something the user should know about how their input was read (a key's old name, a
+    setting that another one overrides); ``ewom`` prints it as one ``note:`` line."""
+
+
+class RenamedKeyWarning(ScenarioNote, FutureWarning):
+    """A scenario used a key's old name."""
+
+
+def renamed(key: str) -> str:
+    """A dotted key under its current name, with a note if it was given under an old one."""
+    new = ALIASES.get(key)
+    if new is None:
+        return key
+    warnings.warn(f"{key} is now {new}; the old name still works but will be refused in a "
+                  "later release", RenamedKeyWarning, stacklevel=3)
+    return new
+
+
+def _rename_keys(data: dict[str, Any]) -> None:
+    """Move keys given under their old names (raw scenario data, in place)."""
+    for old, new in ALIASES.items():
+        section, key = old.split(".")
+        table = data.get(section)
+        if not isinstance(table, dict) or key not in table:
+            continue
+        renamed(old)
+        new_section, new_key = new.split(".")
+        target = data.setdefault(new_section, {})
+        if not isinstance(target, dict):
+            continue  # validation names the malformed table
+        if new_key in target:
+            raise EwomError(f"{old}: given beside its new name {new}; keep only {new}")
+        target[new_key] = table.pop(key)
 
 
 # --------------------------------------------------------------------------- validation
@@ -350,6 +438,8 @@ def _build(cls: type, data: Any, where: str) -> Any:
     for key in data:
         if key not in names:
             dotted = f"{where}.{key}" if where else key
+            if cls is BrandConfig and key in REPLACED:
+                raise EwomError(f"{dotted}: {REPLACED[key]}")
             raise EwomError(f"{dotted}: unknown key{suggest(key, names)}; "
                             f"allowed: {', '.join(names)}")
     kwargs: dict[str, Any] = {}
@@ -379,9 +469,36 @@ def _build_brands(value: Any, where: str) -> list[BrandConfig]:
     return brands
 
 
+def settle_network(data: dict[str, Any], changed: typing.Collection[str]) -> None:
+    """A graph file and a generator asked for at once: the one the user just changed wins
+    (``changed``: the dotted keys a ``--set``, ``--vary`` or search set over the scenario).
+
+    A new ``network.path`` reads the file (``network.kind`` becomes ``file``); a new generator
+    ``network.kind`` drops the scenario's ``network.path``. Each says so in a note. Given
+    together in one file, neither wins: validation refuses them."""
+    net = data.get("network")
+    if not isinstance(net, dict) or not net.get("path"):
+        return
+    kind = net.get("kind", NetworkConfig.kind)
+    if kind == "file":
+        return
+    if "network.path" in changed and "network.kind" not in changed:
+        warnings.warn(f"network.kind: reading the graph from network.path, not generating it "
+                      f"({kind!r} becomes 'file')", ScenarioNote, stacklevel=2)
+        net["kind"] = "file"
+    elif "network.kind" in changed and "network.path" not in changed:
+        warnings.warn(f"network.path: not used, network.kind {kind!r} generates the graph",
+                      ScenarioNote, stacklevel=2)
+        net["path"] = ""
+
+
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
     net = s.network
+    if net.path and net.kind != "file":
+        raise EwomError(f"network.path: given with network.kind {net.kind!r}, which generates "
+                        "its graph; set network.kind = \"file\" to read the file, or leave "
+                        "network.path empty")
     check_params(net.kind, net.n, mean_degree=net.mean_degree, rewire=net.rewire,
                  blocks=net.blocks, mixing=net.mixing, path=net.path or None)
     if net.kind == "global":
@@ -397,6 +514,8 @@ def _check_combinations(s: Scenario) -> None:
 
 def from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
     """Validate raw scenario data; relative network.path resolves against base_dir."""
+    data = copy.deepcopy(data)  # the caller's tables stay as they were
+    _rename_keys(data)
     scenario = _build(Scenario, data, "")
     if scenario.network.path and base_dir is not None:
         p = files.expand(scenario.network.path, "network.path")
@@ -497,15 +616,19 @@ def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str]
         data = read_toml(path)
         data.setdefault("name", path.stem)
         base_dir = path.resolve().parent
+    _rename_keys(data)  # the file's old names first: a --set under the new name then wins
+    changed = []
     for item in overrides:
         key, value = parse_override(item)
         set_key(data, key, value)
+        changed.append(key)
         if key == "network.path" and isinstance(value, str) and value:
             # a path given on the command line is relative to cwd
             data["network"]["path"] = str(files.resolve(value, "network.path"))
     for key, value in top.items():
         if value is not None:
             data[key] = value
+    settle_network(data, changed)
     return from_dict(data, base_dir)
 
 
@@ -548,7 +671,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     if "=" not in item:
         raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
     key, text = item.split("=", 1)
-    key = key.strip()
+    key = renamed(key.strip())
     if not key:
         raise EwomError(f"--set: expected KEY=VALUE, got {item!r}")
     return key, parse_value(text.strip(), field_type(key))
@@ -622,5 +745,12 @@ def schema_markdown() -> str:
             table(sub, key)
 
     table(Scenario, "")
+    lines += ["## Renamed keys", "",
+              "Still accepted under their old names, with a note; a later release will refuse "
+              "the old names.", "", "| old name | current name |", "| --- | --- |",
+              *(f"| `{old}` | `{new}` |" for old, new in ALIASES.items()), "",
+              "## Replaced keys", "", "Refused with a line naming the key that replaced them.",
+              "", "| old name | why |", "| --- | --- |",
+              *(f"| `brands.N.{old}` | {why} |" for old, why in REPLACED.items()), ""]
     lines += limits.limits_markdown()
     return "\n".join(lines)

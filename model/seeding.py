@@ -27,16 +27,23 @@ their own. Without a graph (global mixing) every rule is random.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ewom_abm.model.arrays import random_subset, top_k
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.ewom import random_subset
-from ewom_abm.model.network import Graph
+from ewom_abm.model.graph import Graph
 from ewom_abm.model.scenario import SEEDINGS, suggest
-from ewom_abm.model.state import top_k
+
+# Long seeding work reports to a progress bar when one is given: ``progress(total=, desc=,
+# unit=)`` returns a context manager with ``update(k)`` (tqdm's signature). The model layer never
+# prints; ``ewom run`` passes a bar that shows itself only once the work has taken a while.
+Progress = Callable[..., Any]
 
 _BC_CELLS = 1_000_000  # betweenness: sources per batch x consumers (~60 bytes a cell)
 _GAIN_ROWS = 20_000  # greedy: consumers per block when scoring everyone at the start
@@ -51,7 +58,8 @@ class SeedOrder:
     """
 
     def __init__(self, rule: str, n: int, graph: Graph | None, rng: np.random.Generator, *,
-                 p: float = 0.05, samples: int = 200, pivots: int = 500) -> None:
+                 p: float = 0.05, samples: int = 200, pivots: int = 500,
+                 progress: Progress | None = None) -> None:
         if rule not in SEEDINGS:
             raise EwomError(f"seeding: {rule!r} is not one of {', '.join(SEEDINGS)}"
                             f"{suggest(rule, SEEDINGS)}")
@@ -59,6 +67,7 @@ class SeedOrder:
         self.n, self.graph, self.p = n, graph, float(p)
         self.samples, self.pivots = int(samples), int(pivots)
         self._rng = rng
+        self.progress = progress
         self._own: np.random.Generator | None = None
         self._ranker: _Ranker | None = None
         self._ranked: np.ndarray | None = None
@@ -104,10 +113,11 @@ class SeedOrder:
         graph, rng = self.graph, self._own
         assert graph is not None and rng is not None
         if self.rule == "betweenness":
-            return _Fixed(top_k(betweenness(graph, self.pivots, rng), self.n, rng))
+            score = betweenness(graph, self.pivots, rng, self.progress)
+            return _Fixed(top_k(score, self.n, rng))
         if self.rule == "degree_discount":
             return _DegreeDiscount(graph, self.p, rng)
-        return _Celf(graph, self.p, self.samples, rng)
+        return _Celf(graph, self.p, self.samples, rng, self.progress)
 
 
 class _Ranker:
@@ -129,7 +139,13 @@ class _Fixed(_Ranker):
 
 # --------------------------------------------------------------------------- betweenness
 
-def betweenness(graph: Graph, pivots: int, rng: np.random.Generator) -> np.ndarray:
+def bar(progress: Progress | None, total: int, desc: str, unit: str) -> Any:
+    """A progress bar for long seeding work, or nothing."""
+    return progress(total=total, desc=desc, unit=unit) if progress is not None else nullcontext()
+
+
+def betweenness(graph: Graph, pivots: int, rng: np.random.Generator,
+                progress: Progress | None = None) -> np.ndarray:
     """Betweenness centrality of every consumer, each unordered pair counted once (networkx's
     ``normalized=False``). Exact (Brandes 2001) when ``pivots >= n``; otherwise the dependencies
     of ``pivots`` sources drawn without replacement, scaled by n / pivots (Brandes & Pich 2007).
@@ -144,8 +160,12 @@ def betweenness(graph: Graph, pivots: int, rng: np.random.Generator) -> np.ndarr
     adj = sp.csr_array((np.ones(graph.indices.size), graph.indices, graph.indptr), shape=(n, n))
     batch = int(np.clip(_BC_CELLS // max(n, 1), 1, 256))
     score = np.zeros(n)
-    for start in range(0, sources.size, batch):
-        score += _dependencies(adj, sources[start: start + batch])
+    with bar(progress, sources.size, "seeding: betweenness", "source") as done:
+        for start in range(0, sources.size, batch):
+            chunk = sources[start: start + batch]
+            score += _dependencies(adj, chunk)
+            if done is not None:
+                done.update(chunk.size)
     return score * scale
 
 
@@ -227,20 +247,25 @@ class LiveEdgeSamples:
     of its distinct components. Memory: 4 x samples x n bytes.
     """
 
-    def __init__(self, graph: Graph, p: float, samples: int, rng: np.random.Generator) -> None:
+    def __init__(self, graph: Graph, p: float, samples: int, rng: np.random.Generator,
+                 progress: Progress | None = None) -> None:
         n = graph.n
         u, v = graph.edges()
         dtype = np.int32 if samples * n < 2**31 else np.int64
         self.samples = samples
         self.component = np.empty((n, samples), dtype=dtype)  # global component ids
         sizes, offset = [], 0
-        for r in range(samples):
-            live = random_subset(u.size, p, rng)
-            kept = sp.csr_array((np.ones(live.size, np.int8), (u[live], v[live])), shape=(n, n))
-            k, label = connected_components(kept, directed=False)
-            self.component[:, r] = label + offset
-            sizes.append(np.bincount(label, minlength=k))
-            offset += k
+        with bar(progress, samples, "seeding: live-edge samples", "sample") as done:
+            for r in range(samples):
+                live = random_subset(u.size, p, rng)
+                kept = sp.csr_array((np.ones(live.size, np.int8), (u[live], v[live])),
+                                    shape=(n, n))
+                k, label = connected_components(kept, directed=False)
+                self.component[:, r] = label + offset
+                sizes.append(np.bincount(label, minlength=k))
+                offset += k
+                if done is not None:
+                    done.update(1)
         self.size = np.concatenate(sizes).astype(dtype)  # consumers in each component
 
     def reach(self, seeds: np.ndarray) -> np.ndarray:
@@ -248,7 +273,7 @@ class LiveEdgeSamples:
         comp = np.sort(self.component[np.asarray(seeds, dtype=np.int64)], axis=0)
         if comp.shape[0] == 0:
             return np.zeros(self.samples, dtype=np.int64)
-        first = np.ones(comp.shape, dtype=bool)
+        first = np.ones(comp.shape, dtype=bool)  # per sample (column): first of each component
         first[1:] = comp[1:] != comp[:-1]
         return np.where(first, self.size[comp], 0).sum(axis=0, dtype=np.int64)
 
@@ -258,8 +283,9 @@ class _Celf(_Ranker):
     marginal gain is the size of its components not yet reached, summed over samples (an integer,
     so equal gains tie exactly and break at random)."""
 
-    def __init__(self, graph: Graph, p: float, samples: int, rng: np.random.Generator) -> None:
-        self.live = LiveEdgeSamples(graph, p, samples, rng)
+    def __init__(self, graph: Graph, p: float, samples: int, rng: np.random.Generator,
+                 progress: Progress | None = None) -> None:
+        self.live = LiveEdgeSamples(graph, p, samples, rng, progress)
         n = graph.n
         tie = rng.permutation(n)
         self.reached = np.zeros(self.live.size.size, dtype=bool)  # components reached so far

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ewom_abm.model.arrays import top_k
 from ewom_abm.model.scenario import ConsumerConfig
 
 NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
@@ -38,9 +39,9 @@ def beta_traits(mean: float, spread: float, size: int, rng: np.random.Generator)
     return rng.beta(mean * concentration, (1 - mean) * concentration, size).astype(np.float32)
 
 
-def lognormal_budgets(median: float, sigma: float, size: int,
-                      rng: np.random.Generator) -> np.ndarray:
-    """Budgets for one purchase: log-normal around the segment's median (income is skewed)."""
+def lognormal_prices(median: float, sigma: float, size: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Reservation prices: log-normal around the segment's median (income is skewed)."""
     if sigma <= 0 or median <= 0:
         return np.full(size, median, dtype=np.float64)
     return median * np.exp(sigma * rng.standard_normal(size))
@@ -54,9 +55,9 @@ class Consumers:
     core: np.ndarray  # bool: in the core (affluent target) segment
     susceptibility: np.ndarray  # float32
     propensity: np.ndarray  # float32: propensity to share
-    status: np.ndarray  # float32: status sensitivity
+    status_sensitivity: np.ndarray  # float32: how much perceived status moves desire
     leader: np.ndarray  # bool: opinion leader
-    income: np.ndarray  # float64: budget for one purchase
+    reservation_price: np.ndarray  # float64: the most they can pay for one purchase
     # per brand, shape (B, n)
     stage: np.ndarray  # int8: Stage
     owner: np.ndarray  # bool: has bought the brand
@@ -98,14 +99,16 @@ class Consumers:
         core = np.zeros(n, dtype=bool)
         core[rng.permutation(n)[: round(cfg.core_share * n)]] = True
         spread = cfg.trait_spread
-        status = np.where(
+        status_sensitivity = np.where(
             core,
-            beta_traits(cfg.status_core, spread, n, rng),
-            beta_traits(cfg.status_aspirational, spread, n, rng),
+            beta_traits(cfg.status_sensitivity_core, spread, n, rng),
+            beta_traits(cfg.status_sensitivity_aspirational, spread, n, rng),
         ).astype(np.float32)
-        income = np.where(core,
-                          lognormal_budgets(cfg.income_core, cfg.income_spread, n, rng),
-                          lognormal_budgets(cfg.income_aspirational, cfg.income_spread, n, rng))
+        sigma = cfg.reservation_price_spread
+        reservation_price = np.where(
+            core,
+            lognormal_prices(cfg.reservation_price_core, sigma, n, rng),
+            lognormal_prices(cfg.reservation_price_aspirational, sigma, n, rng))
         shape = (n_brands, n)
 
         def counts() -> np.ndarray | None:
@@ -115,9 +118,9 @@ class Consumers:
             core=core,
             susceptibility=beta_traits(cfg.susceptibility, spread, n, rng),
             propensity=beta_traits(cfg.share_propensity, spread, n, rng),
-            status=status,
+            status_sensitivity=status_sensitivity,
             leader=pick_leaders(n, cfg.leader_share, cfg.leader_centrality, degree, rng),
-            income=income,
+            reservation_price=reservation_price,
             stage=np.zeros(shape, dtype=np.int8),
             owner=np.zeros(shape, dtype=bool),
             attitude=np.zeros(shape, dtype=np.float32),
@@ -145,15 +148,6 @@ class Consumers:
             if not np.isfinite(values).all():
                 raise FloatingPointError(f"{name}: a non-finite value reached the state of "
                                          f"brand {b}; this is a bug, please report it")
-
-
-def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the k highest scores, ties broken at random (equal-degree lattices stay fair)."""
-    k = int(min(max(k, 0), score.size))
-    if k == 0:
-        return np.empty(0, dtype=np.int64)
-    order = np.lexsort((rng.random(score.size), -score))
-    return order[:k]
 
 
 def pick_leaders(n: int, share: float, centrality: str, degree: np.ndarray | None,

@@ -19,8 +19,8 @@ import numpy as np
 
 from ewom_abm.model.ewom import Messages, Source, transmit
 from ewom_abm.model.funnel import Access
-from ewom_abm.model.network import Graph
-from ewom_abm.model.scenario import BrandConfig
+from ewom_abm.model.graph import Graph
+from ewom_abm.model.scenario import BrandConfig, weekly_chance
 from ewom_abm.model.state import Consumers, Stage
 
 
@@ -68,13 +68,14 @@ def entertainment(m: Market) -> Action:
 def influencer(m: Market) -> Action:
     """Paid posts by the best opinion leaders not dropped: each post reaches ``post_reach`` of
     their friends with the lower trust of paid content; each paid influencer risks a scandal
-    per step that turns their post negative, after which the brand drops them."""
+    each week (``scandal_rate`` a year) that turns their post negative, after which the brand
+    drops them."""
     cfg, rng, n = m.cfg, m.rng, m.cons.n
     wanted = affordable(cfg.budget, cfg.cost_influencer, n)
     head = m.order[: wanted + int(m.dropped.sum())]  # enough to skip every dropped one
     paid = head[~m.dropped[head]][:wanted]
     k = paid.size
-    scandal = rng.random(k) < cfg.scandal_prob
+    scandal = rng.random(k) < weekly_chance(cfg.scandal_rate)
     valence = np.where(scandal, -1.0, 1.0).astype(np.float32)
     if m.graph is not None and k:
         slot, dst = transmit(m.graph, paid, np.full(k, cfg.post_reach, np.float32), rng)

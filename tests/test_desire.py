@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.desire import Dream, neighbours, observe, perceived_status
-from ewom_abm.model.network import from_edges
+from ewom_abm.model.arrays import neighbours
+from ewom_abm.model.desire import Dream, dream_share, observe, perceived_status
+from ewom_abm.model.graph import from_edges
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
 
@@ -17,7 +18,7 @@ STAR = [(0, 1), (0, 2), (0, 3), (0, 4)]
 def star(tmp_path, *extra):
     m = build("network.kind=file", f"network.path={edge_file(tmp_path, STAR)}",
               "consumers.trait_spread=0", "status.recognition=1", "status.snob=4",
-              "status.in_group=0.5", "status.aspiration=1", *extra)
+              "status.in_group_core=0.5", "status.aspiration=1", *extra)
     m.consumers.core[:] = [True, True, False, False, False]
     return m
 
@@ -45,7 +46,8 @@ def test_friends_see_who_knows_and_who_owns_by_segment(tmp_path):
 
 
 def test_status_as_a_core_consumer_sees_it(tmp_path):
-    """Recognition raises it; owners outside the core lower it fully, core owners by in_group."""
+    """Recognition raises it; owners outside the core lower it fully, core owners by
+    in_group_core."""
     m = star(tmp_path, "brands.0.prestige=0.5")
     c = m.consumers
     c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
@@ -54,18 +56,26 @@ def test_status_as_a_core_consumer_sees_it(tmp_path):
     assert status[0] == pytest.approx(0.5 + 1.0 - 4 * (0.25 + 0.5 * 0.25))
 
 
-def test_status_as_an_aspirational_consumer_sees_it(tmp_path):
-    """Owners in their own segment dilute it by in_group; core owners make it aspirational."""
+def test_the_aspirational_emulate_the_core_and_are_no_snobs_to_each_other_by_default(tmp_path):
+    """Bandwagon (MODEL.md: the aspirational emulate the core): core owners raise an
+    aspirational consumer's status value, other aspirational owners do not lower it unless a
+    scenario sets in_group_aspirational."""
     m = star(tmp_path)
+    assert m.config.status.in_group_aspirational == 0.0
     c = m.consumers
     c.core[0] = False
     c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
-    status, _ = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.0)
+    status, undiluted = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.0)
+    assert undiluted[0] == pytest.approx(1.0)
+    assert status[0] == pytest.approx(1.0 + 1.0 * 0.25)  # emulation, no snobbery
+    snobs = star(tmp_path, "status.in_group_aspirational=0.5").config.status
+    status, _ = perceived_status(c, 0, np.array([0]), m.graph, snobs, 0.0)
     assert status[0] == pytest.approx(1.0 - 4 * 0.5 * 0.25 + 1.0 * 0.25)
 
 
-def test_desire_is_liking_scaled_by_status_and_nothing_for_the_unaware(tmp_path):
-    m = star(tmp_path, "consumers.status_core=0.5", "consumers.status_aspirational=0.5")
+def test_desire_is_liking_scaled_by_status_on_a_bounded_scale(tmp_path):
+    m = star(tmp_path, "consumers.status_sensitivity_core=0.5",
+             "consumers.status_sensitivity_aspirational=0.5")
     c = m.consumers
     c.stage[0, :] = [Stage.AWARE, Stage.AWARE, Stage.AWARE, Stage.UNAWARE, Stage.REJECTER]
     c.attitude[0, :] = [0.8, -0.5, 0.4, 0.9, -1.0]
@@ -74,15 +84,47 @@ def test_desire_is_liking_scaled_by_status_and_nothing_for_the_unaware(tmp_path)
     c.friends_owner_other[0, :] = 0
     dream = Dream(c, 0, m.graph, m.config.status, 0.0)
     dream.refresh(np.arange(5))
-    # consumer 0: liking 0.8, status 1 x (4/4) -> 0.8 x (1 + 0.5 x 1); 2: 0.4 x (1 + 0.5 x 1)
-    assert c.desire[0].tolist() == pytest.approx([1.2, 0.0, 0.6, 0.0, 0.0])
-    assert dream.measure()["dream_value"] == pytest.approx(1.8 / 5)
-    assert dream.measure()["desire"] == pytest.approx(1.8 / 4)  # four know it
-    assert dream.measure()["dilution"] == pytest.approx(0.0)
+    # consumer 0: liking 0.8, status 1 x (4/4) -> 0.8 x (1 + 0.5 x 1) = 1.2, the top of the
+    # scale: 1; consumer 2: 0.4 x (1 + 0.5 x 1) = 0.6; the unaware and the rejecter: nothing
+    assert c.desire[0].tolist() == pytest.approx([1.0, 0.0, 0.6, 0.0, 0.0])
+    measured = dream.measure()
+    # four know it (the rejecter has heard of it); two of them reach the 0.5 threshold
+    assert m.config.status.dream_threshold == 0.5
+    assert measured["dream_value"] == pytest.approx(2 / 4)
+    assert measured["desire"] == pytest.approx(1.6 / 4)
+    assert measured["dilution"] == pytest.approx(0.0)
+
+
+def test_the_brands_status_weight_scales_how_much_status_matters(tmp_path):
+    """A mass brand's buyers mind its status less: desire = liking x (1 + weight x
+    sensitivity x status)."""
+    m = star(tmp_path, "consumers.status_sensitivity_core=1",
+             "consumers.status_sensitivity_aspirational=1")
+    c = m.consumers
+    c.stage[0, :] = Stage.AWARE
+    c.attitude[0, :] = 0.4
+    c.friends_aware[0, :] = [4, 1, 1, 1, 1]
+    for weight, want in ((1.0, 0.8), (0.5, 0.6), (0.0, 0.4)):
+        Dream(c, 0, m.graph, m.config.status, 0.0, weight).refresh(np.arange(5))
+        assert c.desire[0].tolist() == pytest.approx([want] * 5), weight
+
+
+def test_a_brand_for_which_status_does_not_matter_is_desired_for_its_liking_alone():
+    """The model passes each brand's status_weight to its desire: at 0, status-sensitive
+    consumers desire it for their liking alone and nothing dilutes it."""
+    m = build("network.n=1000", "brands.0.status_weight=0", "brands.0.price=0.1",
+              "ewom.p_share=0.2", steps=20)
+    df = m.run()
+    c = m.consumers
+    aware = c.stage[0] != Stage.UNAWARE
+    assert c.status_sensitivity.mean() > 0.3
+    assert np.allclose(c.desire[0][aware], np.maximum(c.attitude[0][aware], 0))
+    assert (df["dilution"].abs() < 1e-9).all() and df["penetration"].iloc[-1] > 0.05
 
 
 def test_dilution_is_the_dream_value_ownership_costs(tmp_path):
-    m = star(tmp_path, "consumers.status_core=1", "consumers.status_aspirational=1")
+    m = star(tmp_path, "consumers.status_sensitivity_core=1",
+             "consumers.status_sensitivity_aspirational=1")
     c = m.consumers
     c.stage[0, :] = Stage.AWARE
     c.attitude[0, :] = 1.0
@@ -91,20 +133,54 @@ def test_dilution_is_the_dream_value_ownership_costs(tmp_path):
     c.friends_owner_other[0, :] = [2, 0, 0, 0, 0]  # the core centre sees two outsiders own it
     dream = Dream(c, 0, m.graph, m.config.status, 0.0)
     dream.refresh(np.arange(5))
-    with_owners = 1 + (1 - 4 * 0.5)  # consumer 0: status 1 - snob 4 x 2/4
-    without = 1 + 1.0
-    total, reference = with_owners + 4 * without, 5 * without
-    assert dream.measure()["dilution"] == pytest.approx(1 - total / reference)
-    # owners in the core are what aspirational consumers emulate: negative dilution
+    # consumer 0: status 1 - snob 4 x 2/4 = -1, desire 1 x max(0, 1 - 1) = 0: no longer dreams;
+    # without the owners, 1 x (1 + 1) = 2, capped at 1: all five would dream of it
+    assert c.desire[0, 0] == pytest.approx(0.0)
+    assert dream.measure()["dream_value"] == pytest.approx(4 / 5)
+    assert dream.measure()["dilution"] == pytest.approx(1 - (4 / 5) / (5 / 5))
+    # owners in the core are what aspirational consumers emulate: negative dilution. Liking 0.2
+    # with status 1 is 0.4, below the threshold; a core owner among one's friends lifts it
+    c.attitude[0, :] = [0.2, 1.0, 0.2, 0.2, 0.2]  # consumer 1 dreams of it either way
     c.friends_owner_other[0, :] = 0
     c.friends_owner_core[0, 2:] = 1
     dream.refresh(np.arange(5))
-    assert dream.measure()["dilution"] < 0
+    assert c.desire[0, 2:].tolist() == pytest.approx([0.2 * 3] * 3)
+    assert dream.measure()["dream_value"] == pytest.approx(4 / 5)
+    assert dream.measure()["dilution"] == pytest.approx(1 - (4 / 5) / (1 / 5))
+
+
+def test_dream_value_is_asked_of_the_aware_so_it_does_not_count_reach():
+    """Blind to status, more consumers knowing the brand with the same mix of liking leaves
+    dream value where it was: awareness is not in the measure by definition (the population's
+    mean desire, the old index, grew with reach)."""
+    m = build("network.n=1000", "consumers.status_sensitivity_core=0",
+              "consumers.status_sensitivity_aspirational=0", "brands.0.budget=0", steps=0)
+    c, dream = m.consumers, m.dreams[0]
+    liking = np.where(np.arange(m.n) % 4 == 0, 0.9, 0.2).astype(np.float32)
+    measured = {}
+    for known in (100, 200, 1000):
+        c.stage[0, :] = Stage.UNAWARE
+        c.stage[0, :known] = Stage.AWARE
+        c.attitude[0, :] = np.where(np.arange(m.n) < known, liking, 0.0)
+        dream.refresh(None)
+        measured[known] = (dream.measure(), c.desire[0].sum() / m.n)
+    for known in (200, 1000):
+        assert measured[known][0] == pytest.approx(measured[100][0])
+        assert measured[known][0]["dream_value"] == pytest.approx(0.25)
+        assert measured[known][1] == pytest.approx(measured[100][1] * known / 100)
+
+
+def test_dream_share_counts_the_aware_at_or_above_the_threshold():
+    desire = np.array([1.0, 0.5, 0.49, 0.9, 0.0])
+    aware = np.array([True, True, True, False, False])
+    assert dream_share(desire, aware, 0.5) == pytest.approx(2 / 3)
+    assert dream_share(desire, np.zeros(5, bool), 0.5) == 0.0
 
 
 def test_without_status_sensitivity_desire_is_liking_and_nothing_dilutes():
-    m = build("network.n=1000", "consumers.status_core=0", "consumers.status_aspirational=0",
-              "brands.0.price=0.1", "ewom.p_share=0.2", steps=20)
+    m = build("network.n=1000", "consumers.status_sensitivity_core=0",
+              "consumers.status_sensitivity_aspirational=0", "brands.0.price=0.1",
+              "ewom.p_share=0.2", steps=20)
     df = m.run()
     c = m.consumers
     aware = c.stage[0] != Stage.UNAWARE

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ewom_abm.model.ewom import Messages, Source, novelty, say, spread, talkers, transmit
-from ewom_abm.model.network import from_edges
+from ewom_abm.model.graph import from_edges
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
@@ -21,7 +21,7 @@ def star_model(tmp_path, *extra):
     return build(*DOCKED, "network.kind=file", f"network.path={path}", "ewom.p_share=1",
                  "consumers.leader_share=0.125", "brands.0.strategy=influencer",
                  "brands.0.budget=25", "brands.0.cost_influencer=25", "brands.0.post_reach=1",
-                 "brands.0.scandal_prob=0", "brands.0.seeding=degree", *extra, steps=8)
+                 "brands.0.scandal_rate=0", "brands.0.seeding=degree", *extra, steps=8)
 
 
 def test_linear_followers_do_not_rebroadcast(tmp_path):
@@ -157,7 +157,7 @@ def test_pushback_rate_matches_its_probability():
 
 @pytest.mark.parametrize("ewom", ["organic", "linear", "coproduction"])
 def test_rejecters_and_dissatisfied_buyers_complain_under_every_regime(ewom):
-    m = build(*DOCKED, "network.kind=erdos_renyi", "network.n=500", "ewom.reject_threshold=-0.3",
+    m = build(*DOCKED, "network.kind=erdos_renyi", "network.n=500", "funnel.reject_threshold=-0.3",
               f"ewom.model={ewom}", "ewom.follower_share=0", "consumers.leader_share=0")
     c = m.consumers
     c.stage[0, :10] = Stage.REJECTER

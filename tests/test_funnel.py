@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ewom_abm.model.arrays import group_by_receiver
 from ewom_abm.model.ewom import REGIMES, Messages, Source
-from ewom_abm.model.funnel import Access, attend, experience, group_by_receiver, receive
+from ewom_abm.model.funnel import Access, attend, experience, receive
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 from ewom_testing import build
@@ -26,11 +27,12 @@ def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
     return hits.mean(), 5 * np.sqrt(p * (1 - p) / hits.size)
 
 
-def run_receive(m, msgs, *, status=None, rival=None, access=None, price=0.0,
+def run_receive(m, msgs, *, desire=None, rival=None, access=None, price=0.0,
                 quality=(1.0, 0.0), step=1):
-    """One brand's messages through the funnel, with the model's own settings otherwise."""
-    factor = (lambda who: np.ones(who.size)) if status is None else status
-    return receive(m.consumers, 0, msgs, step=step, regime=m.regime, status=factor,
+    """One brand's messages through the funnel, with the model's own settings otherwise
+    (desire: liking alone unless given)."""
+    liking = (lambda who, a: np.maximum(a, 0.0)) if desire is None else desire
+    return receive(m.consumers, 0, msgs, step=step, regime=m.regime, desire=liking,
                    rival=rival, access=access or Access(), price=price, quality=quality,
                    sc=m.config, rng=m.rng)
 
@@ -80,7 +82,7 @@ def test_reinforcement_by_friends_who_adopted_under_coproduction_only():
     count of adopting friends does. Organic keeps simple contagion."""
     for ewom, expected in (("coproduction", 0.4), ("organic", 0.2)):
         m = population("funnel.p_interest=0.2", "funnel.p_adopt=0", f"ewom.model={ewom}",
-                       "ewom.reinforcement=0.5", kind="erdos_renyi")
+                       "funnel.reinforcement=0.5", kind="erdos_renyi")
         half = N // 2
         m.consumers.friends_owner_other[0, half:] = 3  # three friends own it already
         run_receive(m, peer(np.arange(N)))
@@ -105,7 +107,7 @@ def test_having_adopted_a_rival_lowers_adoption():
 def test_status_as_perceived_scales_desire_and_conversions():
     m = population("funnel.p_interest=0.5")
     factor = np.where(np.arange(N) < N // 2, 1.0, 0.4)
-    run_receive(m, peer(np.arange(N)), status=lambda who: factor[who])
+    run_receive(m, peer(np.arange(N)), desire=lambda who, a: np.maximum(a, 0.0) * factor[who])
     interested = m.consumers.stage[0] >= Stage.INTERESTED
     share, tol = rate(interested[N // 2:], 0.2)
     assert abs(share - 0.2) < tol
@@ -115,12 +117,12 @@ def test_status_as_perceived_scales_desire_and_conversions():
 
 def test_only_consumers_who_can_afford_it_buy():
     m = population()
-    income = m.consumers.income
-    income[:] = np.where(np.arange(N) % 4 == 0, 2.0, 0.5)
+    price = m.consumers.reservation_price
+    price[:] = np.where(np.arange(N) % 4 == 0, 2.0, 0.5)
     run_receive(m, peer(np.arange(N)), price=1.0)
-    assert np.array_equal(m.consumers.owner[0], income >= 1.0)
+    assert np.array_equal(m.consumers.owner[0], price >= 1.0)
     # those who cannot pay are interested, not buyers
-    assert (m.consumers.stage[0][income < 1.0] == Stage.INTERESTED).all()
+    assert (m.consumers.stage[0][price < 1.0] == Stage.INTERESTED).all()
 
 
 def test_distribution_limits_buyers_outside_the_core_and_the_cap_limits_everyone():
@@ -136,7 +138,7 @@ def test_distribution_limits_buyers_outside_the_core_and_the_cap_limits_everyone
 
 
 def test_negative_messages_make_rejecters_who_never_adopt():
-    m = population("ewom.reject_threshold=-0.3")
+    m = population("funnel.reject_threshold=-0.3")
     run_receive(m, peer(np.arange(100), -1.0))
     assert (m.consumers.stage[0, :100] == Stage.REJECTER).all()
     assert np.allclose(m.consumers.attitude[0, :100], -1.0)
@@ -149,8 +151,8 @@ def test_negative_messages_weigh_more_than_positive_ones():
     """Negativity bias: a negative message moves attitude ``negativity_bias`` times as hard."""
     moved = {}
     for bias in (1.0, 2.0):
-        m = population("consumers.susceptibility=0.5", f"ewom.negativity_bias={bias}",
-                       "ewom.reject_threshold=-1")
+        m = population("consumers.susceptibility=0.5", f"funnel.negativity_bias={bias}",
+                       "funnel.reject_threshold=-1")
         run_receive(m, peer(np.arange(2), np.array([-1.0, 1.0]), 0.4))
         moved[bias] = m.consumers.attitude[0, :2].copy()
     assert moved[1.0] == pytest.approx([-0.2, 0.2])
@@ -194,7 +196,7 @@ def test_the_message_held_agrees_with_the_view_it_left():
     """A consumer left positive holds the positive message, even when a negative one was more
     credible (the complaint moved them, but their view is still the brand's message)."""
     m = population("consumers.susceptibility=0.5", "funnel.p_interest=0",
-                   "ewom.negativity_bias=1", "ewom.reject_threshold=-1")
+                   "funnel.negativity_bias=1", "funnel.reject_threshold=-1")
     m.consumers.attitude[0, 0] = 0.9
     msgs = Messages.concat([peer(np.array([0]), -0.5, 1.0, hops=0, sponsored=False),
                             Messages.make(np.array([0]), 1.0, 0.6, Source.POST, hops=0)])
@@ -215,10 +217,10 @@ def test_invitations_persuade_by_exclusive_persuasion():
 
 
 def test_satisfied_enthusiastic_buyers_and_event_guests_become_advocates():
-    m = population("ewom.advocate_threshold=0.8")
+    m = population("funnel.advocate_threshold=0.8")
     run_receive(m, peer(np.arange(10)))  # attitude 1, perfect product: advocates
     assert m.consumers.advocate[0, :10].all()
-    m = population("ewom.advocate_threshold=0.8", "consumers.susceptibility=0")
+    m = population("funnel.advocate_threshold=0.8", "consumers.susceptibility=0")
     cons = m.consumers
     cons.owner[0, :20], cons.stage[0, :20], cons.attitude[0, :20] = True, Stage.ADOPTER, 0.5
     run_receive(m, peer(np.arange(20)))  # satisfied clients, but lukewarm: not advocates
@@ -246,11 +248,11 @@ def test_an_awful_experience_makes_a_typical_buyer_a_rejecter_with_defaults():
     fn = m.config.funnel
     attitude, gap = experience(np.array([0.5]), (0.0, 0.0), fn.experience_weight, fn.tolerance,
                                np.random.default_rng(0))
-    assert attitude[0] < m.config.ewom.reject_threshold and gap[0] < 0
+    assert attitude[0] < m.config.funnel.reject_threshold and gap[0] < 0
 
 
 def test_disappointed_buyers_are_flagged_and_may_reject_at_once():
-    m = population("consumers.susceptibility=1", "ewom.reject_threshold=-0.3")
+    m = population("consumers.susceptibility=1", "funnel.reject_threshold=-0.3")
     got = run_receive(m, peer(np.arange(1000)), quality=(0.1, 0.0))  # a bad product
     assert got.bought.size == 1000
     cons = m.consumers

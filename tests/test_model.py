@@ -61,7 +61,7 @@ def test_runs_outputs_and_the_app_never_make_consumer_agents(monkeypatch, tmp_pa
         raise AssertionError("made a consumer agent or the space")
 
     monkeypatch.setattr(model_mod, "Consumer", refuse)
-    monkeypatch.setattr(model_mod, "CsrNetwork", refuse)
+    monkeypatch.setattr(model_mod, "network_space", refuse)
     m = build("network.n=400", "brands.1.strategy=influencer", steps=4)
     m.run()
     results.write_run(m, tmp_path)
@@ -72,16 +72,16 @@ def test_runs_outputs_and_the_app_never_make_consumer_agents(monkeypatch, tmp_pa
     assert mesa_registry(m) == 2 and mesa_registry(app) == len(app.brands)
 
 
-def test_the_space_is_mesa_s_network_made_without_networkx():
+def test_the_space_is_mesa_s_network_of_the_model_s_graph():
     m = build("network.kind=barabasi_albert", "network.n=400")
     space = m.space
-    assert isinstance(space, Network) and space._nx is None  # no networkx copy yet
+    assert isinstance(space, Network) and m.space is space  # made once
     ref = Network(m.graph.to_networkx(), layout=None, random=m.random)
     for i in range(m.n):
         assert list(space[i].connections) == list(ref[i].connections)
         assert [c.coordinate for c in space[i].connections.values()] == \
             list(ref[i].connections)
-    assert nx.utils.graphs_equal(space.G, ref.G)  # networkx on first use of G
+    assert nx.utils.graphs_equal(space.G, ref.G)
     a, b = next(i for i in range(m.n) if 0 not in space[i].connections), 0
     space.add_connection(space[a], space[b])  # Mesa's own mutators work on the copy
     assert space.G.has_edge(a, b) and b in space[a].connections
@@ -158,7 +158,7 @@ def test_timeseries_is_tidy_and_sane():
 
 def test_stages_never_go_back_up_the_funnel():
     m = build("network.kind=barabasi_albert", "ewom.model=coproduction",
-              "brands.0.strategy=influencer", "brands.0.scandal_prob=0.2")
+              "brands.0.strategy=influencer", "brands.0.scandal_rate=11.6")
     before = m.consumers.stage[0].copy()
     for _ in range(20):
         m.step()

@@ -17,17 +17,10 @@ import pytest
 
 from ewom_abm.model import network
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.network import (
-    KINDS,
-    MAX_COMPLETE_N,
-    Graph,
-    build_graph,
-    clear_graph_cache,
-    file_digest,
-    from_edges,
-    graph_cache_info,
-    load_graph_file,
-)
+from ewom_abm.model.generators import MAX_COMPLETE_N
+from ewom_abm.model.graph import Graph, from_edges
+from ewom_abm.model.graph_files import file_digest, load_graph_file
+from ewom_abm.model.network import KINDS, build_graph, clear_graph_cache, graph_cache_info
 
 FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
 GENERATED = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "complete")

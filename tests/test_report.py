@@ -131,14 +131,15 @@ def test_paradox_is_regressed_apart_for_consumers_blind_to_status(tmp_path):
     """A sweep that turns status sensitivity off in some runs gets two regressions: the claim
     for the blind runs is that penetration does not lower dream value."""
     out = tmp_path / "status"
-    execute_design(plan("organic", ["consumers.status_aspirational=0,0.4",
+    execute_design(plan("organic", ["consumers.status_sensitivity_aspirational=0,0.4",
                                     "brands.0.strategy=entertainment,exclusivity"], reps=3,
-                        overrides=[*BASE, "consumers.status_core=0"], steps=10), out, QUIET)
+                        overrides=[*BASE, "consumers.status_sensitivity_core=0"], steps=10), out,
+                   QUIET)
     sweep = report.load(out)
     groups = report.paradox_groups(sweep)
     assert [(title, blind) for title, _, blind in groups] == [
         ("consumers sensitive to status", True), ("consumers blind to status", False)]
-    assert (groups[1][1]["consumers.status_aspirational"] == 0).all()
+    assert (groups[1][1]["consumers.status_sensitivity_aspirational"] == 0).all()
     assert "## Consumers blind to status" in report.paradox_markdown(sweep)
 
 

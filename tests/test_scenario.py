@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from ewom_abm.model import scenario
@@ -145,3 +148,105 @@ def test_every_preset_tells_what_to_look_for_and_what_to_try(name):
     sc = scenario.load(name)
     for field in ("title", "description", "look_for", "try_this"):
         assert getattr(sc, field).strip(), f"{name}: {field} is empty"
+
+
+@pytest.mark.parametrize("old,new,value", [
+    ("ewom.negativity_bias", "funnel.negativity_bias", 2.5),
+    ("ewom.reinforcement", "funnel.reinforcement", 0.7),
+    ("consumers.status_core", "consumers.status_sensitivity_core", 0.25),
+    ("consumers.income_aspirational", "consumers.reservation_price_aspirational", 0.9),
+    ("status.in_group", "status.in_group_core", 0.4),
+])
+def test_renamed_keys_still_work_under_their_old_names_with_a_note(tmp_path, old, new, value):
+    section, key = old.split(".")
+    path = tmp_path / "old.toml"
+    path.write_text(f"[{section}]\n{key} = {value}\n")
+    for load in (lambda: scenario.load(None, [f"{old}={value}"]),
+                 lambda: scenario.load(path),
+                 lambda: scenario.from_dict({section: {key: value}})):
+        with pytest.warns(scenario.RenamedKeyWarning, match=new):
+            sc = load()
+        part, name = new.split(".")
+        assert getattr(getattr(sc, part), name) == value
+
+
+@pytest.mark.parametrize("how", ["set", "file"])
+def test_the_per_step_scandal_chance_is_refused_naming_the_yearly_rate(tmp_path, how):
+    """Its unit changed (a weekly chance became a rate per influencer-year): refused in one
+    line that names the new key and the conversion, never silently reinterpreted."""
+    path = tmp_path / "old.toml"
+    path.write_text("[[brands]]\nscandal_prob = 0.01\n")
+    with pytest.raises(EwomError) as err:
+        if how == "set":
+            scenario.load(None, ["brands.0.scandal_prob=0.01"])
+        else:
+            scenario.load(path)
+    msg = str(err.value)
+    assert msg.startswith("brands.0.scandal_prob: replaced by brands.N.scandal_rate")
+    assert "0.52 a year" in msg and "\n" not in msg
+
+
+def test_a_yearly_rate_becomes_a_weekly_chance():
+    assert scenario.weekly_chance(0.0) == 0.0
+    assert scenario.weekly_chance(-52 * np.log(1 - 0.01)) == pytest.approx(0.01)
+    assert scenario.weekly_chance(52.0) == pytest.approx(1 - np.exp(-1))
+    # a year of weekly chances gives the yearly rate's chance of at least one event
+    assert 1 - (1 - scenario.weekly_chance(0.1)) ** 52 == pytest.approx(1 - np.exp(-0.1))
+
+
+def test_an_old_name_beside_its_new_one_is_refused_and_set_wins_over_the_file(tmp_path):
+    with pytest.warns(scenario.RenamedKeyWarning), \
+            pytest.raises(EwomError, match=r"ewom\.reinforcement: given beside its new name"):
+        scenario.from_dict({"ewom": {"reinforcement": 1.0}, "funnel": {"reinforcement": 2.0}})
+    path = tmp_path / "old.toml"
+    path.write_text("[ewom]\nreinforcement = 1.0\n")
+    with pytest.warns(scenario.RenamedKeyWarning):
+        sc = scenario.load(path, ["funnel.reinforcement=3"])
+    assert sc.funnel.reinforcement == 3.0
+
+
+def test_the_cli_prints_a_renamed_key_as_one_note_line(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "ewom_abm", "run", "--steps", "1",
+                          "--set", "network.n=50", "--set", "ewom.reject_threshold=-0.5",
+                          "--out", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    notes = [ln for ln in out.stderr.splitlines() if "reject_threshold" in ln]
+    assert notes == ["note: ewom.reject_threshold is now funnel.reject_threshold; the old name "
+                     "still works but will be refused in a later release"]
+
+
+FACEBOOK = "../shared/data/facebook_combined.txt.gz"
+
+
+def test_a_graph_file_set_on_the_command_line_is_read_not_generated():
+    with pytest.warns(scenario.ScenarioNote, match="reading the graph from network.path"):
+        sc = scenario.load(None, [f"network.path={FACEBOOK}"])
+    assert sc.network.kind == "file" and sc.network.path.endswith("facebook_combined.txt.gz")
+
+
+def test_a_generator_set_over_a_file_preset_drops_its_path():
+    with pytest.warns(scenario.ScenarioNote, match="network.path: not used"):
+        sc = scenario.load("facebook", ["network.kind=barabasi_albert"])
+    assert sc.network.kind == "barabasi_albert" and sc.network.path == ""
+
+
+def test_a_missing_graph_file_is_refused_even_without_kind_file():
+    with pytest.warns(scenario.ScenarioNote), pytest.raises(EwomError, match=r"^network\.path"):
+        scenario.load(None, ["network.path=no/such/graph.txt"])
+
+
+def test_a_file_and_a_generator_given_together_are_refused():
+    with pytest.raises(EwomError, match=r"^network\.path: given with network\.kind "
+                                        r"'watts_strogatz'"):
+        scenario.from_dict({"network": {"path": FACEBOOK}})
+
+
+def test_a_sweep_varying_the_path_runs_the_files():
+    from ewom_abm.batch.runner import EwomSimulator
+
+    sim = EwomSimulator.from_scenario(scenario.load("organic"))
+    config = sim.configure({"network.path": str(Path(FACEBOOK).resolve())})
+    assert config.network.kind == "file" and config.network.path.endswith(".txt.gz")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
+from typing import ClassVar
 
 import networkx as nx
 import numpy as np
@@ -16,7 +17,7 @@ from scipy.stats import spearmanr
 
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.network import Graph, from_edges
+from ewom_abm.model.graph import Graph, from_edges
 from ewom_abm.model.reference import cascade_distribution_exact, epidemic_threshold, live_edge_reach
 from ewom_abm.model.scenario import SEEDINGS
 from ewom_abm.model.seeding import LiveEdgeSamples, SeedOrder, betweenness
@@ -178,7 +179,7 @@ def test_every_rule_respects_the_budget_and_the_launch_seed_count(rule):
     m = build("network.kind=barabasi_albert", "network.n=400", "network.mean_degree=6",
               "ewom.model=coproduction", "brands.0.strategy=influencer",
               f"brands.0.budget={budget}", f"brands.0.cost_influencer={cost}",
-              "brands.0.scandal_prob=0.6", "brands.0.seeds=7", f"brands.0.seeding={rule}",
+              "brands.0.scandal_rate=47.6", "brands.0.seeds=7", f"brands.0.seeding={rule}",
               "brands.0.greedy_samples=50", "brands.0.betweenness_pivots=100",
               "consumers.agents_max=0")
     brand = m.brands[0]
@@ -242,3 +243,53 @@ def test_an_unknown_seeding_is_a_one_line_error_with_a_suggestion():
         SeedOrder("degree_discont", 10, None, np.random.default_rng(0))
     with pytest.raises(TypeError, match=r"order\[:k\]"):
         SeedOrder("random", 10, None, np.random.default_rng(0))[2:5]
+
+
+class Bar:
+    """A stand-in for tqdm that records what long seeding work reported."""
+
+    made: ClassVar[list[Bar]] = []
+
+    def __init__(self, *, total: int, desc: str, unit: str) -> None:
+        self.total, self.desc, self.done = total, desc, 0
+        Bar.made.append(self)
+
+    def __enter__(self) -> Bar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, k: int) -> None:
+        self.done += k
+
+
+@pytest.mark.parametrize("rule,desc,total", [("betweenness", "seeding: betweenness", 40),
+                                             ("greedy", "seeding: live-edge samples", 30)])
+def test_costly_seeding_reports_its_progress(rule, desc, total):
+    from ewom_abm.model.model import EwomModel
+
+    Bar.made = []
+    config = scenario.load(None, ["network.n=300", f"brands.0.seeding={rule}",
+                                  "brands.0.seeds=3", "brands.0.betweenness_pivots=40",
+                                  "brands.0.greedy_samples=30"], steps=1)
+    EwomModel(config, progress=Bar)
+    assert [(b.desc, b.total, b.done) for b in Bar.made] == [(desc, total, total)]
+
+
+def test_ewom_run_gives_the_model_a_bar_for_slow_work(monkeypatch, tmp_path):
+    from ewom_abm import cli
+    from ewom_abm.model import model as model_mod
+
+    seen = {}
+    real = model_mod.EwomModel
+
+    def spy(config, **kw):
+        seen.update(kw)
+        return real(config, **kw)
+
+    monkeypatch.setattr(model_mod, "EwomModel", spy)
+    assert cli.main(["run", "--steps", "1", "--set", "network.n=50", "--out", str(tmp_path)]) == 0
+    bar = seen["progress"](total=10, desc="x", unit="y")
+    assert bar.delay == 2.0 and bar.total == 10  # shows itself only when the work is slow
+    bar.close()

@@ -70,7 +70,7 @@ def test_exclusivity_spends_its_whole_budget_while_anyone_is_left_to_invite_or_h
 def test_influencers_are_the_top_opinion_leaders_and_reach_their_followers():
     m = brand_model("influencer", "brands.0.budget=100", "brands.0.cost_influencer=25",
                     "brands.0.seeding=degree", "brands.0.post_reach=1",
-                    "brands.0.scandal_prob=0")
+                    "brands.0.scandal_rate=0")
     before = m.consumers.stage.copy(), m.consumers.attitude.copy()
     action = m.brands[0].act()
     assert np.array_equal(before[0], m.consumers.stage)  # the rule only decides
@@ -88,7 +88,7 @@ def test_influencers_are_the_top_opinion_leaders_and_reach_their_followers():
 
 
 def test_influencer_scandal_turns_posts_negative_and_drops_the_influencer():
-    m = brand_model("influencer", "brands.0.scandal_prob=1", "brands.0.seeding=degree")
+    m = brand_model("influencer", "brands.0.scandal_rate=1000", "brands.0.seeding=degree")
     brand = m.brands[0]
     first = brand.act()
     paid = brand.seed_order[:4]
@@ -96,12 +96,27 @@ def test_influencer_scandal_turns_posts_negative_and_drops_the_influencer():
     assert brand.dropped[paid].all() and brand.scandals == 4
     second = brand.act()
     assert not np.isin(second.messages.dst[:4], paid).any()  # new influencers hired
-    calm = brand_model("influencer", "brands.0.scandal_prob=0")
+    calm = brand_model("influencer", "brands.0.scandal_rate=0")
     assert (calm.brands[0].act().messages.valence > 0).all()
 
 
+def test_scandals_happen_at_the_yearly_rate_per_paid_influencer():
+    """scandal_rate is per influencer-year: 4 paid influencers (always 4: each one dropped is
+    replaced) over 52 weeks at 2.6 a year have 4 x 52 x (1 - exp(-2.6/52)) = 10.1 scandals on
+    average (Poisson-like), not 2.6 per week (the rate taken for a weekly chance)."""
+    counts = []
+    for seed in range(8):
+        m = brand_model("influencer", "brands.0.scandal_rate=2.6", "brands.0.budget=100",
+                        "brands.0.cost_influencer=25", "ewom.p_share=0", n=1000, seed=seed,
+                        steps=52)
+        m.run()
+        counts.append(m.brands[0].scandals)
+    expected = 8 * 4 * 52 * (1 - np.exp(-2.6 / 52))
+    assert abs(sum(counts) - expected) < 5 * np.sqrt(expected)
+
+
 def test_scandals_create_rejecters_and_count_as_negative_word_of_mouth():
-    m = brand_model("influencer", "brands.0.scandal_prob=1", "ewom.p_share=0", steps=5)
+    m = brand_model("influencer", "brands.0.scandal_rate=1000", "ewom.p_share=0", steps=5)
     df = m.run()
     assert df["scandals"].iloc[-1] == m.brands[0].scandals == 20
     assert (df["negative_share"].iloc[1:] == 1.0).all()  # every post this step was a scandal

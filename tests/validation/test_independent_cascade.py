@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chisquare
 
-from ewom_abm.model.network import from_edges, load_graph_file
+from ewom_abm.model.graph import from_edges
+from ewom_abm.model.graph_files import load_graph_file
 from ewom_abm.model.reference import (
     DOCKED,
     cascade_distribution_exact,

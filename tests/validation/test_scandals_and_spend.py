@@ -25,8 +25,8 @@ def final(preset: str, *extra: str, seed: int) -> dict[str, float]:
 
 
 def test_scandals_lower_dream_value_and_revenue_and_raise_negative_talk():
-    on = [final("influencer", "brands.0.scandal_prob=0.1", seed=s) for s in SEEDS]
-    off = [final("influencer", "brands.0.scandal_prob=0", seed=s) for s in SEEDS]
+    on = [final("influencer", "brands.0.scandal_rate=5.48", seed=s) for s in SEEDS]
+    off = [final("influencer", "brands.0.scandal_rate=0", seed=s) for s in SEEDS]
     for key, sign in (("dream_value", -1), ("revenue", -1), ("negative_share", +1)):
         d = sign * np.array([a[key] - b[key] for a, b in zip(on, off, strict=True)])
         assert d.mean() > 3 * d.std(ddof=1) / np.sqrt(d.size), key
