@@ -326,7 +326,7 @@ CASES: dict[str, Case] = {
         [*CALIBRATE, "--data", "{data}", "--offset", "9223372036854775807"],
         "--offset: 9,223,372,036,854,775,807 weeks is above the limit"),
     "calibrate: --reps 10^9 (hang)": Case([*CALIBRATE, "--data", "{data}", "--reps",
-                                           "1000000000"], "81 points x 1,000,000,000 replicates"),
+                                           "1000000000"], "41 points x 1,000,000,000 replicates"),
     "calibrate: a key fitted twice": Case(
         [*CALIBRATE, "--data", "{data}", "--param", "ewom.p_share=0.02:0.2"],
         "--param ewom.p_share: given twice"),
