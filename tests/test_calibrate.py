@@ -183,3 +183,37 @@ def test_count_metrics_are_compared_as_shares(tmp_path):
                     overrides=BASE, steps=25, budget=Budget(4, 20), target=Target(1))
     assert fit.mean_curve.max() < 0.2  # shares, not counts of adopters
     assert fit.rmse < 0.02
+
+
+def test_ctrl_c_keeps_the_best_point_written_and_marked_interrupted(tmp_path, monkeypatch,
+                                                                     capsys):
+    """Ctrl-C in the search: the best point found so far is reported and written, marked
+    interrupted, without standard errors (they need the search to finish); exit 130."""
+    import json
+
+    import run
+    from ewom_abm.batch import calibrate as cal_mod
+    from ewom_testing import REPO
+
+    def interrupted(objective, start, budget):
+        for u in (0.2, 0.4, 0.6):
+            objective(np.array([u]))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cal_mod, "_search", interrupted)
+    out = tmp_path / "cal"
+    code = run.main(["calibrate", "calibration", "--data", str(REPO / "data" /
+                     "example_launch.csv"), "--target", "adopters", "--scale", "count",
+                     "--population", "2000", "--param", "ewom.p_share=0.01:0.1",
+                     "--set", "network.n=300", "--reps", "2", "--workers", "1",
+                     "--no-progress", "--out", str(out)])
+    assert code == 130
+    report = json.loads((out / "calibration.json").read_text())
+    assert report["status"] == "interrupted"
+    assert report["params"]["ewom.p_share"]["se"] is None
+    assert report["params"]["ewom.p_share"]["ci"] is None
+    # the scout's 32 points and three more (with 2 replicates the scout already ran every
+    # replicate, so its best point is not run again)
+    assert report["evaluations"] == 32 + 3
+    assert "Interrupted" in (out / "calibration.md").read_text()
+    assert "interrupted: wrote the best point found so far" in capsys.readouterr().err

@@ -176,8 +176,8 @@ def test_the_model_reproduces_each_shipped_series(tmp_path, name):
 
 
 def test_the_issue_command_works_with_calendar_years_and_no_population(tmp_path, capsys):
-    """Point 6's command, as typed (a tiny budget keeps it quick; the fit quality is the
-    test above)."""
+    """Point 6's command, as typed (a tiny budget and market keep it quick; the fit quality
+    is the test above)."""
     from ewom_abm import cli
 
     code = cli.main(["calibrate", "calibration", "--data", str(REPO / "data" / "colour_tv.csv"),
@@ -185,6 +185,7 @@ def test_the_issue_command_works_with_calendar_years_and_no_population(tmp_path,
                      "--scale", "count", "--reps", "2", "--max-evals", "6", "--noise-reps", "2",
                      "--no-progress",
                      "--param", "ewom.p_share=0.005:0.05", "--set", "ewom.p_external=0.0007",
+                     "--set", "network.n=300",
                      "--out", str(tmp_path / "o")])
     assert code == 0
     err = capsys.readouterr().err
