@@ -68,14 +68,32 @@ def load(path: Path | str) -> Sweep:
         raise EwomError(f"report: {path} holds a {manifest.get('kind')}, not a sweep; its "
                         "results are in its own folder")
     runs, ts = store.load()
+    keys = list(manifest["identity"]["design"]["keys"])
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs.iloc[0:0]
     if ok.empty:
         raise EwomError(f"report: {path} holds no successful runs yet")
+    _check_columns(ok, keys, path)
     failed = int(runs.loc[runs["status"] != "ok", "run"].nunique())
     if ts is not None:
         ts = ts[ts["run"].isin(ok["run"].unique())]
-    keys = list(manifest["identity"]["design"]["keys"])
     return Sweep(path, manifest, ok.reset_index(drop=True), ts, keys, failed)
+
+
+# what every successful run's row holds besides the design's keys and the final metrics
+_ROW = ("run", "config", "rep", "seed", "brand", "brand_index", "brand_strategy", "ewom_model")
+
+
+def _check_columns(runs: pd.DataFrame, keys: list[str], path: Path) -> None:
+    """A runs table without a metric, or without a key the design varies, was not written
+    by this sweep: it is named as damaged instead of failing deep in the report."""
+    missing = [c for c in (*_ROW, *keys, *FINAL) if c not in runs.columns]
+    if missing:
+        what = (f"column for the design's key {missing[0]!r}" if missing[0] in keys
+                else f"column {missing[0]!r}")
+        raise EwomError(f"report: {path / 'runs.parquet'} is damaged (no {what}"
+                        f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
+                        "restore it, or delete runs.parquet and timeseries.parquet and rerun "
+                        "the sweep command to run those runs again")
 
 
 def _order(values: list[str], canon: tuple[str, ...]) -> list[str]:

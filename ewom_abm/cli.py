@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import errno
 import os
+import signal
 import socket
 import sys
 import time
@@ -202,6 +203,14 @@ def _quiet_stdout() -> None:
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
 
 
+def _closed_streams() -> None:
+    """A stream the caller closed (``ewom run >&-``) is None to Python: write nothing there
+    instead of failing; the command's files are its results."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 (flushed at exit)
+
+
 def _note(message, category, filename, lineno, file=None, line=None) -> None:
     """A renamed scenario key is a one-line note, not a warning with a source line."""
     if any(c.__name__ == "ScenarioNote" for c in category.__mro__):
@@ -214,6 +223,7 @@ _show_warning = warnings.showwarning
 
 
 def main(argv: list[str] | None = None) -> int:
+    _closed_streams()
     args = build_parser().parse_args(argv)
     warnings.showwarning = _note
     try:
@@ -224,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # a second Ctrl-C while the interpreter shuts the worker pools down is ignored:
+        # finished results are saved by now, and a traceback there would only alarm
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like: not an error

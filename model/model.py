@@ -55,8 +55,8 @@ class EwomModel(mesa.Model):
 
     def __init__(self, config: Scenario | None = None, *, rng: int | None = None,
                  progress: Progress | None = None) -> None:
-        config = config if config is not None else scenario_mod.load()
-        seed = int(config.seed if rng is None else rng)
+        config = scenario_mod.coerce(config)  # a dict, a name, a changed field: one line
+        seed = scenario_mod.check_seed(config.seed if rng is None else rng, "rng")
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed

@@ -9,19 +9,20 @@ from scipy import stats
 
 from ewom_abm import cli as run
 from ewom_abm.batch import report
-from ewom_abm.batch.executors import SerialExecutor
+from ewom_abm.batch.executors import SerialExecutor, Target
 from ewom_abm.batch.stats import pareto
-from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.batch.sweep import Options, execute_design, plan
 
 BASE = ["network.n=400", "ewom.p_external=0.01", "brands.0.budget=50"]
 VARY = ["ewom.model=organic,coproduction", "brands.0.strategy=entertainment,exclusivity"]
+
+QUIET = Options(Target(1), progress=False)
 
 
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "sweep"
-    execute_design(plan("organic", VARY, reps=4, overrides=BASE, steps=15), out, workers=1,
-                   progress=False)
+    execute_design(plan("organic", VARY, reps=4, overrides=BASE, steps=15), out, QUIET)
     return out
 
 
@@ -133,7 +134,7 @@ def test_paradox_is_regressed_apart_for_consumers_blind_to_status(tmp_path):
     execute_design(plan("organic", ["consumers.status_sensitivity_aspirational=0,0.4",
                                     "brands.0.strategy=entertainment,exclusivity"], reps=3,
                         overrides=[*BASE, "consumers.status_sensitivity_core=0"], steps=10), out,
-                   workers=1, progress=False)
+                   QUIET)
     sweep = report.load(out)
     groups = report.paradox_groups(sweep)
     assert [(title, blind) for title, _, blind in groups] == [
@@ -146,7 +147,7 @@ def test_report_reads_an_interrupted_sweep_from_its_chunks(tmp_path):
     out = tmp_path / "partial"
     p = plan("organic", VARY, reps=2, overrides=BASE, steps=5)
     with pytest.raises(KeyboardInterrupt):
-        execute_design(p, out, executor=StopAfter(5), progress=False)
+        execute_design(p, out, Options(progress=False), executor=StopAfter(5))
     assert report.load(out).manifest["status"] == "interrupted"
     assert not (out / "runs.parquet").exists()
     summary = report.summarize(report.load(out))
