@@ -103,7 +103,7 @@ def run_sweep(setup: Setup, brand: int, strategies: list[str], reps: int, folder
     overrides = [f"{k}={format_value(v)}" for k, v in setup.overrides.items()]
     plan = sweep.plan(setup.preset, [f"brands.{brand}.strategy={','.join(strategies)}"], reps,
                       overrides=overrides, timeseries=False)
-    return sweep.execute_design(plan, folder, executor=executor, progress=False)
+    return sweep.execute_design(plan, folder, sweep.Options(progress=False), executor=executor)
 
 
 def compare(setup: Setup, brand: int, *, reps: int = REPS, workers: int | None = None,
