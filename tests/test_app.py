@@ -124,7 +124,7 @@ def test_a_slider_commits_on_release_and_reset_keeps_it(page):
 def test_price_and_status_controls_change_the_model(page):
     """Every control the app shows is one the server accepts: price, snob effect, status."""
     rc = page
-    rc.find(v.Slider, label="Seeded price: 0.10").widget.fire_event("change", 0.5)
+    rc.find(v.Slider, label="Seeded price: 0.30").widget.fire_event("change", 0.5)
     rc.find(v.Slider, label="Snob effect (owners dilute status): 5.0").widget.fire_event(
         "change", 0.0)
     labels = [w.label for w in rc.find(v.Slider).widgets]
