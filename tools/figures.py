@@ -31,7 +31,6 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -147,40 +146,42 @@ def bass_first_year(p: float, q: float) -> float:
 
 def preset_rows(runner: Runner, seeds: Sequence[int], presets: Sequence[str | None],
                 cap: bool) -> list[list[str]]:
+    """Per preset and brand, at week 52 (the first year; the last step of a shorter run)."""
     rows = []
     for preset in presets:
         sets = () if cap else cap_off(preset)
         if not cap and not sets:
             continue
         dfs = runner.runs(Job(preset, sets, s) for s in seeds)
+        week = min(WEEKS, int(dfs[0]["step"].max()))
         for brand in dfs[0]["brand"].unique():
-            def v(col, step=None, brand=brand):
-                return [at(df, brand, col, step) for df in dfs]
-            reach, pen = np.array(v("reach")), np.array(v("penetration"))
-            neg = [df[df["brand"] == brand]["negative_share"].mean() for df in dfs]
-            rows.append([preset or "(default)", brand, pct_se(v("penetration", WEEKS)),
-                         pct(reach.mean()), pct(pen.mean()),
+            def v(col: str, brand: str = brand, dfs: list = dfs) -> np.ndarray:
+                return np.array([at(df, brand, col, WEEKS) for df in dfs])
+            reach, pen = v("reach"), v("penetration")
+            neg = [df.loc[(df["brand"] == brand) & (df["step"] <= week), "negative_share"]
+                   .mean() for df in dfs]
+            rows.append([preset or "(default)", brand, week, pct_se(pen), pct(reach.mean()),
                          f"{reach.mean() / pen.mean():.1f}" if pen.mean() > 0 else "-",
-                         pct(np.mean(v("penetration_core"))),
-                         f"{np.mean(v('dream_value')):.2f}", pct(np.mean(v("dilution"))),
-                         f"{np.mean(v('desire')):.2f}", pct(np.mean(v("dissatisfied")), 0),
-                         pct(np.mean(neg)), f"{np.mean(v('revenue')):.0f}"])
+                         pct(v("penetration_core").mean()),
+                         f"{v('dream_value').mean():.2f}", pct(v("dilution").mean()),
+                         f"{v('desire').mean():.2f}", pct(v("dissatisfied").mean(), 0),
+                         pct(float(np.mean(neg))), f"{v('revenue').mean():.0f}"])
     return rows
 
 
-PRESET_HEADER = ("preset", "brand", "penetration at week 52", "reach", "penetration",
+PRESET_HEADER = ("preset", "brand", "week", "penetration (mean ± se)", "reach",
                  "reach / penetration", "core penetration", "dream value", "dilution",
-                 "desire", "dissatisfied", "negative WOM (run)", "revenue")
+                 "desire", "dissatisfied", "negative WOM (to date)", "revenue")
 
 
 def section_presets(runner: Runner, seeds: Sequence[int]) -> None:
     seeds_txt = f"{seeds[0]}-{seeds[-1]}"
     body = table(PRESET_HEADER, preset_rows(runner, seeds, PRESETS, cap=True))
-    emit("Presets as shipped (final values; penetration at week 52 is mean ± se)",
+    emit("Presets as shipped, first year (week 52; means over the seeds)",
          f"python tools/figures.py presets --seeds {seeds_txt}", body,
-         "Final values at each preset's last step (week 52 unless it says otherwise); dream "
+         "Values at week 52 (at the last week of a preset that runs less than a year); dream "
          "value and desire are among the aware core (status.dream_panel); negative WOM is the "
-         "share of the run's word of mouth that was negative.")
+         "mean weekly share of word of mouth that was negative up to that week.")
     body = table(PRESET_HEADER, preset_rows(runner, seeds, PRESETS, cap=False))
     emit("The same presets with every exclusivity brand's drop cap lifted "
          "(brands.N.adoption_cap=1)", f"python tools/figures.py presets --seeds {seeds_txt}",
@@ -353,9 +354,117 @@ LESSONS: dict[str, tuple[Figure, ...]] = {
 }
 
 
+# the figures the other presets' texts (look_for, try_this) quote
+CLAIMS: dict[str, tuple[Figure, ...]] = {
+    "organic": (
+        F_("reach, week 26", "Brand", "reach", 26),
+        F_("reach, week 52", "Brand", "reach"),
+        F_("penetration, week 52", "Brand", "penetration"),
+        F_("negative WOM, whole run", "Brand", run_mean("negative_share")),
+        F_("try: share chance 0.3, reach", "Brand", "reach", sets=("ewom.p_share=0.3",)),
+        F_("try: talk never fades, reach", "Brand", "reach", sets=("ewom.talk_halflife=0",)),
+    ),
+    "linear": (
+        F_("reach, week 5", "Brand", "reach", 5),
+        F_("reach, week 52", "Brand", "reach"),
+        F_("penetration, week 52", "Brand", "penetration"),
+        F_("try: followers pass it on (0.5), reach", "Brand", "reach",
+           sets=("ewom.follower_share=0.5",)),
+    ),
+    "coproduction": (
+        F_("reach, week 26", "Brand", "reach", 26),
+        F_("penetration, week 52", "Brand", "penetration"),
+        F_("negative WOM, whole run", "Brand", run_mean("negative_share")),
+        F_("negative WOM, last week", "Brand", "negative_share"),
+        F_("rejecters, week 52", "Brand", "rejecters"),
+        F_("try: organic, reach week 26", "Brand", "reach", 26, sets=("ewom.model=organic",)),
+    ),
+    "entertainment": (
+        F_("reach", "Brand", "reach"),
+        F_("penetration", "Brand", "penetration"),
+        F_("dilution", "Brand", "dilution"),
+        F_("try: budget 200, reach", "Brand", "reach", sets=("brands.0.budget=200",)),
+    ),
+    "influencer": (
+        F_("reach", "Brand", "reach"),
+        F_("dilution", "Brand", "dilution"),
+        F_("scandals in the year", "Brand", "scandals", share=False),
+        F_("try: scandal rate 5, dream value", "Brand", "dream_value",
+           sets=("brands.0.scandal_rate=5",), share=False),
+        F_("try: scandal rate 5, revenue", "Brand", "revenue",
+           sets=("brands.0.scandal_rate=5",), share=False),
+        F_("revenue", "Brand", "revenue", share=False),
+        F_("dream value", "Brand", "dream_value", share=False),
+    ),
+    "exclusivity": (
+        F_("reach", "Brand", "reach"),
+        F_("penetration", "Brand", "penetration"),
+        F_("core penetration", "Brand", "penetration_core"),
+        F_("penetration outside the core", "Brand", "penetration_outside_core"),
+        F_("dilution", "Brand", "dilution"),
+        F_("try: open shops and p_share 0.2, dilution", "Brand", "dilution",
+           sets=("brands.0.distribution=1", "ewom.p_share=0.2")),
+        F_("try: open shops and p_share 0.2, penetration outside the core", "Brand",
+           "penetration_outside_core", sets=("brands.0.distribution=1", "ewom.p_share=0.2")),
+    ),
+    "adaptive": (
+        F_("entertainment, share of weeks", "Brand", late_share("entertainment", 0)),
+        F_("influencer, share of weeks", "Brand", late_share("influencer", 0)),
+        F_("exclusivity, share of weeks", "Brand", late_share("exclusivity", 0)),
+        F_("reach", "Brand", "reach"),
+        F_("dilution", "Brand", "dilution"),
+        F_("try: weight 10, exclusivity share of weeks", "Brand", late_share("exclusivity", 0),
+           sets=("brands.0.exclusivity_weight=10",)),
+    ),
+    "luxury_vs_mass": (
+        F_("MassPremium reach", "MassPremium", "reach"),
+        F_("MassPremium penetration", "MassPremium", "penetration"),
+        F_("Maison reach", "Maison", "reach"),
+        F_("Maison penetration", "Maison", "penetration"),
+        F_("Maison core penetration", "Maison", "penetration_core"),
+        F_("Maison dream value", "Maison", "dream_value", share=False),
+        F_("Maison dilution", "Maison", "dilution"),
+        F_("Maison revenue", "Maison", "revenue", share=False),
+        F_("MassPremium revenue", "MassPremium", "revenue", share=False),
+        F_("try: MassPremium status weight 1, dream value", "MassPremium", "dream_value",
+           sets=("brands.1.status_weight=1",), share=False),
+        F_("try: MassPremium status weight 1, dilution", "MassPremium", "dilution",
+           sets=("brands.1.status_weight=1",)),
+    ),
+    "facebook": (
+        F_("MassPremium reach", "MassPremium", "reach"),
+        F_("MassPremium penetration", "MassPremium", "penetration"),
+        F_("Maison reach", "Maison", "reach"),
+        F_("Maison penetration", "Maison", "penetration"),
+        F_("Maison dream value", "Maison", "dream_value", share=False),
+        F_("Maison dilution", "Maison", "dilution"),
+    ),
+    "seeding": (
+        F_("reach, week 26 (degree seeding)", "Brand", "reach"),
+        F_("penetration, week 26", "Brand", "penetration"),
+        F_("try: random seeding, reach", "Brand", "reach", sets=("brands.0.seeding=random",)),
+    ),
+    "calibration": (
+        F_("reach, week 40", "Launch", "reach"),
+        F_("penetration, week 40", "Launch", "penetration"),
+    ),
+}
+
+
+def section_claims(runner: Runner, seeds: Sequence[int]) -> None:
+    """The figures quoted by the texts of the presets that are not lessons (ODD 5.3)."""
+    _figure_tables(runner, seeds, CLAIMS, "claims")
+
+
 def section_lessons(runner: Runner, seeds: Sequence[int]) -> None:
+    _figure_tables(runner, seeds, LESSONS, "lessons")
+
+
+def _figure_tables(runner: Runner, seeds: Sequence[int], what: dict[str, tuple[Figure, ...]],
+                   section: str) -> None:
+
     seeds_txt = f"{seeds[0]}-{seeds[-1]}"
-    for lesson, figures in LESSONS.items():
+    for lesson, figures in what.items():
         rows = []
         for f in figures:
             vals = f.values(runner.runs(Job(lesson, f.sets, s) for s in seeds))
@@ -364,15 +473,236 @@ def section_lessons(runner: Runner, seeds: Sequence[int]) -> None:
             rows.append([f.label, shown, f"{100 * min(vals):.1f}-{100 * max(vals):.1f}%"
                          if f.share else f"{min(vals):.3g}-{max(vals):.3g}"])
         emit(f"{lesson} (mean ± se over seeds {seeds_txt}; range over the seeds)",
-             f"python tools/figures.py lessons --seeds {seeds_txt}",
+             f"python tools/figures.py {section} --seeds {seeds_txt}",
              table(("figure", "value", "range"), rows))
+
+
+# --------------------------------------------------------------------------- paradox
+
+# property 5's market (tests/validation/test_luxury_paradox.py): one run per configuration
+MARKET = [(s, b, p) for s in ("entertainment", "influencer", "exclusivity")
+          for b in (25, 100, 400) for p in (0.2, 1.0, 2.0)]
+CONTROLS = {"consumers sensitive to status": (),
+            "nobody minds who owns it (status.snob=0, status.aspiration=0)":
+                ("status.snob=0", "status.aspiration=0"),
+            "blind to status (status sensitivity 0)":
+                ("consumers.status_sensitivity_core=0",
+                 "consumers.status_sensitivity_aspirational=0")}
+
+
+def fit_rows(label: str, y: np.ndarray, reach: np.ndarray, pen: np.ndarray) -> list[list[str]]:
+    from ewom_abm.batch.stats import ols
+
+    if np.ptp(y) == 0:
+        return [[label, str(y.size), f"dream value {y[0]:.3g} everywhere: nothing to regress",
+                 "", ""]]
+    f = ols(y, {"awareness": reach, "penetration": pen})
+    return [[label, str(f.n), f"{f.coef[1]:+.2f} [{f.lo[1]:+.2f}, {f.hi[1]:+.2f}]",
+             f"{f.coef[2]:+.2f} [{f.lo[2]:+.2f}, {f.hi[2]:+.2f}] (se {f.se[2]:.2f})",
+             f"{f.r2:.2f}"]]
+
+
+def section_paradox(runner: Runner, seeds: Sequence[int]) -> None:
+    rows = []
+    for first in (0, 100):
+        for label, extra in CONTROLS.items():
+            jobs = [Job(None, ("network.kind=barabasi_albert", "network.n=2000",
+                               "brands.0.prestige=1", f"brands.0.strategy={st}",
+                               f"brands.0.budget={b}", f"brands.0.price={pr}", *extra),
+                        first + i, 26) for i, (st, b, pr) in enumerate(MARKET, start=1)]
+            y, reach, pen = np.array([(df["dream_value"].iloc[-1], df["reach"].iloc[-1],
+                                       df["penetration"].iloc[-1])
+                                      for df in runner.runs(jobs)]).T
+            rows += fit_rows(f"{label}, seeds {first + 1}-{first + len(MARKET)}", y, reach,
+                             pen)
+    emit("Property 5: the paradox across 27 configurations of a luxury brand (one run each)",
+         "python tools/figures.py paradox",
+         table(("market", "n (configurations)", "awareness [95% CI]", "penetration [95% CI]",
+                "R²"), rows),
+         "Barabasi-Albert, 2,000 consumers, 26 weeks, prestige 1; strategies x budgets 25, "
+         "100, 400 x prices 0.2, 1, 2 (tests/validation/test_luxury_paradox.py, both blocks).")
+
+
+# --------------------------------------------------------------------------- headline
+
+HEADLINE_VARY = ("ewom.model=organic,linear,coproduction",
+                 "brands.0.strategy=entertainment,influencer,exclusivity",
+                 "brands.0.price=0.5,1,2", "brands.0.budget=25,100,400",
+                 "ewom.p_share=0.02,0.04")
+HEADLINE_REPS = 2
+
+
+def headline_command(out: str) -> str:
+    vary = " ".join(f"--vary {v}" for v in HEADLINE_VARY)
+    return f"ewom sweep headline {vary} --reps {HEADLINE_REPS} --out {out} --report"
+
+
+def section_headline(runner: Runner, seeds: Sequence[int], out: Path | None = None) -> None:
+    """The headline sweep, run by the CLI itself; its configuration-level paradox and the
+    frontier of the nine regime x strategy cells, each averaged over its configurations."""
+    import shutil
+    import subprocess
+
+    from ewom_abm.batch import report
+    from ewom_abm.batch.stats import ols, t_halfwidth
+
+    out = out or Path("out") / "figures" / "headline"
+    shutil.rmtree(out, ignore_errors=True)
+    command = headline_command(str(out))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ewom_abm", *command.split()[1:], "--no-progress",
+                    "--workers", str(runner.workers)], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    sweep = report.load(out)
+    runs = sweep.runs
+    means = report.configuration_means(runs)
+    result = report.paradox(runs)
+    f = result["fit"]
+    rows = [[f"configuration means (n = {f.n} configurations of {result['replicates']} "
+             f"replicates)", f"{f.coef[1]:+.3f} [{f.lo[1]:+.3f}, {f.hi[1]:+.3f}]",
+             f"{f.coef[2]:+.3f} [{f.lo[2]:+.3f}, {f.hi[2]:+.3f}]", f"{f.r2:.2f}"]]
+    pooled = ols(runs["dream_value"].to_numpy(float),
+                 {"a": runs["reach"].to_numpy(float), "p": runs["penetration"].to_numpy(float)})
+    rows.append([f"runs pooled, for contrast (n = {pooled.n} runs: pseudo-replication)",
+                 f"{pooled.coef[1]:+.3f} [{pooled.lo[1]:+.3f}, {pooled.hi[1]:+.3f}]",
+                 f"{pooled.coef[2]:+.3f} [{pooled.lo[2]:+.3f}, {pooled.hi[2]:+.3f}]",
+                 f"{pooled.r2:.2f}"])
+    emit(f"Headline sweep: the paradox regression ({len(runs)} runs in {wall:.0f} s on "
+         f"{runner.workers} workers)", command,
+         table(("regression", "awareness [95% CI]", "penetration [95% CI]", "R²"), rows),
+         f"Verdict (report/paradox.md): {result['verdict']}.")
+    cfg = runs.drop_duplicates("config").set_index("config")
+    means = means.join(cfg[["ewom.model", "brands.0.strategy"]], on="config")
+    finals = runs.groupby("config")[["revenue", "negative_share", "dilution",
+                                     "penetration_outside_core"]].mean()
+    means = means.join(finals, on="config")
+    rows = []
+    for (model, strategy), part in means.groupby(["ewom.model", "brands.0.strategy"],
+                                                 sort=False):
+        cells = [model, strategy, str(len(part))]
+        for col in ("reach", "penetration", "dilution", "dream_value", "revenue"):
+            x = part[col].to_numpy(float)
+            half = float(t_halfwidth(x.std(ddof=1), x.size))
+            if col == "revenue":
+                cells.append(f"{x.mean():.0f} [{x.mean() - half:.0f}, {x.mean() + half:.0f}]")
+            elif col == "dream_value":
+                cells.append(f"{x.mean():.2f} [{x.mean() - half:.2f}, {x.mean() + half:.2f}]")
+            else:
+                cells.append(f"{100 * x.mean():.1f}% [{100 * (x.mean() - half):.1f}, "
+                             f"{100 * (x.mean() + half):.1f}]")
+        rows.append(cells)
+    emit("Headline sweep: each regime x strategy averaged over its price x budget x p_share "
+         "configurations (95% t CI across the configuration means)", command,
+         table(("eWOM model", "strategy", "configurations", "reach", "penetration",
+                "dilution", "dream value", "revenue"), rows),
+         f"The report (frontier.png, summary.md, paradox.md) is in {out / 'report'}; "
+         f"docs/headline_frontier.png is a copy of its frontier.png.")
+
+
+# --------------------------------------------------------------------------- scandals
+
+def section_scandals(runner: Runner, seeds: Sequence[int]) -> None:
+    rows = []
+    for first in (0, 1000):
+        pair = {rate: runner.runs(Job("influencer", (f"brands.0.scandal_rate={rate}",),
+                                      first + s) for s in range(8)) for rate in (5.48, 0.0)}
+        cells = [f"{first}-{first + 7}"]
+        for col in ("dream_value", "revenue", "negative_share"):
+            vals = {}
+            for rate, dfs in pair.items():
+                vals[rate] = [df["negative_share"].mean() if col == "negative_share"
+                              else df[col].iloc[-1] for df in dfs]
+            fmt = (lambda x: f"{x:.0f}") if col == "revenue" else (lambda x: f"{x:.3f}")
+            cells.append(f"{fmt(np.mean(vals[5.48]))} against {fmt(np.mean(vals[0.0]))}")
+        rows.append(cells)
+    emit("Property 8: scandals on (5.48 a year, a weekly chance of 0.1) against off, "
+         "influencer preset, paired seeds", "python tools/figures.py scandals",
+         table(("seeds", "dream value", "revenue", "weekly negative share"), rows))
+    budgets = {"entertainment": (0, 20, 40, 60, 80), "influencer": (0, 25, 50, 75, 100),
+               "exclusivity": (0, 120, 240, 360, 480)}
+    rows = []
+    for strategy, levels in budgets.items():
+        reach = [np.mean([df["reach"].iloc[-1] for df in runner.runs(
+            Job(strategy, (f"brands.0.budget={b}",), 100 + s) for s in range(12))])
+            for b in levels]
+        rows.append([strategy, ", ".join(str(b) for b in levels),
+                     ", ".join(f"{r:.2f}" for r in reach)])
+    emit("Property 8: final reach against each strategy's weekly budget (12 seeds, 100-111)",
+         "python tools/figures.py scandals",
+         table(("strategy", "budgets", "reach"), rows))
+
+
+# --------------------------------------------------------------------------- docking
+
+def section_docking(runner: Runner, seeds: Sequence[int]) -> None:
+    from ewom_abm.model.reference import bass_continuous, bass_recurrence, bass_sd
+
+    rows = []
+    for label, sets, steps, reps in (
+            ("weekly step (the preset: p, q a year / 52)", (), None, 4),
+            ("annual step (p = 0.03, q = 0.38 a step, 100,000 consumers)",
+             ("ewom.p_external=0.03", "ewom.p_share=0.038", "network.n=100000"), 25, 8)):
+        dfs = runner.runs(Job("bass_docking", sets, s, steps) for s in range(reps))
+        curves = np.array([df["penetration"].to_numpy() for df in dfs])
+        sc = scenario.load("bass_docking", list(sets), steps=steps)
+        p, q = sc.ewom.p_external, sc.ewom.p_share * sc.network.mean_degree
+        t = np.arange(sc.steps + 1)
+        rec = bass_recurrence(p, q, sc.steps)
+        years = t / WEEKS if steps is None else t
+        cont = bass_continuous(BASS_P, BASS_Q, years)
+        err = np.abs(curves.mean(axis=0) - rec)
+        sd = bass_sd(p, q, sc.steps, sc.network.n)[err.argmax()] / math.sqrt(reps)
+        first = curves[:, WEEKS].mean() if steps is None else curves[:, 1].mean()
+        rows.append([label, f"{reps} x {sc.network.n:,} x {sc.steps}", f"{err.max():.4f} "
+                     f"(se {sd:.4f})", f"{np.abs(curves.mean(axis=0) - cont).max():.4f}",
+                     f"{np.abs(rec - cont).max():.4f}", pct(first)])
+    emit("Property 1: Bass docking at the scenario's own time step",
+         "python tools/figures.py docking",
+         table(("time step", "runs x consumers x steps", "max |mean - recurrence|",
+                "max |mean - continuous|", "max |recurrence - continuous|",
+                "adopted after one year"), rows),
+         f"Continuous Bass with the average coefficients: {pct(bass_first_year(BASS_P, BASS_Q))}"
+         " of the market in the first year.")
+
+
+# --------------------------------------------------------------------------- plausibility
+
+PLAUSIBLE = (None, "luxury_vs_mass", "facebook", "lesson5_exclusivity", "lesson6_facebook")
+
+
+def section_plausibility(runner: Runner, seeds: Sequence[int]) -> None:
+    rows = []
+    for cap in (True, False):
+        for preset in PLAUSIBLE:
+            sets = () if cap else cap_off(preset)
+            dfs = runner.runs(Job(preset, sets, s) for s in range(6))
+            brand = "Brand" if preset is None else "Maison"
+            reach = np.array([at(df, brand, "reach") for df in dfs])
+            pen = np.array([at(df, brand, "penetration") for df in dfs])
+            core = [at(df, brand, "penetration_core", WEEKS) for df in dfs]
+            dis = [at(df, brand, "dissatisfied") for df in dfs]
+            neg = [df.loc[df["brand"] == brand, "negative_share"].max() for df in dfs]
+            rows.append([preset or "(default)", brand, "as shipped" if cap else "lifted",
+                         f"{(reach / pen).mean():.1f}", pct_se(pen), pct(np.mean(core)),
+                         pct(np.mean(dis)), pct(np.mean(neg))])
+    emit("Property 9: plausible by default, drop cap as shipped and lifted (seeds 0-5)",
+         "python tools/figures.py plausibility",
+         table(("preset", "brand", "drop cap", "reach / penetration", "penetration",
+                "core penetration (week 52)", "dissatisfied buyers", "peak negative WOM"),
+               rows))
 
 
 # --------------------------------------------------------------------------- main
 
 SECTIONS: dict[str, Callable[[Runner, Sequence[int]], None]] = {
     "presets": section_presets,
+    "claims": section_claims,
     "lessons": section_lessons,
+    "plausibility": section_plausibility,
+    "paradox": section_paradox,
+    "scandals": section_scandals,
+    "docking": section_docking,
+    "headline": section_headline,
 }
 
 
