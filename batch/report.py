@@ -119,10 +119,12 @@ def summarize(sweep: Sweep) -> pd.DataFrame:
 # --------------------------------------------------------------------------- figures
 
 def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "",
-                  x: str = "reach") -> pd.DataFrame:
+                  x: str = "reach", unit: str = "replicates") -> pd.DataFrame:
     """Reach (or revenue: ``x``) against dilution (y): one point per configuration with its 95%
-    CI whiskers, colour = strategy, marker = eWOM model, the Pareto frontier (more x, less
-    dilution) dashed. Returns the plotted points (for checking against summary.csv)."""
+    CI whiskers (``unit``: what each point is the mean of, replicates or, for a cell averaged
+    over a design, configurations), colour = strategy, marker = eWOM model, the Pareto
+    frontier (more x, less dilution) dashed. Returns the plotted points (for checking against
+    summary.csv)."""
     pts = pd.DataFrame({
         "config": summary["config"], "brand": summary["brand"], "label": summary["label"],
         "strategy": summary["brand_strategy"], "ewom_model": summary["ewom_model"],
@@ -181,7 +183,7 @@ def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "",
     reps = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
     what = kpi(x).label.lower()
     fig.suptitle(f"{title + ': ' if title else ''}{what} against dilution (better: lower "
-                 f"right)\nmean of {reps} replicates per point, whiskers: {LEVEL:.0%} CI; "
+                 f"right)\nmean of {reps} {unit} per point, whiskers: {LEVEL:.0%} CI; "
                  f"Pareto frontier: no other point has more {what} and less dilution",
                  fontsize=11)
     if path is not None:

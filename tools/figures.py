@@ -23,6 +23,9 @@ Sections:
   regression, through the batch layer exactly as ``ewom sweep ... --report`` runs it.
 - ``scandals``: property 8's scandal effect and reach against budget.
 - ``docking``: the Bass docking at the scenario's weekly step and at an annual step.
+- ``default``: the default scenario under each eWOM model (ODD 5.2); ``claims``: the figures the
+  other presets' texts quote.
+- ``calibration``, ``seeding``: the README's calibration example and seeding sweep.
 """
 
 from __future__ import annotations
@@ -193,6 +196,30 @@ def section_presets(runner: Runner, seeds: Sequence[int]) -> None:
     emit("Published first-year diffusion the presets are compared with (share of the market "
          "potential adopting in year one)", "python tools/figures.py presets",
          table(("benchmark", "first-year adoption"), bench))
+
+
+def section_default(runner: Runner, seeds: Sequence[int]) -> None:
+    """The default scenario (no preset) under each eWOM regime (ODD 5.2)."""
+    rows = []
+    for model in ("organic", "linear", "coproduction"):
+        dfs = runner.runs(Job(None, (f"ewom.model={model}",), s) for s in seeds)
+        def v(col: str, dfs: list = dfs) -> list[float]:
+            return [at(df, "Brand", col) for df in dfs]
+        words = [(df["negative_share"] * df["messages"]).sum() / max(df["messages"].sum(), 1)
+                 for df in dfs]
+        rows.append([model, pct_se(v("reach")), pct_se(v("penetration")),
+                     pct(np.mean(v("penetration_core"))),
+                     pct(np.mean(v("penetration_outside_core"))),
+                     f"{np.mean(v('dream_value')):.2f}", pct(np.mean(v("dilution"))),
+                     pct_se(words), pct(np.mean(v("rejecters"))),
+                     pct(np.mean(v("dissatisfied")), 0)])
+    seeds_txt = f"{seeds[0]}-{seeds[-1]}"
+    emit(f"The default scenario under each eWOM model, week 52 (seeds {seeds_txt})",
+         f"python tools/figures.py default --seeds {seeds_txt}",
+         table(("regime", "reach", "penetration", "core", "outside core", "dream value",
+                "dilution", "negative WOM (run)", "rejecters", "dissatisfied buyers"), rows),
+         "Negative WOM (run): the share of all word-of-mouth messages of the run that were "
+         "negative.")
 
 
 # --------------------------------------------------------------------------- lessons
@@ -527,7 +554,7 @@ def section_paradox(runner: Runner, seeds: Sequence[int]) -> None:
 
 HEADLINE_VARY = ("ewom.model=organic,linear,coproduction",
                  "brands.0.strategy=entertainment,influencer,exclusivity",
-                 "brands.0.price=0.5,1,2", "brands.0.budget=25,100,400",
+                 "brands.0.price=0.2,1,2", "brands.0.budget=25,100,400",
                  "ewom.p_share=0.02,0.04")
 HEADLINE_REPS = 2
 
@@ -544,7 +571,7 @@ def section_headline(runner: Runner, seeds: Sequence[int], out: Path | None = No
     import subprocess
 
     from ewom_abm.batch import report
-    from ewom_abm.batch.stats import ols, t_halfwidth
+    from ewom_abm.batch.stats import ols
 
     out = out or Path("out") / "figures" / "headline"
     shutil.rmtree(out, ignore_errors=True)
@@ -555,7 +582,6 @@ def section_headline(runner: Runner, seeds: Sequence[int], out: Path | None = No
     wall = time.perf_counter() - t0
     sweep = report.load(out)
     runs = sweep.runs
-    means = report.configuration_means(runs)
     result = report.paradox(runs)
     f = result["fit"]
     rows = [[f"configuration means (n = {f.n} configurations of {result['replicates']} "
@@ -571,32 +597,45 @@ def section_headline(runner: Runner, seeds: Sequence[int], out: Path | None = No
          f"{runner.workers} workers)", command,
          table(("regression", "awareness [95% CI]", "penetration [95% CI]", "R²"), rows),
          f"Verdict (report/paradox.md): {result['verdict']}.")
-    cfg = runs.drop_duplicates("config").set_index("config")
-    means = means.join(cfg[["ewom.model", "brands.0.strategy"]], on="config")
-    finals = runs.groupby("config")[["revenue", "negative_share", "dilution",
-                                     "penetration_outside_core"]].mean()
-    means = means.join(finals, on="config")
+    cells = headline_cells(runs)
     rows = []
-    for (model, strategy), part in means.groupby(["ewom.model", "brands.0.strategy"],
-                                                 sort=False):
-        cells = [model, strategy, str(len(part))]
-        for col in ("reach", "penetration", "dilution", "dream_value", "revenue"):
-            x = part[col].to_numpy(float)
-            half = float(t_halfwidth(x.std(ddof=1), x.size))
-            if col == "revenue":
-                cells.append(f"{x.mean():.0f} [{x.mean() - half:.0f}, {x.mean() + half:.0f}]")
-            elif col == "dream_value":
-                cells.append(f"{x.mean():.2f} [{x.mean() - half:.2f}, {x.mean() + half:.2f}]")
-            else:
-                cells.append(f"{100 * x.mean():.1f}% [{100 * (x.mean() - half):.1f}, "
-                             f"{100 * (x.mean() + half):.1f}]")
-        rows.append(cells)
+    for c in cells.itertuples(index=False):
+        rows.append([c.ewom_model, c.brand_strategy, str(c.n),
+                     *(f"{100 * getattr(c, k + '_mean'):.1f}% [{100 * getattr(c, k + '_lo'):.1f}, "
+                       f"{100 * getattr(c, k + '_hi'):.1f}]"
+                       for k in ("reach", "penetration", "dilution")),
+                     f"{c.dream_value_mean:.2f} [{c.dream_value_lo:.2f}, {c.dream_value_hi:.2f}]",
+                     f"{c.revenue_mean:.0f} [{c.revenue_lo:.0f}, {c.revenue_hi:.0f}]"])
+    png = out / "report" / "frontier_cells.png"
+    report.plot_frontier(cells, png, "headline, each cell over its price x budget x p_share "
+                         "configurations", unit="configurations")
     emit("Headline sweep: each regime x strategy averaged over its price x budget x p_share "
          "configurations (95% t CI across the configuration means)", command,
          table(("eWOM model", "strategy", "configurations", "reach", "penetration",
                 "dilution", "dream value", "revenue"), rows),
-         f"The report (frontier.png, summary.md, paradox.md) is in {out / 'report'}; "
-         f"docs/headline_frontier.png is a copy of its frontier.png.")
+         f"The report (frontier.png with every configuration, summary.md, paradox.md) is in "
+         f"{out / 'report'}; docs/headline_frontier.png is a copy of {png}.")
+
+
+def headline_cells(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per eWOM model and strategy: the mean and 95% t CI, across its configurations, of the
+    configuration means, in the frame report.plot_frontier draws (n = configurations)."""
+    from ewom_abm.batch.stats import mean_ci
+
+    cols = ["reach", "penetration", "dilution", "dream_value", "revenue"]
+    per_config = runs.groupby(["config", "ewom.model", "brands.0.strategy"],
+                              as_index=False)[cols].mean()
+    cells = mean_ci(per_config, ["ewom.model", "brands.0.strategy"], cols)
+    cells = cells.rename(columns={"ewom.model": "ewom_model",
+                                  "brands.0.strategy": "brand_strategy"})
+    order = {m: i for i, m in enumerate(("organic", "linear", "coproduction"))}
+    cells = cells.sort_values("ewom_model", key=lambda c: c.map(order), kind="stable")
+    cells = cells.reset_index(drop=True)
+    cells.insert(0, "config", range(len(cells)))
+    cells.insert(1, "brand", "Brand")
+    cells.insert(2, "label", cells["brand_strategy"] + " / " + cells["ewom_model"])
+    cells["extra"] = ""
+    return cells
 
 
 # --------------------------------------------------------------------------- scandals
@@ -658,8 +697,8 @@ def section_docking(runner: Runner, seeds: Sequence[int]) -> None:
                      f"{np.abs(rec - cont).max():.4f}", pct(first)])
     emit("Property 1: Bass docking at the scenario's own time step",
          "python tools/figures.py docking",
-         table(("time step", "runs x consumers x steps", "max |mean - recurrence|",
-                "max |mean - continuous|", "max |recurrence - continuous|",
+         table(("time step", "runs x consumers x steps", "max abs(mean - recurrence)",
+                "max abs(mean - continuous)", "max abs(recurrence - continuous)",
                 "adopted after one year"), rows),
          f"Continuous Bass with the average coefficients: {pct(bass_first_year(BASS_P, BASS_Q))}"
          " of the market in the first year.")
@@ -692,10 +731,57 @@ def section_plausibility(runner: Runner, seeds: Sequence[int]) -> None:
                rows))
 
 
+# --------------------------------------------------------------------------- README commands
+
+CALIBRATE = ("ewom calibrate calibration --data data/example_launch.csv --target adopters "
+             "--scale count --population 2000 --param ewom.p_share=0.01:0.15 "
+             "--param ewom.p_external=0.001:0.03 --reps 24")
+SEEDING = ("ewom sweep seeding --vary brands.0.seeding=random,degree,betweenness,"
+           "degree_discount,greedy --reps 20")
+
+
+def _ewom(command: str, out: Path, workers: int) -> tuple[str, float]:
+    """Run an ``ewom`` command of the README into ``out``; its standard output and wall time."""
+    import shutil
+    import subprocess
+
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ewom_abm", *command.split()[1:], "--out",
+                           str(out), "--workers", str(workers)], check=True,
+                          capture_output=True, text=True)
+    return done.stdout, time.perf_counter() - t0
+
+
+def section_calibration(runner: Runner, seeds: Sequence[int]) -> None:
+    """The README's calibration example: the fit of data/example_launch.csv (made at p_share
+    0.07, p_external 0.006 by data/make_example_launch.py)."""
+    out = Path("out") / "figures" / "calibration"
+    text, wall = _ewom(CALIBRATE, out, runner.workers)
+    emit(f"README: calibration of the example launch ({wall:.0f} s)", CALIBRATE,
+         "```\n" + text.strip() + "\n```",
+         "True values: ewom.p_share 0.07, ewom.p_external 0.006 (data/make_example_launch.py).")
+
+
+def section_seeding(runner: Runner, seeds: Sequence[int]) -> None:
+    """The README's seeding sweep: final reach per seeding rule, with 95% CIs."""
+    from ewom_abm.batch import report
+
+    out = Path("out") / "figures" / "seeding"
+    _, wall = _ewom(SEEDING, out, runner.workers)
+    summary = report.summarize(report.load(out))
+    rows = [[r["brands.0.seeding"], f"{r['reach_mean']:.3f} [{r['reach_lo']:.3f}, "
+             f"{r['reach_hi']:.3f}]", f"{r['penetration_mean']:.3f}"]
+            for r in summary.to_dict("records")]
+    emit(f"README: reach after 26 weeks by seeding rule, 20 replicates ({wall:.0f} s)", SEEDING,
+         table(("seeding", "reach [95% CI]", "penetration"), rows))
+
+
 # --------------------------------------------------------------------------- main
 
 SECTIONS: dict[str, Callable[[Runner, Sequence[int]], None]] = {
     "presets": section_presets,
+    "default": section_default,
     "claims": section_claims,
     "lessons": section_lessons,
     "plausibility": section_plausibility,
@@ -703,6 +789,8 @@ SECTIONS: dict[str, Callable[[Runner, Sequence[int]], None]] = {
     "scandals": section_scandals,
     "docking": section_docking,
     "headline": section_headline,
+    "calibration": section_calibration,
+    "seeding": section_seeding,
 }
 
 
