@@ -24,13 +24,14 @@ class KPI:
     doc: str
 
     def format(self, value: float) -> str:
-        """The value as the faces show it: shares as percentages, counts whole."""
+        """The value as the faces show it: shares as percentages, counts whole, money with
+        two decimals whatever its size (40.00 and 204.00, never 40.00 and 204)."""
         if self.kind == "share":
             return f"{value:.1%}"
         if self.kind == "count":
             return f"{value:,.0f}"
         if self.kind == "money":
-            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+            return f"{value:,.2f}"
         return f"{value:.3f}"
 
 
