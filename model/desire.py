@@ -13,12 +13,17 @@ Status value as consumer i perceives brand b, from what i sees among their frien
 with R_i the share of i's friends who know the brand, O_* the shares who own it, by segment
 (under global mixing: the whole population's shares). Desire, on a survey's 0-to-1 scale, is
 
-    desire_i = min(1, max(attitude_i, 0) * max(0, 1 + status_weight_b * sensitivity_i * S_i))
+    desire_i = min(1, max(attitude_i, 0) * max(0, 1 + status_weight_b * sensitivity_i * S_i)
+                      / desire_top)
     desire_i = 0 if i has never heard of the brand
 
+so a fan blind to status sits at 1 / desire_top (the middle of the scale by default) and only the
+brand's status, as they perceive it, lifts desire toward the top.
+
 Measured each step like Dubois & Paternault's (1995) "dream" item: **dream value** is the share
-of the consumers *aware of the brand* whose desire reaches ``dream_threshold`` (they would dream
-of owning it); the unaware are not asked, so dream value does not count reach by definition.
+of the surveyed consumers *aware of the brand* (``dream_panel``: the affluent core by default,
+the clientele those surveys asked) whose desire reaches ``dream_threshold`` (they would dream of
+owning it); the unaware are not asked, so dream value does not count reach by definition.
 **Dilution** is the share of it that ownership costs: 1 - dream value / the dream value the same
 consumers would report if none of their friends owned the brand. Nothing here is a function of
 aggregate awareness or penetration: the luxury paradox across runs is a finding.
@@ -83,11 +88,12 @@ def perceived_status(cons: Consumers, b: int, who: np.ndarray, graph: Graph | No
     return undiluted - snob + emulation, np.broadcast_to(undiluted, who.shape)
 
 
-def desire_of(liking: np.ndarray, sensitivity: np.ndarray, status: np.ndarray) -> np.ndarray:
+def desire_of(liking: np.ndarray, sensitivity: np.ndarray, status: np.ndarray,
+              top: float) -> np.ndarray:
     """Desire on a 0-to-1 scale: liking scaled by the status value as much as the consumer's
-    sensitivity (times the brand's status weight) makes it matter, never below nothing and
-    never above the top of the scale."""
-    return np.clip(liking * (1.0 + sensitivity * status), 0.0, 1.0)
+    sensitivity (times the brand's status weight) makes it matter, in units of ``top`` (the
+    status-lifted liking at the top of the scale), never below nothing and never above 1."""
+    return np.clip(liking * (1.0 + sensitivity * status) / top, 0.0, 1.0)
 
 
 def dream_share(desire: np.ndarray, aware: np.ndarray, threshold: float) -> float:
@@ -112,7 +118,7 @@ class Dream:
         perceive it now (conversion uses it with the step's new attitudes)."""
         status, _ = perceived_status(self.cons, self.b, who, self.graph, self.cfg, self.prestige)
         sens = self.status_weight * self.cons.status_sensitivity[who]
-        return desire_of(np.maximum(attitude, 0.0), sens, status)
+        return desire_of(np.maximum(attitude, 0.0), sens, status, self.cfg.desire_top)
 
     def refresh(self, who: np.ndarray | None) -> None:
         """Recompute the desire of consumers ``who`` (None: everyone aware), whose attitude or
@@ -128,19 +134,23 @@ class Dream:
         liking = np.maximum(cons.attitude[b, who], 0.0)
         liking = np.where(cons.stage[b, who] == Stage.UNAWARE, 0.0, liking)
         sens = self.status_weight * cons.status_sensitivity[who]
-        cons.desire[b, who] = desire_of(liking, sens, status)
-        self.undiluted[who] = desire_of(liking, sens, undiluted)
+        top = self.cfg.desire_top
+        cons.desire[b, who] = desire_of(liking, sens, status, top)
+        self.undiluted[who] = desire_of(liking, sens, undiluted, top)
 
     def measure(self) -> dict[str, float]:
-        """Dream value (the share of the aware who would dream of owning it), dilution (the
-        share of it ownership costs) and the mean desire of those aware of the brand."""
+        """Dream value (the share of the surveyed consumers aware of the brand who would dream
+        of owning it), dilution (the share of it ownership costs) and their mean desire. The
+        survey asks the aware in ``dream_panel``: the core, or everyone."""
         cons, b = self.cons, self.b
         aware = cons.stage[b] != Stage.UNAWARE
+        if self.cfg.dream_panel == "core":
+            aware &= cons.core
         asked = int(np.count_nonzero(aware))
         threshold = self.cfg.dream_threshold
         dream = dream_share(cons.desire[b], aware, threshold)
         reference = dream_share(self.undiluted, aware, threshold)
-        total = float(cons.desire[b].sum(dtype=np.float64))
+        total = float(cons.desire[b][aware].sum(dtype=np.float64))
         return {"dream_value": dream,
                 "dilution": 1.0 - dream / reference if reference > 0 else 0.0,
                 "desire": total / asked if asked else 0.0}

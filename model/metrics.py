@@ -65,12 +65,14 @@ KPIS: tuple[KPI, ...] = (
     KPI("revenue", "Revenue", "cumulative, price units", "money",
         "cumulative sales: purchases times the brand's price"),
     KPI("desire", "Desire of the aware", "mean desire, 0 to 1", "index",
-        "mean desire for the brand (0: none, 1: the top of the scale) among the consumers who "
+        "mean desire for the brand (0: none, 1/status.desire_top: liking alone, 1: the top of "
+        "the scale) among the surveyed consumers (status.dream_panel: the core by default) who "
         "know it"),
     KPI("dream_value", "Dream value", "share of the aware who dream of owning it", "share",
-        "share of the consumers aware of the brand whose desire reaches status.dream_threshold "
-        "(Dubois & Paternault's dream item, asked of those who know the brand; 0 while nobody "
-        "does), measured from consumers each step"),
+        "share of the surveyed consumers (status.dream_panel: the affluent core by default) "
+        "aware of the brand whose desire reaches status.dream_threshold (Dubois & Paternault's "
+        "dream item, asked of those who know the brand; 0 while nobody does), measured from "
+        "consumers each step"),
     KPI("dilution", "Dilution", "share of dream value ownership costs", "share",
         "1 - dream value / the dream value the same consumers would report if none of their "
         "friends owned the brand (negative: owners add to the dream)"),

@@ -201,9 +201,19 @@ class StatusConfig:
     aspiration: float = param(1.0, "aspirational consumers: status value gained as the share of "
                               "friends in the core who own it goes from 0 to 1 (emulation)",
                               lo=0.0, hi=100.0)
-    dream_threshold: float = param(0.5, "dream value: the desire (0 to 1) at which a consumer "
-                                   "aware of the brand counts as dreaming of owning it",
+    desire_top: float = param(2.0, "the top of the 0-to-1 desire scale, in units of liking: "
+                              "desire = liking x status factor / desire_top, at most 1, so a "
+                              "fan blind to status sits at 1/desire_top and only status lifts "
+                              "desire above it (1: liking alone tops the scale, as the docking "
+                              "scenarios need)", lo=1.0, hi=100.0)
+    dream_threshold: float = param(0.7, "dream value: the desire (0 to 1) at which a consumer "
+                                   "aware of the brand counts as dreaming of owning it (0.7 with "
+                                   "desire_top 2: status must lift liking by two fifths)",
                                    lo=0.0, above=True, hi=1.0)
+    dream_panel: str = param("core", "whom the dream survey asks, among those aware of the "
+                             "brand: the affluent core (a luxury house's clientele, as Dubois & "
+                             "Paternault and Kapferer & Valette-Florence surveyed) or everyone",
+                             choices=("core", "everyone"))
 
 
 @dataclass
@@ -254,7 +264,7 @@ class BrandConfig:
     scandal_rate: float = param(0.1, "influencer: scandals per paid influencer per year (a "
                                 "scandal turns their post negative and the brand drops them); "
                                 "each week's chance is 1 - exp(-rate / 52)", lo=0.0, hi=1000.0)
-    cost_invitation: float = param(5.0, "exclusivity: cost of one invitation or client event",
+    cost_invitation: float = param(20.0, "exclusivity: cost of one invitation or client event",
                                    **COST)
     exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
                                         "a friend's word (desire per exposure)",

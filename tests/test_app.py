@@ -309,7 +309,7 @@ def test_earlier_runs_are_kept_labelled_and_cleared(page):
     assert svg.count("ewom-earlier-mark") == len(SERIES) * 2 + 2  # every panel, both brands
     listing = rc.find(solara.widgets.HTML, attributes={"class": "ewom-earlier-body"}
                       ).widget.unsafe_innerHTML
-    assert "Seeded price 0.1 → 0.5" in listing
+    assert "Seeded price 0.3 → 0.5" in listing
     button(rc, "ewom-clear-earlier").click()
     assert "ewom-earlier-mark" not in html_of(rc, "ewom-charts-image")
     pick_preset(rc, "lesson5_exclusivity")  # another preset starts a new comparison

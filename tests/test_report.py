@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from scipy import stats
 from ewom_abm import cli as run
 from ewom_abm.batch import report
 from ewom_abm.batch.executors import SerialExecutor, Target
-from ewom_abm.batch.stats import pareto
+from ewom_abm.batch.stats import ols, pareto
 from ewom_abm.batch.sweep import Options, execute_design, plan
 
 BASE = ["network.n=400", "ewom.p_external=0.01", "brands.0.budget=50"]
@@ -112,6 +114,57 @@ def test_paradox_verdict_reads_the_signs_from_the_confidence_intervals():
     assert "does not lower dream value" in off["verdict"]
     few = report.paradox(synthetic(-2.0, n=3))
     assert few["fit"] is None and few["verdict"].startswith("cannot be estimated")
+
+
+def replicated(seed: int = 5, configs: int = 6, reps: int = 30) -> pd.DataFrame:
+    """Runs of a few configurations whose dream value has a configuration effect unrelated to
+    penetration, plus small replicate noise: replicates are not independent markets."""
+    rng = np.random.default_rng(seed)
+    reach = rng.uniform(0.2, 0.9, configs)
+    pen = reach * rng.uniform(0.05, 0.5, configs)
+    effect = rng.normal(0, 0.1, configs)
+    rows = [{"config": c, "brand": "B", "reach": reach[c] + rng.normal(0, 0.01),
+             "penetration": pen[c] + rng.normal(0, 0.005),
+             "dream_value": 0.5 + 0.3 * reach[c] + effect[c] + rng.normal(0, 0.01)}
+            for c in range(configs) for _ in range(reps)]
+    return pd.DataFrame(rows)
+
+
+def test_paradox_is_regressed_on_configuration_means_not_on_replicates():
+    """180 runs of 6 configurations are 6 observations: regressed run by run, the chance
+    configuration effect would pass for a penetration effect; on the means it does not."""
+    runs = replicated()
+    pooled = ols(runs["dream_value"].to_numpy(), {"reach": runs["reach"].to_numpy(),
+                                                   "penetration": runs["penetration"].to_numpy()})
+    assert pooled.hi[2] < 0  # what pseudo-replication would report
+    result = report.paradox(runs)
+    assert (result["n"], result["runs"], result["replicates"]) == (6, 180, 30)
+    fit = result["fit"]
+    assert fit.n == 6 and fit.lo[2] <= 0 <= fit.hi[2]
+    assert "not shown across 6 configurations" in result["verdict"]
+    means = runs.groupby("config")[["dream_value", "reach", "penetration"]].mean()
+    direct = ols(means["dream_value"].to_numpy(), {"reach": means["reach"].to_numpy(),
+                                                    "penetration": means["penetration"].to_numpy()})
+    assert np.allclose(fit.coef, direct.coef) and np.allclose(fit.se, direct.se)
+
+
+def test_a_dream_value_that_never_varies_cannot_be_regressed():
+    runs = synthetic(-2.0).assign(dream_value=0.0)
+    result = report.paradox(runs, status=False)
+    assert result["fit"] is None
+    assert result["verdict"].startswith("cannot be estimated: dream value is 0 in every")
+
+
+def test_a_brand_whose_status_weight_is_zero_is_blind_to_status():
+    """Status sensitivity times the brand's status weight is what matters: a weight of 0 (as a
+    varied key or in the base scenario) puts the brand's runs with the blind ones."""
+    runs = pd.DataFrame({"run": range(4), "config": [0, 1, 0, 1], "brand_index": [0, 0, 1, 1],
+                         "brands.0.status_weight": [0.0, 1.0, 0.0, 1.0]})
+    manifest = {"parameters": {"consumers": {"status_sensitivity_core": 0.6,
+                                             "status_sensitivity_aspirational": 0.4},
+                               "brands": [{"status_weight": 1.0}, {"status_weight": 0.0}]}}
+    sweep = report.Sweep(Path("."), manifest, runs, None, ["brands.0.status_weight"], 0)
+    assert report.status_sensitive(sweep).tolist() == [False, True, False, False]
 
 
 class StopAfter(SerialExecutor):
