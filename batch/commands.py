@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 SWEEP_EXAMPLE = ("ewom sweep headline --vary ewom.model=organic,linear,coproduction "
                  "--vary brands.0.strategy=entertainment,influencer,exclusivity --reps 30 "
@@ -107,39 +108,57 @@ def register(sub: argparse._SubParsersAction) -> None:
     sens.set_defaults(func=cmd_sensitivity)
 
     cal = sub.add_parser(
-        "calibrate", help="fit scenario parameters to an observed curve, beside a Bass fit",
-        description="Fit --param ranges of a scenario to an observed curve (a CSV with a step "
-        "or date column and a value column) by simulation, with common random numbers across "
-        "candidate points; report fitted values with uncertainty, the fit error, a plot of "
-        "observed against fitted with the replicate band, and the closed-form Bass fit. "
-        "Example: ewom calibrate calibration --data data/example_launch.csv "
-        "--target adopters --scale count --population 2000 --param ewom.p_share=0.01:0.1 "
-        "--param ewom.p_external=0.001:0.03")
+        "calibrate", help="fit scenario parameters (and the market size) to an observed curve, "
+        "beside a Bass fit",
+        description="Fit --param ranges of a scenario to an observed curve (a CSV with a time "
+        "column and a value column) by simulation, with common random numbers across "
+        "candidate points; report R², RMSE and MAPE of the model and of Bass (fitted by "
+        "nonlinear least squares to the same form), fitted values with uncertainty, the "
+        "market size (fitted when --scale count has no --population), and a plot. Times may "
+        "be model steps, period numbers, calendar years, quarters, months or dates. "
+        "Example: ewom calibrate calibration --data data/colour_tv.csv --target sales "
+        "--time-column year --kind per_period --scale count")
     _add_base(cal)
     cal.add_argument("--data", required=True, metavar="FILE", help="CSV of the observed curve")
     cal.add_argument("--target", required=True, metavar="COLUMN", help="the observed column")
     cal.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
-                     help="a numeric scenario key to fit and its range (repeatable)")
+                     help="a numeric scenario key to fit and its range (repeatable; a range "
+                     "spanning a decade or more is searched on a log scale; default "
+                     "ewom.p_external=0.00001:0.05 and ewom.p_share=0.001:0.5)")
     cal.add_argument("--metric", default="penetration",
                      help="the model metric the column measures (default penetration; e.g. "
                      "reach, new_adopters, messages)")
-    cal.add_argument("--kind", choices=("cumulative", "per_step"), default="cumulative",
-                     help="cumulative curve or per-step counts (for the Bass baseline)")
+    cal.add_argument("--kind", choices=("cumulative", "per_period", "per_step"),
+                     default="cumulative",
+                     help="a cumulative curve (compared with the model's stock at each "
+                     "period's end) or values per period, such as annual sales (compared with "
+                     "the model's flow summed over the weeks each period covers); per_step is "
+                     "the old name of per_period")
     cal.add_argument("--time-column", metavar="COLUMN",
-                     help="steps (numbers) or dates (default: a column named step, week, "
-                     "period, t, date, day or month)")
-    cal.add_argument("--period-days", type=float, default=7.0,
-                     help="with dates: days per model step (default 7)")
+                     help="the time column (default: one named step, week, t, period, year, "
+                     "quarter, month, date or day)")
+    cal.add_argument("--period", choices=("year", "quarter", "month", "week", "day", "step"),
+                     help="what one row covers; inferred from a column named year, calendar "
+                     "years (1800-2200) or evenly spaced dates; numbers in other columns are "
+                     "model steps (weeks from launch) unless this says otherwise")
     cal.add_argument("--offset", type=int, default=0,
-                     help="model step of the first observation's time 0 (default 0: launch)")
+                     help="periods between launch and the first observation (default 0: the "
+                     "first row is the launch period)")
     cal.add_argument("--scale", choices=("share", "count"), default="share",
-                     help="values are shares of consumers, or counts out of --population")
-    cal.add_argument("--population", type=int, help="market size the counts are out of")
-    cal.add_argument("--reps", type=int, default=8, metavar="R",
-                     help="replicates per candidate point (default 8)")
+                     help="values are shares of consumers, or counts (out of --population, "
+                     "or of a market size the fit estimates)")
+    cal.add_argument("--population", type=float,
+                     help="market size the counts are out of (default: fitted)")
+    cal.add_argument("--reps", type=int, default=4, metavar="R",
+                     help="replicates per candidate point (default 4; a scout of 32 points per "
+                     "parameter runs a quarter of them first)")
     cal.add_argument("--max-evals", type=int, metavar="N",
-                     help="about this many candidate points in the search (default 20 + 60 per "
-                     "parameter)")
+                     help="about this many candidate points in the search after the scout "
+                     "(default 20 + 20 per parameter)")
+    cal.add_argument("--noise-reps", type=int, default=30, metavar="R",
+                     help="runs per point for the standard errors (default 30; fewer is "
+                     "faster and rougher)")
+    cal.add_argument("--no-progress", action="store_true", help="no progress bar")
     cal.add_argument("--out", metavar="DIR", help="output folder (default: out/calibrate-NAME)")
     cal.set_defaults(func=cmd_calibrate)
 
@@ -153,14 +172,18 @@ def _out(args: argparse.Namespace, default: str) -> Path:
     return Path(args.out) if args.out else Path("out") / default
 
 
-def _chunk(args: argparse.Namespace) -> dict:
-    from ewom_abm.batch.sweep import CHUNK_RUNS
+def _options(args: argparse.Namespace) -> Any:
+    """sweep's and sensitivity's Options from the command line."""
+    from ewom_abm.batch.executors import Target
+    from ewom_abm.batch.sweep import CHUNK_RUNS, Options
 
     if args.chunk is not None and args.chunk < 1:
         from ewom_abm.model.errors import EwomError
 
         raise EwomError(f"--chunk: must be at least 1, got {args.chunk}")
-    return {"chunk_runs": args.chunk or CHUNK_RUNS}
+    return Options(Target(args.workers, args.scheduler, args.connect_timeout), csv=args.csv,
+                   progress=not args.no_progress, chunk_runs=args.chunk or CHUNK_RUNS,
+                   on_start=_say)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -185,9 +208,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = _out(args, f"sweep-{safe_name(plan.meta['scenario'])}")
     if args.resume and args.scenario is not None and not (out / "sweep.json").is_file():
         raise EwomError(f"--resume: {out} holds no sweep to resume; drop --resume to start it")
-    result = sw.execute_design(plan, out, workers=args.workers, scheduler=args.scheduler,
-                               connect_timeout=args.connect_timeout, csv=args.csv,
-                               progress=not args.no_progress, on_start=_say, **_chunk(args))
+    result = sw.execute_design(plan, out, _options(args))
     rate = f", {result.ran / result.seconds:.1f} runs/s" if result.ran and result.seconds else ""
     wrote = ", ".join(p.name for p in (out / "runs.parquet", out / "timeseries.parquet",
                                         out / "sweep.json") if p.is_file())
@@ -230,9 +251,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                    outputs=[s.strip() for s in args.outputs.split(",") if s.strip()],
                    brand=args.brand)
     out = _out(args, f"sensitivity-{safe_name(spec.plan.meta['scenario'])}-{args.method}")
-    result = sa.run(spec, out, workers=args.workers, scheduler=args.scheduler,
-                    connect_timeout=args.connect_timeout, csv=args.csv,
-                    progress=not args.no_progress, on_start=_say, **_chunk(args))
+    result = sa.run(spec, out, _options(args))
     print(result.table_text())
     if result.paths:
         print(f"wrote {', '.join(str(p) for p in result.paths.values())}", file=sys.stderr)
@@ -244,26 +263,29 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ewom_abm.batch.calibrate import calibrate, load_observed, markdown, report
+    from ewom_abm.batch.calibrate import Budget, Target, calibrate
+    from ewom_abm.batch.calibration_report import markdown, report
+    from ewom_abm.batch.observed import load_observed, say_notes
     from ewom_abm.files import safe_name, writable_folder
     from ewom_abm.model.errors import EwomError
 
     observed = load_observed(args.data, args.target, time_column=args.time_column,
-                             period_days=args.period_days, offset=args.offset, scale=args.scale,
-                             population=args.population)
+                             period=args.period, kind=args.kind, offset=args.offset,
+                             scale=args.scale, population=args.population)
     outs: list[Path] = []
 
-    def start(name: str) -> None:
-        """Everything is valid: check the output folder now, not after the fit."""
+    def start(name: str, line: str) -> None:
+        """Everything is valid: check the output folder now, not after the fit; then say how
+        the data were read and what will run."""
         outs.append(writable_folder(_out(args, f"calibrate-{safe_name(name)}"), "--out"))
-        _say(f"calibrating {', '.join(p.split('=')[0] for p in args.param)} to "
-             f"{observed.column} ({observed.steps.size} observations), {args.reps} replicates "
-             "per point")
+        say_notes(observed)
+        _say(line)
 
-    fit = calibrate(args.scenario, observed, args.param, metric=args.metric, kind=args.kind,
-                    reps=args.reps, overrides=args.set, seed=args.seed, steps=args.steps,
-                    workers=args.workers, scheduler=args.scheduler,
-                    connect_timeout=args.connect_timeout, max_evals=args.max_evals,
+    fit = calibrate(args.scenario, observed, args.param, metric=args.metric,
+                    overrides=args.set, seed=args.seed, steps=args.steps,
+                    budget=Budget(args.reps, args.max_evals, not args.no_progress,
+                                  args.noise_reps),
+                    target=Target(args.workers, args.scheduler, args.connect_timeout),
                     on_start=start)
     print(markdown(fit, observed), flush=True)  # first: a failed write below loses nothing
     try:
@@ -274,4 +296,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise EwomError(f"--out: cannot write to {outs[0]}: {reason(exc)}; the fit is "
                         "printed above") from None
     _say(f"wrote {', '.join(str(p) for p in paths.values())}")
+    if fit.status == "interrupted":
+        _say("interrupted: wrote the best point found so far (marked interrupted, without "
+             "standard errors)")
+        return 130
     return 0

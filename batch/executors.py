@@ -8,16 +8,20 @@ Results do not depend on the executor: each run carries its own seed (batch.grid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import multiprocessing as mp
 import os
 import re
 import signal
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from ewom_abm import limits
@@ -95,6 +99,41 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="ewom-parent-watch", daemon=True).start()
 
 
+@contextlib.contextmanager
+def _starting_workers() -> Iterator[None]:
+    """Around a submit, which may start a worker process:
+
+    - multiprocessing re-runs the parent's main script in each worker (so that functions
+      defined there can be found), which in a script without an ``if __name__ ==
+      "__main__"`` guard starts the batch again in every worker and breaks the pool. The
+      runs need nothing from ``__main__`` (every function they call lives in this package),
+      so workers start as if the main module had no file;
+    - a Ctrl-C in the middle of starting a worker would leave it half-made, printing a
+      traceback from inside multiprocessing when the pool is torn down: it is held until
+      the submit returns."""
+    main = sys.modules.get("__main__")
+    hide = main is not None and (getattr(main, "__file__", None) is not None
+                                 or getattr(main, "__spec__", None) is not None)
+    held: list[int] = []
+    installed = True
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:  # not the main thread: signals are not ours to hold
+        installed, previous = False, None
+    if hide:
+        sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if hide:
+            sys.modules["__main__"] = main
+        if installed:  # a handler set outside Python reads as None: Python's default then
+            signal.signal(signal.SIGINT, previous if previous is not None
+                          else signal.default_int_handler)
+            if held:
+                raise KeyboardInterrupt
+
+
 class LocalExecutor(Executor):
     """A pool of local worker processes (forkserver: safe with threads, warm imports)."""
 
@@ -120,7 +159,8 @@ class LocalExecutor(Executor):
                 task = next(todo, None)
                 if task is None:
                     return
-                pending[self._pool.submit(fn, task)] = task
+                with _starting_workers():
+                    pending[self._pool.submit(fn, task)] = task
 
         fill()
         broken = False  # the pool lost a worker: its other futures fail too; then replace it
@@ -144,7 +184,14 @@ class LocalExecutor(Executor):
                 fill()
 
     def close(self, cancel: bool = False) -> None:
-        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Wait for the workers; or, interrupted, stop them now: a run in flight is lost
+        anyway, and a worker still starting up when its pool is torn down would print a
+        traceback from inside multiprocessing."""
+        if cancel:
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 def _probe() -> str:
@@ -297,6 +344,24 @@ class DaskExecutor(Executor):
 
     def close(self, cancel: bool = False) -> None:
         self._client.close()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a batch's runs execute, as the command line says it (``--workers``,
+    ``--scheduler``, ``--connect-timeout``); ``executor()`` checks it and makes the executor."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    connect_timeout: float | None = None
+
+    def executor(self) -> Executor:
+        return make_executor(self.workers, self.scheduler, self.connect_timeout)
+
+    @property
+    def parallel(self) -> int:
+        """How many runs go at once (a cluster's count is known only once connected)."""
+        return default_workers() if self.workers is None else max(1, self.workers)
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None,

@@ -3,8 +3,9 @@
 Writes ``DIR/report/``: frontier.png (reach against dilution per configuration, Pareto frontier
 drawn), frontier_revenue.png (the same with revenue), curves.png (reach, penetration and dream
 value over time), summary.csv / summary.md (mean and CI of every final metric per
-configuration) and paradox.md (the luxury paradox regression across runs). A configuration's
-replicates are its sample: intervals are t intervals of the mean across them. Works on a
+configuration) and paradox.md (the luxury paradox regressed on the configurations' means). A
+configuration's replicates are its sample: intervals are t intervals of the mean across them;
+the paradox's n is the number of configurations, not of runs. Works on a
 finished, running or interrupted sweep (it reads, never writes, the sweep's tables).
 """
 
@@ -68,14 +69,32 @@ def load(path: Path | str) -> Sweep:
         raise EwomError(f"report: {path} holds a {manifest.get('kind')}, not a sweep; its "
                         "results are in its own folder")
     runs, ts = store.load()
+    keys = list(manifest["identity"]["design"]["keys"])
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs.iloc[0:0]
     if ok.empty:
         raise EwomError(f"report: {path} holds no successful runs yet")
+    _check_columns(ok, keys, path)
     failed = int(runs.loc[runs["status"] != "ok", "run"].nunique())
     if ts is not None:
         ts = ts[ts["run"].isin(ok["run"].unique())]
-    keys = list(manifest["identity"]["design"]["keys"])
     return Sweep(path, manifest, ok.reset_index(drop=True), ts, keys, failed)
+
+
+# what every successful run's row holds besides the design's keys and the final metrics
+_ROW = ("run", "config", "rep", "seed", "brand", "brand_index", "brand_strategy", "ewom_model")
+
+
+def _check_columns(runs: pd.DataFrame, keys: list[str], path: Path) -> None:
+    """A runs table without a metric, or without a key the design varies, was not written
+    by this sweep: it is named as damaged instead of failing deep in the report."""
+    missing = [c for c in (*_ROW, *keys, *FINAL) if c not in runs.columns]
+    if missing:
+        what = (f"column for the design's key {missing[0]!r}" if missing[0] in keys
+                else f"column {missing[0]!r}")
+        raise EwomError(f"report: {path / 'runs.parquet'} is damaged (no {what}"
+                        f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
+                        "restore it, or delete runs.parquet and timeseries.parquet and rerun "
+                        "the sweep command to run those runs again")
 
 
 def _order(values: list[str], canon: tuple[str, ...]) -> list[str]:
@@ -118,10 +137,12 @@ def summarize(sweep: Sweep) -> pd.DataFrame:
 # --------------------------------------------------------------------------- figures
 
 def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "",
-                  x: str = "reach") -> pd.DataFrame:
+                  x: str = "reach", unit: str = "replicates") -> pd.DataFrame:
     """Reach (or revenue: ``x``) against dilution (y): one point per configuration with its 95%
-    CI whiskers, colour = strategy, marker = eWOM model, the Pareto frontier (more x, less
-    dilution) dashed. Returns the plotted points (for checking against summary.csv)."""
+    CI whiskers (``unit``: what each point is the mean of, replicates or, for a cell averaged
+    over a design, configurations), colour = strategy, marker = eWOM model, the Pareto
+    frontier (more x, less dilution) dashed. Returns the plotted points (for checking against
+    summary.csv)."""
     pts = pd.DataFrame({
         "config": summary["config"], "brand": summary["brand"], "label": summary["label"],
         "strategy": summary["brand_strategy"], "ewom_model": summary["ewom_model"],
@@ -180,7 +201,7 @@ def plot_frontier(summary: pd.DataFrame, path: Path | None, title: str = "",
     reps = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
     what = kpi(x).label.lower()
     fig.suptitle(f"{title + ': ' if title else ''}{what} against dilution (better: lower "
-                 f"right)\nmean of {reps} replicates per point, whiskers: {LEVEL:.0%} CI; "
+                 f"right)\nmean of {reps} {unit} per point, whiskers: {LEVEL:.0%} CI; "
                  f"Pareto frontier: no other point has more {what} and less dilution",
                  fontsize=11)
     if path is not None:
@@ -271,22 +292,47 @@ def summary_markdown(sweep: Sweep, summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def configuration_means(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per configuration (and brand): the means of its replicates' final dream value,
+    reach and penetration, and how many replicates it had. Replicates sharpen a
+    configuration's mean; they are not independent markets, so the paradox is regressed on
+    these means (rows without a ``config`` column are configurations already)."""
+    cols = ["dream_value", "reach", "penetration"]
+    if "config" not in runs:
+        return runs[cols].assign(replicates=1)
+    keys = ["config", "brand"] if "brand" in runs else ["config"]
+    g = runs.groupby(keys, sort=True)
+    out = g[cols].mean()
+    out["replicates"] = g.size()
+    return out.reset_index()
+
+
 def paradox(runs: pd.DataFrame, status: bool = True) -> dict[str, Any]:
-    """Dream value regressed on awareness (reach) and penetration across runs and brands, as
-    Dubois & Paternault (1995) did across brands; the verdict reads the signs off the CIs.
-    With consumers blind to status (no status sensitivity) the model's claim is different:
-    penetration should not matter."""
-    y = runs["dream_value"].to_numpy(float)
-    reach = runs["reach"].to_numpy(float)
-    pen = runs["penetration"].to_numpy(float)
-    out: dict[str, Any] = {"n": len(runs)}
-    corr = float(np.corrcoef(reach, pen)[0, 1]) if len(runs) > 2 and reach.std() > 0 and \
+    """Dream value regressed on awareness (reach) and penetration across configurations, as
+    Dubois & Paternault (1995) did across brands: one observation per configuration and brand,
+    the mean of its replicates (n is the number of configurations, not of runs). The verdict
+    reads the signs off the CIs. With consumers blind to status the model's claim is
+    different: penetration should not matter."""
+    means = configuration_means(runs)
+    y = means["dream_value"].to_numpy(float)
+    reach = means["reach"].to_numpy(float)
+    pen = means["penetration"].to_numpy(float)
+    n = len(means)
+    out: dict[str, Any] = {"n": n, "runs": len(runs),
+                           "replicates": int(means["replicates"].min()) if n else 0}
+    corr = float(np.corrcoef(reach, pen)[0, 1]) if n > 2 and reach.std() > 0 and \
         pen.std() > 0 else float("nan")
     out["correlation"] = corr
-    if len(runs) < 4 or reach.std() == 0 or pen.std() == 0:
+    if n < 4 or reach.std() == 0 or pen.std() == 0:
         out["fit"] = None
         out["verdict"] = ("cannot be estimated: awareness and penetration need to vary across "
-                          f"at least 4 runs (here {len(runs)} runs)")
+                          f"at least 4 configurations (here {n})")
+        return out
+    if y.std() == 0:
+        out["fit"] = None
+        out["verdict"] = (f"cannot be estimated: dream value is {y[0]:.3g} in every "
+                          "configuration" + (" (consumers blind to status never dream of a "
+                                             "brand)" if not status else ""))
         return out
     fit = ols(y, {"awareness (reach)": reach, "penetration": pen})
     out["fit"] = fit
@@ -301,9 +347,10 @@ def paradox(runs: pd.DataFrame, status: bool = True) -> dict[str, Any]:
                       if flat else "still moves dream value (its CI excludes zero)"))
     elif aware_pos and pen_neg:
         verdict = (f"the luxury paradox holds: dream value rises with awareness ({a}) and falls "
-                   f"with penetration ({p}), both {LEVEL:.0%} CIs clear of zero")
+                   f"with penetration ({p}), both {LEVEL:.0%} CIs clear of zero, across {n} "
+                   "configurations")
     else:
-        verdict = (f"the luxury paradox is not shown: awareness {a} "
+        verdict = (f"the luxury paradox is not shown across {n} configurations: awareness {a} "
                    f"({'positive' if aware_pos else 'not clearly positive'}), penetration {p} "
                    f"({'negative' if pen_neg else 'not clearly negative'})")
     if abs(corr) > 0.98:
@@ -317,22 +364,34 @@ STATUS_KEYS = ("consumers.status_sensitivity_core", "consumers.status_sensitivit
 
 
 def status_sensitive(sweep: Sweep) -> pd.Series:
-    """Per run: do its consumers care about status at all (either segment's mean status
-    sensitivity above 0)? From the varied keys, else from the sweep's base scenario."""
-    params = (sweep.manifest.get("parameters") or {}).get("consumers", {})
-    on = pd.Series(False, index=sweep.runs.index)
+    """Per run and brand: do its consumers care about the brand's status at all (either
+    segment's mean status sensitivity above 0, and the brand's status weight above 0)? From the
+    varied keys, else from the sweep's base scenario."""
+    params = sweep.manifest.get("parameters") or {}
+    consumers = params.get("consumers", {})
+    runs = sweep.runs
+    on = pd.Series(False, index=runs.index)
     for key in STATUS_KEYS:
-        if key in sweep.runs:
-            on |= sweep.runs[key].astype(float) > 0
+        if key in runs:
+            on |= runs[key].astype(float) > 0
         else:
-            on |= float(params.get(key.split(".")[1], 1.0)) > 0
-    return on
+            on |= float(consumers.get(key.split(".")[1], 1.0)) > 0
+    brands = params.get("brands") or []
+    index = runs["brand_index"] if "brand_index" in runs else pd.Series(0, index=runs.index)
+    weight = pd.Series([float(brands[i].get("status_weight", 1.0)) if i < len(brands) else 1.0
+                        for i in index.astype(int)], index=runs.index)
+    for i in index.astype(int).unique():
+        key = f"brands.{i}.status_weight"
+        if key in runs:
+            mine = index == i
+            weight[mine] = runs.loc[mine, key].astype(float)
+    return on & (weight > 0)
 
 
 def paradox_groups(sweep: Sweep) -> list[tuple[str, pd.DataFrame, bool]]:
     """The regressions to run: one over all runs, or, when the sweep varies the consumers'
-    status sensitivity to and from zero, one with and one without (MODEL.md property 5
-    compares them)."""
+    status sensitivity (or a brand's status weight) to and from zero, one with and one without
+    (MODEL.md property 5 compares them)."""
     runs, on = sweep.runs, status_sensitive(sweep)
     if on.nunique() > 1:
         return [("consumers sensitive to status", runs[on], True),
@@ -341,13 +400,15 @@ def paradox_groups(sweep: Sweep) -> list[tuple[str, pd.DataFrame, bool]]:
 
 
 def paradox_markdown(sweep: Sweep) -> str:
-    lines = [f"# The luxury paradox across the runs of {sweep.title}", "",
+    lines = [f"# The luxury paradox across the configurations of {sweep.title}", "",
              "Dubois & Paternault (1995) found, across brands, that dream value rises with "
              "awareness and falls with penetration (\"the more popular the brand, the greater "
              "the sales, but the greater the sales, the less attractive\"). Here: ordinary "
-             "least squares of each run's final dream value on its final reach (awareness) "
-             "and penetration, one observation per run and brand, with "
-             f"{LEVEL:.0%} t confidence intervals.", ""]
+             "least squares of final dream value on final reach (awareness) and penetration, "
+             "one observation per configuration and brand: the mean of its replicates, with "
+             f"{LEVEL:.0%} t confidence intervals. Replicates sharpen each configuration's "
+             "mean but are not independent markets, so n is the number of configurations; "
+             "a claim about brands needs many configurations, not many replicates.", ""]
     for title, runs, enabled in paradox_groups(sweep):
         result = paradox(runs, enabled)
         if title:
@@ -359,9 +420,10 @@ def paradox_markdown(sweep: Sweep) -> str:
             for i, name in enumerate(fit.names):
                 lines.append(f"| {name} | {fit.coef[i]:+.4f} | [{fit.lo[i]:+.4f}, "
                              f"{fit.hi[i]:+.4f}] | {fit.se[i]:.4f} | {fit.p[i]:.2g} |")
-            lines += ["", f"n = {fit.n} observations ({runs['config'].nunique()} "
-                      f"configurations), R² = {fit.r2:.3f}, correlation of awareness and "
-                      f"penetration r = {result['correlation']:.3f}.", ""]
+            lines += ["", f"n = {fit.n} configurations (each the mean of at least "
+                      f"{result['replicates']} replicates; {result['runs']} runs), "
+                      f"R² = {fit.r2:.3f}, correlation of awareness and penetration "
+                      f"r = {result['correlation']:.3f}.", ""]
         lines += [f"**Verdict{f' ({title})' if title else ''}: {result['verdict']}.**", ""]
     return "\n".join(lines)
 
@@ -393,5 +455,5 @@ def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, P
     return paths
 
 
-__all__ = ["Sweep", "curve_bands", "load", "paradox", "plot_curves", "plot_frontier",
-           "summarize", "t_halfwidth", "write_report"]
+__all__ = ["Sweep", "configuration_means", "curve_bands", "load", "paradox", "plot_curves",
+           "plot_frontier", "summarize", "t_halfwidth", "write_report"]

@@ -9,6 +9,7 @@ how the tests check the plumbing.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from ewom_abm import files, limits
 from ewom_abm.batch.grid import Design
 from ewom_abm.batch.runner import EwomSimulator, RunOutput, Simulator
 from ewom_abm.batch.storage import RUNS, read_table
-from ewom_abm.batch.sweep import Plan, execute_design, validate
+from ewom_abm.batch.sweep import Options, Plan, execute_design, validate
 from ewom_abm.model import scenario as sc
 from ewom_abm.model.errors import EwomError
 
@@ -58,8 +59,14 @@ def parse_param(item: str) -> Param:
         lo, hi = (float(v) for v in text.split(":"))
     except ValueError:
         raise EwomError(f"--param {item}: LO and HI must be numbers") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise EwomError(f"--param {item}: LO and HI must be finite numbers")
     if not lo < hi:
         raise EwomError(f"--param {item}: LO must be below HI")
+    if typ is int and round(lo) == round(hi):
+        raise EwomError(f"--param {item}: {key} takes whole numbers and {lo:g} to {hi:g} "
+                        f"rounds to the one value {round(lo)}; give a range spanning at least "
+                        "two whole numbers")
     return Param(key, lo, hi, typ is int)
 
 
@@ -218,7 +225,12 @@ class Result:
     def table_text(self) -> str:
         if self.table.empty:
             return "(no indices: some runs failed)"
-        return self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        text = self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                    na_rep="undefined")
+        for out in constant_outputs(self.table):
+            text += (f"\n{out}: the same value at every sample point, so its indices are "
+                     "undefined (nothing varies to attribute)")
+        return text
 
 
 def outputs_matrix(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -231,12 +243,41 @@ def outputs_matrix(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return y.reindex(range(spec.plan.design.n_configs))
 
 
+def _constant(values: np.ndarray) -> bool:
+    """The same value at every sample point (up to rounding noise)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return True
+    return float(np.ptp(finite)) <= 1e-12 * max(1.0, float(np.abs(finite).max()))
+
+
+def _undefined(spec: Spec, out: str) -> list[dict[str, Any]]:
+    """An output that never moves has no variance to apportion (Sobol indices are 0/0) and
+    no effect to rank: its rows say so instead of printing 0.000 +- 0.000."""
+    cols = (("S1", "S1_conf", "ST", "ST_conf") if spec.method == "sobol"
+            else ("mu_star", "mu_star_conf", "mu", "sigma"))
+    return [{"output": out, "parameter": name, **dict.fromkeys(cols, math.nan)}
+            for name in spec.problem["names"]]
+
+
+def constant_outputs(table: pd.DataFrame) -> list[str]:
+    """Outputs whose indices are undefined (constant at every sample point)."""
+    if table.empty:
+        return []
+    num = table.drop(columns=["output", "parameter"])
+    undefined = num.isna().all(axis=1).groupby(table["output"]).all()
+    return [str(o) for o, flag in undefined.items() if flag]
+
+
 def analyse(spec: Spec, y: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     """SALib's indices for each output, as a tidy table (output, parameter, ...)."""
     rows = []
     seed = spec.plan.design.root_seed
     for out in spec.outputs:
         values = y[out].to_numpy(float)
+        if _constant(values):
+            rows += _undefined(spec, out)
+            continue
         if spec.method == "sobol":
             from SALib.analyze import sobol
 
@@ -300,14 +341,20 @@ def markdown(table: pd.DataFrame, spec: Spec, title: str) -> str:
              "| --- | --- |" + " ---: |" * len(cols)]
     for row in table.to_dict("records"):
         lines.append(f"| {row['output']} | `{row['parameter']}` | "
-                     + " | ".join(f"{row[c]:.3f}" for c in cols) + " |")
+                     + " | ".join("undefined" if math.isnan(row[c]) else f"{row[c]:.3f}"
+                                  for c in cols) + " |")
+    for out in constant_outputs(table):
+        lines += ["", f"`{out}` takes the same value at every sample point: its indices are "
+                  "undefined (nothing varies to attribute)."]
     return "\n".join(lines) + "\n"
 
 
-def run(spec: Spec, out: Path | str, **execute: Any) -> Result:
+def run(spec: Spec, out: Path | str, options: Options | None = None, *,
+        executor: Any = None) -> Result:
     """Run the sample (resumably) and analyse it; writes DIR/sensitivity/indices.*."""
     out = Path(out)
-    res = execute_design(spec.plan, out, kind="sensitivity", extra=spec.extra(), **execute)
+    options = dataclasses.replace(options or Options(), kind="sensitivity", extra=spec.extra())
+    res = execute_design(spec.plan, out, options, executor=executor)
     if res.failed:
         return Result(spec.method, pd.DataFrame(), failed=res.failed)
     y = outputs_matrix(read_table(out / RUNS, required=("run", "status", "config")), spec)

@@ -29,9 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from ewom_abm.batch.executors import default_workers
+from ewom_abm.batch.executors import Target, default_workers
 from ewom_abm.batch.report import write_report
-from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.batch.sweep import Options, execute_design, plan
 from ewom_abm.model.model import EwomModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,7 @@ def sweep(out: Path, reps: int, workers: int, overrides: list[str]) -> dict[str,
     shutil.rmtree(out, ignore_errors=True)
     p = plan("headline", VARY, reps, overrides=overrides)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    result = execute_design(p, out, workers=workers, progress=False)
+    result = execute_design(p, out, Options(Target(workers), progress=False))
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     assert result.failed == 0, result.failures
     session = json.loads((out / "sweep.json").read_text())["history"][-1]

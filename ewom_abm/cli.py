@@ -12,8 +12,10 @@ The work lives in ``ewom_abm.model`` and ``ewom_abm.batch``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
+import signal
 import socket
 import sys
 import time
@@ -119,12 +121,47 @@ def check_listen(host: str, port: int) -> None:
             raise EwomError(f"{key}: cannot listen on {host}:{port}: {reason(exc)}") from None
 
 
+ANY_HOST = ("0.0.0.0", "::", "")
+
+
+def reachable_addresses() -> list[str]:
+    """This machine's IPv4 addresses that others on its networks can open (loopback left
+    out), the one the default route leaves by first. Nothing is sent: connecting a UDP socket
+    only picks the interface."""
+    found = []
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("10.255.255.255", 1))
+        found.append(s.getsockname()[0])
+    with contextlib.suppress(OSError, UnicodeError):
+        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None,
+                                                              socket.AF_INET)]
+    return [a for a in dict.fromkeys(found) if not a.startswith(("127.", "0."))]
+
+
+def app_addresses(host: str, port: int) -> list[str]:
+    """The lines that tell where the app can be opened."""
+    if host not in ANY_HOST:
+        shown = f"[{host}]" if ":" in host else host
+        return [f"http://{shown}:{port}/"]
+    addresses = reachable_addresses()
+    lines = [f"http://{a}:{port}/   (on this network)" for a in addresses]
+    if not addresses:
+        lines.append("(no network address found: only this machine can open the app)")
+    return [*lines, f"http://127.0.0.1:{port}/   (this machine)"]
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     check_listen(args.host, args.port)
-    print(f"ewom-abm app: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
-    cmd = [sys.executable, "-m", "solara", "run", "ewom_abm.app.page", "--host", args.host,
+    print("ewom-abm app (Ctrl-C to stop), open:\n  " +
+          "\n  ".join(app_addresses(args.host, args.port)), flush=True)
+    # Solara warns, per page load, that cookies over http cannot be SameSite=None: noise here
+    cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none require https:UserWarning",
+           "-m", "solara", "run", "ewom_abm.app.page", "--host", args.host,
            "--port", str(args.port), "--no-open", "--production"]
-    os.execv(sys.executable, cmd)  # become the server: signals reach it directly
+    from ewom_abm.app import FAST_RENDERER
+
+    env = {**FAST_RENDERER, **os.environ}
+    os.execve(sys.executable, cmd, env)  # become the server: signals reach it directly
     return 0
 
 
@@ -166,6 +203,14 @@ def _quiet_stdout() -> None:
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes it at exit)
 
 
+def _closed_streams() -> None:
+    """A stream the caller closed (``ewom run >&-``) is None to Python: write nothing there
+    instead of failing; the command's files are its results."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 (flushed at exit)
+
+
 def _note(message, category, filename, lineno, file=None, line=None) -> None:
     """A renamed scenario key is a one-line note, not a warning with a source line."""
     if any(c.__name__ == "ScenarioNote" for c in category.__mro__):
@@ -178,6 +223,7 @@ _show_warning = warnings.showwarning
 
 
 def main(argv: list[str] | None = None) -> int:
+    _closed_streams()
     args = build_parser().parse_args(argv)
     warnings.showwarning = _note
     try:
@@ -188,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # a second Ctrl-C while the interpreter shuts the worker pools down is ignored:
+        # finished results are saved by now, and a traceback there would only alarm
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like: not an error

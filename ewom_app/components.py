@@ -1,63 +1,54 @@
-"""Solara components of the app: lesson text, KPIs, network picture, charts, settings.
+"""Solara components of the app's main column: the lesson, the KPIs, the network picture and
+the charts.
 
-Everything that changes with the model reads Mesa's ``update_counter`` so it redraws after
-each Step or Play tick of Mesa's controller. No component here loads front-end code from a
-CDN (no Markdown, Altair or grid layout): the page renders from the cached Solara assets only.
+What changes with every step reads the session's ``tick`` and nothing else re-renders then.
+No component here loads front-end code from a CDN (no Markdown, Altair or grid layout): the
+page renders from the cached Solara assets only. Labels, units and number formats of the KPIs
+come from the KPI registry (``model/metrics.py``), so a new KPI appears without code here.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
-import math
-import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import reacton.ipyvuetify as rv
 import solara
-from mesa.visualization.utils import update_counter
 
 from ewom_abm.app import layout
+from ewom_abm.app.charts import Charts
 from ewom_abm.app.draw import (
     CATEGORIES,
     CATEGORY_COLORS,
     CATEGORY_LABELS,
-    ChartsPainter,
     NetworkPainter,
     brand_color,
     categories,
     category_counts,
 )
-from ewom_abm.app.setup import SLIDERS, AppModel, dream_value_max
+from ewom_abm.app.session import Session
+from ewom_abm.app.settings import NETWORK_HELP
+from ewom_abm.app.setup import AppModel, preset_groups
+from ewom_abm.model import scenario
 from ewom_abm.model.metrics import HEADLINE, kpi
-from ewom_abm.model.scenario import BRAND_STRATEGIES, EWOM_MODELS, NETWORK_KINDS, Scenario
 
-NETWORK_LABELS = {
-    "erdos_renyi": "random (Erdős-Rényi)",
-    "watts_strogatz": "small world (Watts-Strogatz)",
-    "barabasi_albert": "scale-free (Barabási-Albert)",
-    "stochastic_block": "communities (stochastic block)",
-    "complete": "complete graph",
-    "global": "global mixing (no network)",
-    "file": "real network from file",
-}
-EWOM_LABELS = {
-    "organic": "organic: consumers talk among themselves",
-    "linear": "linear: brand → opinion leaders → followers",
-    "coproduction": "coproduction: everyone retells, message drifts",
-}
-
-# ---------------------------------------------------------------------------- painter caches
-# Painters depend on the graph (network) or on brands and horizon (charts), not on a model
-# instance: resets, replays and other sessions reuse them. Each painter has its own lock.
+# ---------------------------------------------------------------------------- picture cache
+# Network painters depend on the graph only, not on a model instance or a session: resets,
+# replays and other sessions reuse them (each painter has its own lock). Their recent frames
+# are kept by what they show.
 
 _painters: OrderedDict[tuple, Any] = OrderedDict()
 _painters_lock = threading.Lock()
 
 
 def _cached(key: tuple, make: Callable[[], Any], size: int = 24) -> Any:
+    """From the cache, or made and kept (at most ``size`` entries of this key's kind)."""
     with _painters_lock:
         hit = _painters.get(key)
         if hit is not None:
@@ -66,8 +57,9 @@ def _cached(key: tuple, make: Callable[[], Any], size: int = 24) -> Any:
     value = make()
     with _painters_lock:
         _painters[key] = value
-        while len(_painters) > size:
-            _painters.popitem(last=False)
+        kind = [k for k in _painters if k[0] == key[0]]
+        for old in kind[: max(0, len(kind) - size)]:
+            del _painters[old]
     return value
 
 
@@ -82,24 +74,27 @@ def network_painter(model: AppModel) -> NetworkPainter:
     return _cached(("network", pic.key, pic.nodes.size), lambda: NetworkPainter(pic))
 
 
-def charts_painter(config: Scenario) -> ChartsPainter:
-    brands = tuple(b.name for b in config.brands)
-    dmax = round(dream_value_max(config), 3)
-    return _cached(("charts", brands, config.steps, dmax),
-                   lambda: ChartsPainter(list(brands), config.steps, dmax))
-
-
 def network_png(model: AppModel, brand: int) -> bytes:
+    """The network picture (JPEG). A picture whose shown consumers look as in one drawn
+    before (a step that changed nobody in a sampled network, a reset) is not drawn again."""
     cons = model.consumers
     code = categories(cons.stage[brand], cons.advocate[brand])
-    return network_painter(model).render(code, cons.core, cons.leader)
+    painter = network_painter(model)
+    nodes = painter.pic.nodes
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in (code[nodes], cons.core[nodes], cons.leader[nodes]):
+        digest.update(np.ascontiguousarray(arr).view(np.uint8))
+    key = ("frame", painter.pic.key, nodes.size, digest.hexdigest())
+    return _cached(key, lambda: painter.render(code, cons.core, cons.leader), size=64)
 
 
-def charts_png(model: AppModel) -> bytes:
-    return charts_painter(model.config).render(model.timeseries())
+def charts_svg(model: AppModel) -> str:
+    """The charts of a model on their own (no earlier runs)."""
+    return Charts([b.name for b in model.config.brands], model.config.steps).svg(
+        model.timeseries(), model.steps)
 
 
-# ---------------------------------------------------------------------------- small helpers
+# ---------------------------------------------------------------------------- lesson
 
 def paragraphs(text: str) -> str:
     """Plain scenario text as HTML paragraphs (blank lines separate paragraphs)."""
@@ -108,81 +103,97 @@ def paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(b)}</p>" for b in blocks if b)
 
 
-def pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+@functools.lru_cache(maxsize=1)
+def preset_menu() -> tuple[dict[str, str], ...]:
+    """The scenario menu: a header per group, then its presets by title."""
+    items: list[dict[str, str]] = []
+    for group, names in preset_groups():
+        items.append({"header": group})
+        for name in names:
+            title = scenario.read_toml(scenario.resolve_path(name)).get("title") or name
+            items.append({"text": str(title), "value": name})
+    return tuple(items)
 
-
-# ---------------------------------------------------------------------------- lesson
 
 @solara.component
-def Lesson(config: Scenario, preset: str, presets: list[str], on_preset: Callable[[str], None]):  # noqa: N802
+def Lesson(session: Session):  # noqa: N802
     """The preset picker and the preset's 'what to look for' and 'things to try' (NetLogo's
     Info tab), kept in the scenario file itself."""
+    config = session.model.value.config
+    preset = session.setup.preset
+    error = session.errors.value.get("scenario")
+
     with solara.Card(classes=["ewom-lesson"]):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "16px"}):
-            with solara.Div(style={"min-width": "260px", "max-width": "340px"}):
-                solara.Select(label="Scenario", values=presets, value=preset, on_value=on_preset)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "4px 16px"}):
+            rv.Select(label="Scenario", items=list(preset_menu()), v_model=preset,
+                      on_v_model=lambda name: session.rebuild(name, clear=True,
+                                                              error_key="scenario"),
+                      dense=True, hide_details=True, class_="ewom-preset",
+                      menu_props={"maxHeight": 520}, style_="max-width: 380px; min-width: 260px")
             solara.HTML(tag="h2", unsafe_innerHTML=html.escape(config.title or config.name),
                         classes=["ewom-title"])
+        if error:
+            rv.Html(tag="div", children=[error], class_="ewom-control-error",
+                    attributes={"role": "alert"})
         if config.description:
             solara.HTML(tag="div", unsafe_innerHTML=paragraphs(config.description),
                         classes=["ewom-description"])
-        with solara.Columns([1, 1]):
-            with solara.Div(classes=["ewom-look"]):
-                solara.HTML(tag="h4", unsafe_innerHTML=(
-                    "<span class='mdi mdi-eye-outline'></span> What to look for"))
-                solara.HTML(tag="div", unsafe_innerHTML=paragraphs(
-                    config.look_for or "Press ▶ and watch the curves."))
-            with solara.Div(classes=["ewom-try"]):
-                solara.HTML(tag="h4", unsafe_innerHTML=(
-                    "<span class='mdi mdi-flask-outline'></span> Things to try"))
-                solara.HTML(tag="div", unsafe_innerHTML=paragraphs(
-                    config.try_this or "Change a setting in the sidebar and press ▶ again."))
+        with rv.Html(tag="div", class_="ewom-lesson-notes"):
+            solara.HTML(tag="div", classes=["ewom-look"], unsafe_innerHTML=(
+                "<h4><span class='mdi mdi-eye-outline'></span> What to look for</h4>"
+                + paragraphs(config.look_for or "Press Play and watch the curves.")))
+            solara.HTML(tag="div", classes=["ewom-try"], unsafe_innerHTML=(
+                "<h4><span class='mdi mdi-flask-outline'></span> Things to try</h4>"
+                + paragraphs(config.try_this or
+                             "Change a setting in the sidebar and press Play again.")))
 
 
 # ---------------------------------------------------------------------------- KPIs
 
 def kpi_html(model: AppModel) -> str:
-    """The headline KPIs per brand, labelled and formatted by the KPI registry."""
+    """One card per brand: its strategy now and a tile per headline KPI, labelled, formatted
+    and given its unit by the KPI registry. Tiles wrap, so every KPI stays on screen."""
     final = model.final()
-    rows = []
+    cards = []
     for i, br in enumerate(model.brands):
         k = final[br.name]
         strategy = html.escape(br.strategy)
         if br.policy == "adaptive":
-            strategy = f"{strategy} <span class='ewom-muted'>(adaptive)</span>"
-        cells = "".join(f"<td>{kpi(name).format(k[name])}</td>" for name in HEADLINE)
-        rows.append(
-            "<tr>"
-            f"<td><span class='ewom-swatch' style='background:{brand_color(i)}'></span>"
-            f"{html.escape(br.name)}</td><td>{strategy}</td>{cells}</tr>")
-    head = "".join(f"<th title='{html.escape(kpi(name).doc)}'>{html.escape(kpi(name).label)}"
-                   "</th>" for name in HEADLINE)
-    head = f"<tr><th>Brand</th><th>Strategy now</th>{head}</tr>"
-    return f"<table class='ewom-kpi'>{head}{''.join(rows)}</table>"
+            strategy += " <span class='ewom-muted'>(adaptive)</span>"
+        tiles = "".join(
+            f"<div class='ewom-tile' data-kpi='{name}' title='{html.escape(kpi(name).doc)}'>"
+            f"<div class='ewom-tile-label'>{html.escape(kpi(name).label)}</div>"
+            f"<div class='ewom-tile-value'>{kpi(name).format(k[name])}</div>"
+            f"<div class='ewom-tile-unit'>{html.escape(kpi(name).unit)}</div></div>"
+            for name in HEADLINE)
+        cards.append(
+            f"<div class='ewom-brand-card' data-brand='{html.escape(br.name)}'>"
+            f"<div class='ewom-brand-head'><span class='ewom-swatch' "
+            f"style='background:{brand_color(i)}'></span><b>{html.escape(br.name)}</b>"
+            f"<span class='ewom-strategy'>Strategy now: {strategy}</span></div>"
+            f"<div class='ewom-tiles'>{tiles}</div></div>")
+    return f"<div class='ewom-kpi' data-step='{model.steps}'>{''.join(cards)}</div>"
+
+
+def info_text(model: AppModel) -> str:
+    kind = model.config.network.kind
+    return (f"{model.n:,} consumers · {model.config.ewom.model} eWOM · "
+            f"{NETWORK_HELP.get(kind, kind)} · seed {model.seed}")
 
 
 @solara.component
-def Kpis(model: AppModel):  # noqa: N802
-    update_counter.get()
+def Kpis(session: Session):  # noqa: N802
+    session.tick.get()
+    model = session.model.value
     with solara.Card(classes=["ewom-kpis"]):
-        with solara.Row(style={"align-items": "center", "gap": "24px", "flex-wrap": "wrap"}):
-            solara.HTML(tag="div", classes=["ewom-step"],
-                        unsafe_innerHTML=f"Step <b>{model.steps}</b> of {model.config.steps}")
-            solara.HTML(tag="div", classes=["ewom-muted"], unsafe_innerHTML=html.escape(
-                f"{model.n:,} consumers · {model.config.ewom.model} eWOM · "
-                f"{NETWORK_LABELS.get(model.config.network.kind, model.config.network.kind)}"
-                f" · seed {model.seed}"))
-            if not model.running and model.steps >= model.config.steps:
-                solara.HTML(tag="div", classes=["ewom-done"],
-                            unsafe_innerHTML="Finished: press Reset to replay, or change a "
-                                             "setting")
-        solara.HTML(tag="div", unsafe_innerHTML=kpi_html(model))
+        solara.HTML(tag="div", classes=["ewom-info", "ewom-muted"],
+                    unsafe_innerHTML=html.escape(info_text(model)))
+        solara.HTML(tag="div", unsafe_innerHTML=kpi_html(model), classes=["ewom-kpis-body"])
 
 
 # ---------------------------------------------------------------------------- network
 
-def legend_html(counts: dict[str, int], total: int) -> str:
+def legend_html(counts: dict[str, int]) -> str:
     chips = []
     for c in CATEGORIES:
         chips.append(f"<span class='ewom-chip'><span class='ewom-dot' "
@@ -208,8 +219,10 @@ def sample_note(model: AppModel, pic: layout.Picture) -> str | None:
 
 
 @solara.component
-def NetworkView(model: AppModel, brand: int, on_brand: Callable[[int], None]):  # noqa: N802
-    update_counter.get()
+def NetworkView(session: Session):  # noqa: N802
+    session.tick.get()
+    model = session.model.value
+    brand, set_brand = solara.use_state(0)
     b = min(brand, len(model.brands) - 1)
     names = [br.name for br in model.brands]
     with solara.Card(classes=["ewom-network"]):
@@ -217,133 +230,50 @@ def NetworkView(model: AppModel, brand: int, on_brand: Callable[[int], None]):  
             solara.HTML(tag="h3", unsafe_innerHTML="Who has heard what",
                         classes=["ewom-card-title"])
             if len(names) > 1:
-                with solara.Div(style={"min-width": "180px"}):
-                    solara.Select(label="Colour by brand", values=names, value=names[b],
-                                  on_value=lambda name: on_brand(names.index(name))
-                                  if name in names else None)
+                rv.Select(label="Colour by brand", items=names, v_model=names[b], dense=True,
+                          hide_details=True, style_="max-width: 200px",
+                          on_v_model=lambda name: set_brand(names.index(name))
+                          if name in names else None)
         pic = picture_for(model)
-        solara.Image(network_png(model, b), format="jpeg", width="100%",
-                     classes=["ewom-network-image"])
+        # the frame's data-step follows the picture's (same render): when it shows a step,
+        # so does the picture
+        rv.Html(tag="div", class_="ewom-network-frame", attributes={"data-step": str(model.steps)},
+                children=[solara.Image(network_png(model, b), format="jpeg", width="100%",
+                                       classes=["ewom-network-image"])])
         code = categories(model.consumers.stage[b], model.consumers.advocate[b])
-        solara.HTML(tag="div", unsafe_innerHTML=legend_html(category_counts(code), model.n))
+        solara.HTML(tag="div", unsafe_innerHTML=legend_html(category_counts(code)))
         note = sample_note(model, pic)
         if note:
-            solara.HTML(tag="div", unsafe_innerHTML=html.escape(note),
-                        classes=["ewom-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=html.escape(note), classes=["ewom-note"])
+
+
+# ---------------------------------------------------------------------------- charts
+
+def earlier_html(labels: list[tuple[int, str]]) -> str:
+    items = "".join(f"<li><span class='ewom-run-number'>{n}</span> {html.escape(text)}</li>"
+                    for n, text in labels)
+    return (f"<div class='ewom-earlier-title'>Faded lines: earlier runs (then → now)</div>"
+            f"<ol class='ewom-earlier-list'>{items}</ol>")
 
 
 @solara.component
-def ChartsView(model: AppModel):  # noqa: N802
-    update_counter.get()
+def ChartsView(session: Session):  # noqa: N802
+    session.tick.get()
+    model = session.model.value
     with solara.Card(classes=["ewom-charts"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Reach, penetration, revenue, dream value, "
-                    "dilution",
-                    classes=["ewom-card-title"])
-        solara.Image(charts_png(model), format="png", width="100%",
-                     classes=["ewom-charts-image"])
-
-
-# ---------------------------------------------------------------------------- settings
-
-@solara.component
-def LazySlider(  # noqa: N802
-        label: str, value: float, min: float, max: float, step: float,
-        on_value: Callable[[float], None], fmt: str = "{:g}", disabled: bool = False):
-    """A slider that commits when released (a drag would otherwise rebuild the model at every
-    pixel); the current value is shown beside the label."""
-    shown, set_shown = solara.use_state(value, key=f"{label}-{value}")
-    el = rv.Slider(v_model=shown, on_v_model=set_shown, label=f"{label}: {fmt.format(shown)}",
-                   min=min, max=max, step=step, thumb_label=False, hide_details=True,
-                   disabled=disabled, class_="ewom-slider")
-
-    def changed(_widget, _event, data):
-        try:  # the browser may send anything: only a finite number reaches on_value, whose
-            x = float(data)  # owner checks it against the slider's range (setup.SLIDERS)
-        except (TypeError, ValueError):
-            return
-        if math.isfinite(x) and x != float(value):
-            on_value(x)
-
-    rv.use_event(el, "change", changed)
-    return el
-
-
-@solara.component
-def Settings(  # noqa: N802
-        config: Scenario, on_change: Callable[[dict[str, Any]], bool],
-        on_restore: Callable[[], None], error: str | None, seed_error: str | None,
-        on_seed: Callable[[str], None]):
-    """Every setting is one scenario key; a change rebuilds the model at once."""
-    net = config.network
-    with solara.Card("Scenario settings", classes=["ewom-settings"]):
-        if error:
-            solara.Error(error, classes=["ewom-error"])
-        solara.Select(label="eWOM model", values=list(EWOM_MODELS), value=config.ewom.model,
-                      on_value=lambda v: on_change({"ewom.model": v}))
-        solara.HTML(tag="div", classes=["ewom-muted", "ewom-help"],
-                    unsafe_innerHTML=html.escape(EWOM_LABELS[config.ewom.model]))
-        for i, br in enumerate(config.brands):
-            solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML=(
-                f"<span class='ewom-swatch' style='background:{brand_color(i)}'></span>"
-                f"Brand: {html.escape(br.name)}"))
-            solara.Select(label=f"{br.name} strategy", values=list(BRAND_STRATEGIES),
-                          value=br.strategy,
-                          on_value=lambda v, i=i: on_change({f"brands.{i}.strategy": v}))
-            LazySlider(f"{br.name} budget per step", br.budget, *SLIDERS["brands.N.budget"],
-                       on_value=lambda v, i=i: on_change({f"brands.{i}.budget": v}),
-                       fmt="{:.0f}")
-            LazySlider(f"{br.name} seeds at launch", br.seeds, *SLIDERS["brands.N.seeds"],
-                       on_value=lambda v, i=i: on_change({f"brands.{i}.seeds": int(v)}),
-                       fmt="{:.0f}")
-            LazySlider(f"{br.name} price", br.price, *SLIDERS["brands.N.price"],
-                       on_value=lambda v, i=i: on_change({f"brands.{i}.price": v}),
-                       fmt="{:.2f}")
-            if br.strategy in ("exclusivity", "adaptive"):  # only exclusivity restricts shops
-                LazySlider(f"{br.name} shops outside the core (exclusivity)", br.distribution,
-                           *SLIDERS["brands.N.distribution"],
-                           on_value=lambda v, i=i: on_change({f"brands.{i}.distribution": v}),
-                           fmt="{:.0%}")
-        solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Network")
-        kinds = [k for k in NETWORK_KINDS if k != "file" or net.kind == "file"]
-        solara.Select(label="Network kind", values=kinds, value=net.kind,
-                      on_value=lambda v: on_change({"network.kind": v}))
-        solara.HTML(tag="div", classes=["ewom-muted", "ewom-help"],
-                    unsafe_innerHTML=html.escape(NETWORK_LABELS.get(net.kind, net.kind)))
-        LazySlider("Consumers", net.n, *SLIDERS["network.n"],
-                   on_value=lambda v: on_change({"network.n": int(v)}), fmt="{:,.0f}",
-                   disabled=net.kind == "file")
-        if net.kind not in ("file", "complete"):
-            LazySlider("Friends per consumer" if net.kind != "global" else "Contacts per step",
-                       net.mean_degree, *SLIDERS["network.mean_degree"],
-                       on_value=lambda v: on_change({"network.mean_degree": v}), fmt="{:.0f}")
-        solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Word of mouth")
-        ew = config.ewom
-        LazySlider("Share chance per friend", ew.p_share, *SLIDERS["ewom.p_share"],
-                   on_value=lambda v: on_change({"ewom.p_share": v}), fmt="{:.3f}")
-        LazySlider("Advertising reach per step", ew.p_external, *SLIDERS["ewom.p_external"],
-                   on_value=lambda v: on_change({"ewom.p_external": v}), fmt="{:.4f}")
-        if ew.model == "linear":
-            LazySlider("Followers pass it on", ew.follower_share,
-                       *SLIDERS["ewom.follower_share"],
-                       on_value=lambda v: on_change({"ewom.follower_share": v}), fmt="{:.2f}")
-        if ew.model == "coproduction":
-            LazySlider("Community pushback", ew.pushback, *SLIDERS["ewom.pushback"],
-                       on_value=lambda v: on_change({"ewom.pushback": v}), fmt="{:.2f}")
-        solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Status")
-        LazySlider("Snob effect (owners dilute status)", config.status.snob,
-                   *SLIDERS["status.snob"],
-                   on_value=lambda v: on_change({"status.snob": v}), fmt="{:.1f}")
-        LazySlider("Status sensitivity of the core", config.consumers.status_sensitivity_core,
-                   *SLIDERS["consumers.status_sensitivity_core"],
-                   on_value=lambda v: on_change({"consumers.status_sensitivity_core": v}),
-                   fmt="{:.2f}")
-        solara.HTML(tag="div", classes=["ewom-subhead"], unsafe_innerHTML="Run")
-        with solara.Row(style={"align-items": "center"}):
-            solara.InputText(label="Seed", value=str(config.seed), on_value=on_seed,
-                             error=seed_error or False, classes=["ewom-seed"])
-            solara.Button(icon_name="mdi-dice-5-outline", text=True, classes=["ewom-dice"],
-                          on_click=lambda: on_seed(str(random.randrange(1, 10**6))))
-        LazySlider("Steps (weeks)", config.steps, *SLIDERS["steps"],
-                   on_value=lambda v: on_change({"steps": int(v)}), fmt="{:.0f}")
-        solara.Button("Back to the preset's values", on_click=on_restore, text=True,
-                      icon_name="mdi-restore", classes=["ewom-restore"])
+                    "dilution", classes=["ewom-card-title"])
+        solara.HTML(tag="div", unsafe_innerHTML=session.charts().svg(model.timeseries(),
+                                                                      model.steps),
+                    classes=["ewom-charts-image"])
+        labels = session.history.labels(model.config)
+        if labels:
+            with rv.Html(tag="div", class_="ewom-earlier"):
+                solara.HTML(tag="div", unsafe_innerHTML=earlier_html(labels),
+                            classes=["ewom-earlier-body"])
+                solara.Button("Clear earlier runs", icon_name="mdi-eraser", text=True,
+                              small=True, on_click=session.clear_earlier,
+                              classes=["ewom-clear-earlier"])
+        else:
+            solara.HTML(tag="div", classes=["ewom-muted", "ewom-help"], unsafe_innerHTML=(
+                "Change a setting after a run and the run stays here, faded, to compare."))

@@ -1,27 +1,20 @@
-"""Fast pictures of a running model: the network coloured by funnel stage, and the KPI charts.
+"""The network picture of a running model, every consumer coloured by funnel stage.
 
-Both painters draw what never changes (edges, axes, ticks, legends) once into a background
-and, on every step, only restore that background and draw the changing artists on top
-(matplotlib blitting on the Agg canvas), then encode a PNG with Pillow. That keeps a step plus
-redraw well under the 250 ms budget at thousands of consumers; re-creating the figures would
-cost several times more.
+The painter draws what never changes (the friendships, as a density image) once into a
+background; on every step it stamps the consumers' markers on a copy with numpy and encodes a
+JPEG with Pillow: a few milliseconds at thousands of consumers. The KPI charts are SVG drawn in
+the browser (charts.py).
 """
 
 from __future__ import annotations
 
 import io
-import threading
 
 import matplotlib.colors
-import matplotlib.lines
 import numpy as np
-import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PIL import Image
 
 from ewom_abm.app.layout import Picture
-from ewom_abm.model.metrics import kpi
 from ewom_abm.model.state import Stage
 
 # display categories: the five funnel stages plus advocates (adopters who recommend)
@@ -74,31 +67,6 @@ def encode(rgba: np.ndarray, fmt: str = "png") -> bytes:
     return out.getvalue()
 
 
-class _Blitter:
-    """An Agg figure whose static part is drawn once; ``frame()`` redraws the animated artists."""
-
-    def __init__(self, fig: Figure, fmt: str = "png") -> None:
-        self.fig = fig
-        self.fmt = fmt
-        self.canvas = FigureCanvasAgg(fig)
-        self.animated: list = []
-        self._background = None
-        self.lock = threading.Lock()
-
-    def freeze(self) -> None:
-        for artist in self.animated:
-            artist.set_animated(True)
-        self.canvas.draw()
-        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-
-    def frame(self) -> bytes:
-        self.canvas.restore_region(self._background)
-        for artist in self.animated:
-            if artist.get_visible():
-                artist.axes.draw_artist(artist)
-        return encode(np.asarray(self.canvas.buffer_rgba()), self.fmt)
-
-
 def edge_image(pos: np.ndarray, edges: np.ndarray, size_px: int) -> np.ndarray:
     """Friendships drawn as a density image: each edge deposits one sample per pixel of its
     length, and a pixel's grey deepens with the number of edges crossing it, as if each line
@@ -124,123 +92,91 @@ def edge_image(pos: np.ndarray, edges: np.ndarray, size_px: int) -> np.ndarray:
     return img
 
 
+def stamp(shape: str, size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel offsets (dy, dx) of a marker ``size`` pixels across, centred on a pixel: a
+    ``circle``, a ``square`` or a ``diamond`` (a square on its corner). A pixel belongs to the
+    marker when at least half of it is covered (sampled 4 x 4), as a rasteriser would draw it."""
+    r = max(size, 1.0) / 2
+    reach = int(np.ceil(r + 0.5))
+    sub = (np.arange(4) + 0.5) / 4 - 0.5  # sub-pixel sample points
+    dy, dx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
+    y = dy[..., None, None] + sub[:, None]
+    x = dx[..., None, None] + sub[None, :]
+    if shape == "circle":
+        inside = y * y + x * x <= r * r
+    elif shape == "diamond":
+        inside = np.abs(y) + np.abs(x) <= r * 1.25
+    else:
+        inside = (np.abs(y) <= r) & (np.abs(x) <= r)
+    covered = inside.mean(axis=(2, 3)) >= 0.5
+    covered[reach, reach] = True  # at least the centre
+    return dy[covered], dx[covered]
+
+
+# how each kind of consumer is drawn: shape and size factor on a network, in the mixing grid
+_MARKS = {"other": ("circle", 1.0, "square", 1.0), "core": ("square", 1.07, "square", 1.07),
+          "leader": ("diamond", 1.79, "square", 1.0)}
+_OUTLINE = np.array([17, 17, 17], dtype=np.uint8)  # opinion leaders' dark edge
+
+
 class NetworkPainter:
     """The network (or, for global mixing, a grid of consumers) coloured by funnel stage.
 
     Core-segment consumers are squares, everyone else dots; opinion leaders are drawn larger as
     diamonds with a dark outline. Consumers further along the funnel are drawn on top. The
     painter depends only on the picture (graph and layout), so resets and sessions share it.
+
+    The friendships are drawn once into a background image; each frame copies it and stamps
+    every shown consumer's marker into it with numpy (one fancy assignment per kind of
+    consumer, later stages last so they land on top), then encodes a JPEG: a few milliseconds
+    for thousands of consumers, where a matplotlib scatter of the same markers costs tens.
     """
 
-    def __init__(self, pic: Picture, *, size_px: int = 620, dpi: int = 100) -> None:
+    def __init__(self, pic: Picture, *, size_px: int = 620) -> None:
         self.pic = pic
-        fig = Figure(figsize=(size_px / dpi, size_px / dpi), dpi=dpi, facecolor="white")
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_axis_off()
+        self.size = size_px
         k = pic.nodes.size
         self.grid = pic.key.startswith("global")
+        # marker areas in points^2 as a scatter plot at 100 dpi would size them, then pixels
+        area = np.clip(0.55 * (size_px * 0.96 / np.sqrt(max(k, 1))) ** 2, 4, 200) \
+            if self.grid else np.clip(40000.0 / max(k, 1), 4.0, 60.0)
+        base = float(np.sqrt(area)) * 100 / 72
+        self.margin = m = int(np.ceil(base * 2)) + 2
+        side = size_px + 2 * m
+        background = np.full((side, side, 3), 255.0)
         if len(pic.edges):
-            ax.imshow(edge_image(pic.pos, pic.edges, size_px), extent=(0, 1, 0, 1),
-                      origin="lower", interpolation="nearest", zorder=1)
-        if self.grid:
-            self.base = float(np.clip(0.55 * (size_px * 0.96 / np.sqrt(max(k, 1))) ** 2, 4, 200))
-        else:
-            self.base = float(np.clip(40000.0 / max(k, 1), 4.0, 60.0))
-        empty = np.empty((0, 2))
-        self.scatter = {
-            "other": ax.scatter(empty[:, 0], empty[:, 1], marker="s" if self.grid else "o",
-                                linewidths=0, zorder=2),
-            "core": ax.scatter(empty[:, 0], empty[:, 1], marker="s", linewidths=0, zorder=3),
-            "leader": ax.scatter(empty[:, 0], empty[:, 1], marker="s" if self.grid else "D",
-                                 edgecolors="#111111", linewidths=0.7, zorder=4),
-        }
-        self.scale = {"other": 1.0, "core": 1.15, "leader": 1.0 if self.grid else 3.2}
-        self.blit = _Blitter(fig, fmt="jpeg")
-        self.blit.animated = list(self.scatter.values())
-        self.blit.freeze()
+            shade = edge_image(pic.pos, pic.edges, size_px)[::-1, :, 3:]  # row 0 at the top
+            background[m:m + size_px, m:m + size_px] = 255.0 * (1 - shade) + 112.0 * shade
+        self.background = background.astype(np.uint8).reshape(-1, 3)
+        x = np.clip(np.rint(pic.pos[:, 0] * size_px), 0, size_px - 1).astype(np.int64)
+        y = np.clip(np.rint((1 - pic.pos[:, 1]) * size_px), 0, size_px - 1).astype(np.int64)
+        self.centre = (y + m) * side + (x + m)
+        self.offsets = {}
+        marks = {name: (m[2:] if self.grid else m[:2]) for name, m in _MARKS.items()}
+        for name, (shape, factor) in marks.items():
+            dy, dx = stamp(shape, base * factor)
+            self.offsets[name] = dy * side + dx
+        shape, factor = marks["leader"]
+        dy, dx = stamp(shape, base * factor + 2.0)  # a dark edge about a pixel wide
+        self.outline = dy * side + dx
+        self.colors = np.rint(_RGBA[:, :3] * 255).astype(np.uint8)
 
     def render(self, code: np.ndarray, core: np.ndarray, leader: np.ndarray) -> bytes:
-        """PNG of the picture, each shown consumer coloured by its display category."""
+        """JPEG of the picture, each shown consumer coloured by its display category."""
         nodes = self.pic.nodes
         shown, is_core, is_leader = code[nodes], core[nodes], leader[nodes]
         groups = {"other": ~is_core & ~is_leader, "core": is_core & ~is_leader,
                   "leader": is_leader}
-        with self.blit.lock:
-            for name, mask in groups.items():
-                idx = np.flatnonzero(mask)
-                c = shown[idx]
-                order = idx[np.argsort(c, kind="stable")]  # later funnel stages on top
-                sc = self.scatter[name]
-                sc.set_offsets(self.pic.pos[order])
-                sc.set_facecolor(_RGBA[shown[order]])
-                sc.set_sizes([self.base * self.scale[name]])
-            return self.blit.frame()
-
-
-PANELS = ("reach", "penetration", "dream_value", "dilution")
-DILUTION_AXIS = (-0.2, 1.0)  # negative: owners add to the dream (core owners emulated)
-
-
-class ChartsPainter:
-    """Time series per brand (reach, penetration, dream value, dilution) and each brand's
-    trajectory in the reach-against-dilution plane. Axes are fixed for the whole run (x: the
-    scenario's steps; shares in [0, 1]), so only the lines are redrawn each step."""
-
-    def __init__(self, brands: list[str], horizon: int, dream_max: float, *,
-                 width_px: int = 720, height_px: int = 540, dpi: int = 100) -> None:
-        self.brands = list(brands)
-        fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
-        gs = fig.add_gridspec(2, 3, left=0.065, right=0.985, top=0.885, bottom=0.1,
-                              wspace=0.38, hspace=0.45, width_ratios=(1, 1, 1.2))
-        horizon = max(int(horizon), 1)
-        self.lines: dict[str, list] = {}
-        for k, col in enumerate(PANELS):
-            ax = fig.add_subplot(gs[k // 2, k % 2])
-            ax.set_title(kpi(col).label, fontsize=10)
-            ax.set_xlim(0, horizon)
-            ax.set_ylim(*{"dream_value": (0, dream_max),
-                          "dilution": DILUTION_AXIS}.get(col, (0.0, 1.0)))
-            ax.grid(alpha=0.3)
-            ax.tick_params(labelsize=8)
-            if k >= 2:
-                ax.set_xlabel("step (week)", fontsize=9)
-            self.lines[col] = [ax.plot([], [], lw=2, color=brand_color(i))[0]
-                               for i in range(len(brands))]
-        ax = fig.add_subplot(gs[:, 2])
-        ax.set_title("Reach against dilution", fontsize=10)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(*DILUTION_AXIS)
-        ax.set_xlabel("reach", fontsize=9)
-        ax.set_ylabel("dilution", fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=8)
-        ax.text(0.04, 0.96, "costly reach", transform=ax.transAxes, va="top", fontsize=8,
-                color="#888888")
-        ax.text(0.96, 0.04, "reach that keeps\nthe dream", transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=8, color="#888888")
-        self.path = [ax.plot([], [], lw=2, color=brand_color(i))[0] for i in range(len(brands))]
-        self.head = [ax.plot([], [], "o", ms=8, color=brand_color(i), mec="white")[0]
-                     for i in range(len(brands))]
-        handles = [matplotlib.lines.Line2D([], [], lw=3, color=brand_color(i))
-                   for i in range(len(brands))]
-        fig.legend(handles, self.brands, loc="upper center", ncol=min(len(brands), 6),
-                   frameon=False, fontsize=10, bbox_to_anchor=(0.5, 1.0))
-        self.blit = _Blitter(fig)
-        self.blit.animated = [*(ln for lines in self.lines.values() for ln in lines),
-                              *self.path, *self.head]
-        self.blit.freeze()
-
-    def render(self, ts: pd.DataFrame) -> bytes:
-        """PNG of the charts for a model's ``timeseries()``."""
-        with self.blit.lock:
-            for i, brand in enumerate(self.brands):
-                part = ts[ts["brand"] == brand]
-                steps = part["step"].to_numpy()
-                for col, lines in self.lines.items():
-                    lines[i].set_data(steps, part[col].to_numpy())
-                reach, dil = part["reach"].to_numpy(), part["dilution"].to_numpy()
-                self.path[i].set_data(reach, dil)
-                self.head[i].set_data(reach[-1:], dil[-1:])
-            return self.blit.frame()
+        img = self.background.copy()
+        for name, mask in groups.items():
+            idx = np.flatnonzero(mask)
+            order = idx[np.argsort(shown[idx], kind="stable")]  # later funnel stages on top
+            centres = self.centre[order]
+            if name == "leader":
+                img[(centres[:, None] + self.outline).ravel()] = _OUTLINE
+            offsets = self.offsets[name]
+            img[(centres[:, None] + offsets).ravel()] = np.repeat(
+                self.colors[shown[order]], offsets.size, axis=0)
+        m, side = self.margin, self.size + 2 * self.margin
+        frame = img.reshape(side, side, 3)[m:m + self.size, m:m + self.size]
+        return encode(frame, "jpeg")

@@ -1,24 +1,33 @@
 """ewom-abm interactive app: pick a scenario, press play, watch word of mouth move.
 
-    ewom app                     (or: ewom app, or: solara run app.py)
+    ewom app                     (or: python run.py app, or: solara run app.py)
 
-Built on Mesa's SolaraViz, which supplies the page frame and the Step / Play / Reset
-controller; the scenario picker, settings, KPIs, network picture and charts are this
-project's own components (this package). See docs/TEACHING.md for the lessons.
+A Solara page in its app layout: the run controls and the step counter in the app bar (always
+on screen), the scenario's settings and "share the setup" in the sidebar, and in the main
+column the lesson, a KPI card per brand, the network picture, the charts (earlier runs faded
+beside the current one) and "compare strategies". The model is stepped by the app's own small
+play loop (player.py), not by Mesa's developer controller. See docs/TEACHING.md.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
 
+import reacton.ipyvuetify as rv
 import solara
-from mesa.visualization import SolaraViz
 
-from ewom_abm.app.components import ChartsView, Kpis, Lesson, NetworkView, Settings
-from ewom_abm.app.setup import AppModel, Setup, build_model, parse_seed, presets
-from ewom_abm.model.errors import EwomError, describe
+from ewom_abm.app.components import ChartsView, Kpis, Lesson, NetworkView
+from ewom_abm.app.panels import ComparePanel, SharePanel
+from ewom_abm.app.player import Player
+from ewom_abm.app.session import use_session
+from ewom_abm.app.settings import Settings
 
 TITLE = "eWOM lab: word of mouth, reach and dilution"
+
+# Solara warns, in twelve lines per page load, that a session cookie over plain http cannot be
+# SameSite=None (it falls back to Lax, which is what a classroom server on http needs)
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
+                        category=UserWarning)
 
 try:  # the "runs on Solara" corner banner would sit on top of the charts
     from solara.server import settings as _server_settings
@@ -28,123 +37,102 @@ except ImportError:  # pragma: no cover - solara without its server (widget test
     pass
 
 CSS = """
-.ewom-title { margin: 0; font-size: 1.35rem; font-weight: 600; }
+.ewom-title { margin: 0; font-size: 1.3rem; font-weight: 600; line-height: 1.3; }
 .ewom-description p, .ewom-look p, .ewom-try p { margin: 0.2em 0 0.4em 0; line-height: 1.4; }
-.ewom-description { font-size: 0.92rem; }
-.ewom-look, .ewom-try { font-size: 0.95rem; }
-.ewom-look, .ewom-try { padding: 6px 12px; border-radius: 6px; }
+.ewom-description { font-size: 0.92rem; margin-top: 6px; }
+.ewom-lesson-notes { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
+                     gap: 10px; margin-top: 4px; }
+.ewom-look, .ewom-try { font-size: 0.93rem; padding: 6px 12px; border-radius: 6px; }
 .ewom-look { background: rgba(31, 120, 180, 0.08); }
 .ewom-try { background: rgba(51, 160, 44, 0.08); }
 .ewom-look h4, .ewom-try h4 { margin: 4px 0; }
-.ewom-step { font-size: 1.3rem; }
-.ewom-done { color: #b45309; font-weight: 600; }
+.ewom-main { padding: 4px 8px; gap: 12px; }
+.ewom-main > * { min-width: 0; }
+.ewom-step { font-size: 1.1rem; white-space: nowrap; margin-left: 8px; }
+.ewom-done { color: #fde68a; font-weight: 600; }
+.ewom-player .v-btn { min-width: 0 !important; padding: 0 10px !important; }
 .ewom-muted { color: #6b7280; }
-.ewom-help { font-size: 0.85rem; margin: -6px 0 8px 0; }
+.ewom-help { font-size: 0.85rem; margin: 2px 0 8px 0; }
 .ewom-subhead { font-weight: 600; margin: 14px 0 2px 0; }
-.ewom-kpi { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
-.ewom-kpi th, .ewom-kpi td { padding: 4px 10px; text-align: right; white-space: nowrap; }
-.ewom-kpi th:nth-child(-n+2), .ewom-kpi td:nth-child(-n+2) { text-align: left; }
-.ewom-kpi tr + tr td { border-top: 1px solid rgba(128, 128, 128, 0.25); }
+.ewom-info { font-size: 0.9rem; margin-bottom: 6px; }
+.ewom-kpi { display: flex; flex-wrap: wrap; gap: 10px; }
+.ewom-brand-card { flex: 1 1 340px; min-width: 0; border: 1px solid rgba(128,128,128,0.3);
+                   border-radius: 6px; padding: 6px 10px 8px 10px; }
+.ewom-brand-head { display: flex; flex-wrap: wrap; align-items: center; gap: 2px 10px;
+                   margin-bottom: 4px; font-size: 1rem; }
+.ewom-strategy { color: #4b5563; font-size: 0.88rem; }
+.ewom-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(104px, 1fr));
+              gap: 6px 10px; }
+.ewom-tile { min-width: 0; }
+.ewom-tile-label { font-size: 0.78rem; color: #4b5563; line-height: 1.15; }
+.ewom-tile-value { font-size: 1.3rem; font-weight: 600; line-height: 1.3;
+                   font-variant-numeric: tabular-nums; white-space: nowrap; }
+.ewom-tile-unit { font-size: 0.7rem; color: #6b7280; line-height: 1.1; }
+.ewom-views { display: grid; grid-template-columns: minmax(260px, 1fr) minmax(380px, 1.5fr);
+              gap: 12px; align-items: start; }
+@media (max-width: 1100px) { .ewom-views { grid-template-columns: minmax(0, 1fr); } }
+.ewom-views > * { min-width: 0; }
 .ewom-swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
                margin-right: 6px; vertical-align: -1px; }
-.ewom-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.9rem;
+.ewom-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.88rem;
                margin-top: 6px; }
 .ewom-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
             margin-right: 5px; vertical-align: -1px; }
 .ewom-note { margin-top: 6px; padding: 6px 10px; border-left: 4px solid #f59e0b;
-             background: rgba(245, 158, 11, 0.1); font-size: 0.9rem; }
+             background: rgba(245, 158, 11, 0.1); font-size: 0.88rem; }
 .ewom-card-title { margin: 0 0 6px 0; font-size: 1.05rem; font-weight: 600; }
-.ewom-network-image img, .ewom-charts-image img, img.ewom-network-image,
-img.ewom-charts-image { max-width: 100%; height: auto; }
-.ewom-seed { max-width: 150px; }
-/* Mesa's "Model Parameters" card: empty here (our settings card replaces it) */
-.v-card:has(> .v-card__text > .v-sheet.d-flex:empty) { display: none; }
+.ewom-network-image img, .ewom-charts-image img, .ewom-frontier-image img,
+img.ewom-network-image, img.ewom-charts-image, img.ewom-frontier-image
+  { max-width: 100%; height: auto; }
+.ewom-earlier { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 12px;
+                font-size: 0.88rem; }
+.ewom-earlier-title { font-weight: 600; }
+.ewom-earlier-list { margin: 0; padding-left: 0; list-style: none; }
+.ewom-run-number { display: inline-block; min-width: 18px; height: 18px; border-radius: 9px;
+                   border: 1px solid #9ca3af; text-align: center; font-size: 0.75rem;
+                   line-height: 16px; margin-right: 4px; }
+.ewom-control { margin: 4px 0 10px 0; }
+.ewom-control-label { font-size: 0.88rem; line-height: 1.25; white-space: normal;
+                      overflow-wrap: anywhere; margin-bottom: 2px; }
+.ewom-unit { color: #6b7280; font-size: 0.8rem; }
+.ewom-control-row { display: flex; align-items: center; gap: 10px; }
+.ewom-track { flex: 1 1 auto; min-width: 120px; margin: 0 !important; padding: 0 !important; }
+.ewom-box { flex: 0 0 96px; max-width: 96px; margin: 0 !important; padding: 0 !important; }
+.ewom-box input { font-variant-numeric: tabular-nums; }
+.ewom-choice { margin-top: 0 !important; padding-top: 0 !important; }
+.ewom-control-note { color: #6b7280; font-size: 0.8rem; margin-top: 2px; }
+.ewom-control-error { color: #b00020; font-size: 0.82rem; margin-top: 3px; line-height: 1.3; }
+.ewom-command { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8rem;
+                background: rgba(128,128,128,0.1); padding: 6px 8px; border-radius: 4px;
+                margin: 0 0 4px 0; }
+.ewom-progress { font-size: 0.9rem; margin: 4px 0; }
 """
 
 
 @solara.component
-def _Sidebar(child: solara.Element, depth: int):  # noqa: N802
-    if depth > 0:
-        _Sidebar(child, depth - 1)
-        return
-    with solara.Sidebar():
-        solara.Column(children=[child])
-
-
-@solara.component
-def SidebarBelowMesa(child: solara.Element):  # noqa: N802
-    """Solara orders sidebar content by how deep in the component tree it is declared:
-    declaring ours a few levels deeper than SolaraViz's puts the scenario settings below
-    Mesa's Step / Play / Reset card."""
-    _Sidebar(child, 4)
+def SidebarPanels(session):  # noqa: N802
+    """The sidebar's panels, under one component: elements passed through a portal are walked
+    on every render of the page, so only this one is; the panels' own elements are its."""
+    Settings(session)
+    SharePanel(session)
 
 
 @solara.component
 def Page():  # noqa: N802
-    setup = solara.use_memo(Setup, [])
-    first = solara.use_memo(lambda: AppModel(setup), [])
-    model = solara.use_reactive(first)
-    config = solara.use_reactive(setup.config)
-    error = solara.use_reactive(None)
-    seed_error = solara.use_reactive(None)
-    brand = solara.use_reactive(0)
-    viz_key = solara.use_reactive(0)
-
-    def rebuild(preset: str | None = None, changes: dict[str, Any] | None = None,
-                clear: bool = False) -> bool:
-        """Validate the change, rebuild the model from it, or show why not."""
-        try:
-            name, overrides, cfg = setup.trial(preset, changes, clear=clear)
-            old = (setup.preset, setup.overrides, setup.config)
-            setup.apply(name, overrides, cfg)
-            try:
-                new = build_model(setup)
-            except EwomError:
-                setup.apply(*old)
-                raise
-        except Exception as exc:  # the page shows it; the old model stays
-            error.set(str(exc) if isinstance(exc, EwomError) else describe(exc, 200))
-            return False
-        ended = not model.value.running
-        model.set(new)
-        config.set(cfg)
-        error.set(None)
-        seed_error.set(None)
-        if brand.value >= len(cfg.brands):
-            brand.set(0)
-        if ended:  # Mesa's controller keeps the 'finished' state: give it a fresh one
-            viz_key.set(viz_key.value + 1)
-        return True
-
-    def on_seed(text: str) -> None:
-        try:
-            seed = parse_seed(text)
-        except EwomError as exc:
-            seed_error.set(str(exc))
-            return
-        seed_error.set(None)
-        if seed != config.value.seed:
-            rebuild(changes={"seed": seed})
-
-    solara.Title(TITLE)
-    solara.Style(CSS)
-    if viz_key.value % 2:
-        # Mesa's controller remembers a finished run (Step and Play disabled until Reset).
-        # Its sidebar card is reconciled by position in the app layout's sidebar, so an
-        # invisible entry before it, toggled after each finished run, mounts a fresh one.
+    session = use_session()
+    with solara.Div(style={"display": "none"}):  # portals: their content shows elsewhere
+        solara.Title(TITLE)
+        solara.Style(CSS)
+        with solara.AppBarTitle():
+            solara.Text(TITLE)
+        with solara.AppBar():
+            Player(session)
         with solara.Sidebar():
-            solara.Div(style={"display": "none"})
-    with solara.Div(style={"display": "none"}):  # its app bar and sidebar are portals
-        SolaraViz(model, components=[], model_params={"setup": setup}, name=TITLE,
-                  play_interval=150)
-    SidebarBelowMesa(Settings(
-        config.value, on_change=lambda ch: rebuild(changes=ch),
-        on_restore=lambda: rebuild(setup.preset, clear=True), error=error.value,
-        seed_error=seed_error.value, on_seed=on_seed))
-    with solara.Column(style={"padding": "8px 12px", "gap": "12px"}):
-        Lesson(config.value, setup.preset, presets(),
-               on_preset=lambda name: rebuild(name, clear=True))
-        Kpis(model.value)
-        with solara.Columns([5, 6], gutters_dense=True):
-            NetworkView(model.value, brand.value, on_brand=brand.set)
-            ChartsView(model.value)
+            SidebarPanels(session)
+    with solara.Column(classes=["ewom-main"]):
+        Lesson(session)
+        Kpis(session)
+        with rv.Html(tag="div", class_="ewom-views"):
+            NetworkView(session)
+            ChartsView(session)
+        ComparePanel(session)

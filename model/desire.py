@@ -13,12 +13,17 @@ Status value as consumer i perceives brand b, from what i sees among their frien
 with R_i the share of i's friends who know the brand, O_* the shares who own it, by segment
 (under global mixing: the whole population's shares). Desire, on a survey's 0-to-1 scale, is
 
-    desire_i = min(1, max(attitude_i, 0) * max(0, 1 + status_weight_b * sensitivity_i * S_i))
+    desire_i = min(1, max(attitude_i, 0) * max(0, 1 + status_weight_b * sensitivity_i * S_i)
+                      / desire_top)
     desire_i = 0 if i has never heard of the brand
 
+so a fan blind to status sits at 1 / desire_top (the middle of the scale by default) and only the
+brand's status, as they perceive it, lifts desire toward the top.
+
 Measured each step like Dubois & Paternault's (1995) "dream" item: **dream value** is the share
-of the consumers *aware of the brand* whose desire reaches ``dream_threshold`` (they would dream
-of owning it); the unaware are not asked, so dream value does not count reach by definition.
+of the surveyed consumers *aware of the brand* (``dream_panel``: the affluent core by default,
+the clientele those surveys asked) whose desire reaches ``dream_threshold`` (they would dream of
+owning it); the unaware are not asked, so dream value does not count reach by definition.
 **Dilution** is the share of it that ownership costs: 1 - dream value / the dream value the same
 consumers would report if none of their friends owned the brand. Nothing here is a function of
 aggregate awareness or penetration: the luxury paradox across runs is a finding.
@@ -79,11 +84,14 @@ def status_value(seen: tuple, core: bool, st: tuple, brand: tuple) -> tuple[floa
 
 
 @jit
-def desire_of(liking: float, sensitivity: float, status: float, brand: tuple) -> float:
+def desire_of(liking: float, sensitivity: float, status: float, st: tuple,
+              brand: tuple) -> float:
     """Desire on a survey's 0-to-1 scale: liking scaled by the perceived status as much as the
-    consumer's sensitivity, times the brand's ``status_weight``, makes it matter; never below
-    nothing and never above the top of the scale."""
-    return min(max(liking * (1.0 + brand.status_weight * sensitivity * status), 0.0), 1.0)
+    consumer's sensitivity, times the brand's ``status_weight``, makes it matter, in units of
+    ``desire_top`` (the status-lifted liking at the top of the scale); never below nothing and
+    never above 1."""
+    lifted = liking * (1.0 + brand.status_weight * sensitivity * status) / st.desire_top
+    return min(max(lifted, 0.0), 1.0)
 
 
 class Rows(NamedTuple):
@@ -112,8 +120,8 @@ def remeasure(r: Rows, i: int, core: bool, sensitivity: float, seen: tuple, st: 
     no friend owned it."""
     status, undiluted = status_value(seen, core, st, brand)
     liking = 0.0 if r.stage[i] == UNAWARE else max(r.attitude[i], 0.0)
-    r.desire[i] = desire_of(liking, sensitivity, status, brand)
-    r.undiluted[i] = desire_of(liking, sensitivity, undiluted, brand)
+    r.desire[i] = desire_of(liking, sensitivity, status, st, brand)
+    r.undiluted[i] = desire_of(liking, sensitivity, undiluted, st, brand)
 
 
 @jit
@@ -172,14 +180,15 @@ def update(cons: Consumers, b: int, links: Links, st: tuple, brand: tuple,
 
 
 @jit
-def measure(cons: Consumers, b: int, st: tuple) -> tuple[float, float, float]:
-    """Dream value (the share of the aware whose desire reaches ``dream_threshold``: they would
-    dream of owning it), dilution (the share of it ownership costs: 1 - dream value / the share
-    with friends owning nothing) and the mean desire of the aware."""
+def measure(cons: Consumers, b: int, st: tuple, core_only: bool) -> tuple[float, float, float]:
+    """Dream value (the share of the surveyed aware whose desire reaches ``dream_threshold``: they
+    would dream of owning it), dilution (the share of it ownership costs: 1 - dream value / the
+    share with friends owning nothing) and the surveyed aware's mean desire. The survey asks the
+    core (``core_only``, ``dream_panel = "core"``) or everyone."""
     aware = dreaming = undiluted = 0
     total = 0.0
     for i in range(cons.core.size):
-        if cons.stage[b, i] != UNAWARE:
+        if cons.stage[b, i] != UNAWARE and (cons.core[i] or not core_only):
             aware += 1
             total += cons.desire[b, i]
             dreaming += cons.desire[b, i] >= st.dream_threshold
@@ -197,6 +206,7 @@ class Dream:
                  brand: BrandConfig) -> None:
         self.cons, self.b = cons, b
         self.links, self.st, self.brand = links(graph), params(cfg), params(brand)
+        self.core_only = cfg.dream_panel == "core"
 
     def update(self, receivers: np.ndarray, became_aware: np.ndarray,
                bought: np.ndarray) -> None:
@@ -211,6 +221,7 @@ class Dream:
         refresh(self.cons, self.b, who, self.links, self.st, self.brand)
 
     def measure(self) -> dict[str, float]:
-        """Dream value, dilution and the mean desire of the aware (see :func:`measure`)."""
-        dream, dilution, desire = measure(self.cons, self.b, self.st)
+        """Dream value, dilution and the mean desire of the surveyed aware (see
+        :func:`measure`)."""
+        dream, dilution, desire = measure(self.cons, self.b, self.st, self.core_only)
         return {"dream_value": dream, "dilution": dilution, "desire": desire}

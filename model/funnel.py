@@ -241,7 +241,7 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
         s = REJECTER if a < fn.reject_threshold else s
         seen = shares_seen(links, aware, owner_core, owner_other, i) if graph else view
         status, _ = status_value(seen, cons.core[i], st, brand)
-        drive = desire_of(max(a, 0.0), cons.status_sensitivity[i], status, brand)
+        drive = desire_of(max(a, 0.0), cons.status_sensitivity[i], status, st, brand)
         if regime.reinforces and graph:
             drive *= 1.0 + fn.reinforcement * max(owner_core[i] + owner_other[i] - 1, 0)
         # the message held, and the chances that no positive message converts (computed only

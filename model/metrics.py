@@ -26,13 +26,14 @@ class KPI:
     doc: str
 
     def format(self, value: float) -> str:
-        """The value as the faces show it: shares as percentages, counts whole."""
+        """The value as the faces show it: shares as percentages, counts whole, money with
+        two decimals whatever its size (40.00 and 204.00, never 40.00 and 204)."""
         if self.kind == "share":
             return f"{value:.1%}"
         if self.kind == "count":
             return f"{value:,.0f}"
         if self.kind == "money":
-            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+            return f"{value:,.2f}"
         return f"{value:.3f}"
 
 
@@ -66,12 +67,14 @@ KPIS: tuple[KPI, ...] = (
     KPI("revenue", "Revenue", "cumulative, price units", "money",
         "cumulative sales: purchases times the brand's price"),
     KPI("desire", "Desire of the aware", "mean desire, 0 to 1", "index",
-        "mean desire for the brand (0: none, 1: the top of the scale) among the consumers who "
+        "mean desire for the brand (0: none, 1/status.desire_top: liking alone, 1: the top of "
+        "the scale) among the surveyed consumers (status.dream_panel: the core by default) who "
         "know it"),
     KPI("dream_value", "Dream value", "share of the aware who dream of owning it", "share",
-        "share of the consumers aware of the brand whose desire reaches status.dream_threshold "
-        "(Dubois & Paternault's dream item, asked of those who know the brand; 0 while nobody "
-        "does), measured from consumers each step"),
+        "share of the surveyed consumers (status.dream_panel: the affluent core by default) "
+        "aware of the brand whose desire reaches status.dream_threshold (Dubois & Paternault's "
+        "dream item, asked of those who know the brand; 0 while nobody does), measured from "
+        "consumers each step"),
     KPI("dilution", "Dilution", "share of dream value ownership costs", "share",
         "1 - dream value / the dream value the same consumers would report if none of their "
         "friends owned the brand (negative: owners add to the dream)"),
@@ -110,9 +113,10 @@ MEASURED = ("reach", "penetration", "penetration_core", "penetration_outside_cor
 
 
 @jit
-def census(cons: Consumers, b: int, st: tuple) -> np.ndarray:
+def census(cons: Consumers, b: int, st: tuple, core_only: bool) -> np.ndarray:
     """The KPIs of brand b measured from the consumers now (:data:`MEASURED`): funnel shares
-    counted in one pass, then dream value, dilution and desire (model/desire.py)."""
+    counted in one pass, then dream value, dilution and desire of the surveyed (``core_only``:
+    the dream panel is the core; model/desire.py)."""
     n = cons.core.size
     stages = np.zeros(_STAGES, np.int64)
     core = owners = core_owners = advocates = unhappy = 0
@@ -124,7 +128,7 @@ def census(cons: Consumers, b: int, st: tuple) -> np.ndarray:
             owners += 1
             core_owners += cons.core[i]
             unhappy += cons.disappointment[b, i] < 0
-    dream, dilution, desire = measure(cons, b, st)
+    dream, dilution, desire = measure(cons, b, st, core_only)
     out_n = n - core
     return np.array([
         1.0 - stages[UNAWARE] / n,

@@ -58,8 +58,8 @@ class EwomModel(mesa.Model):
 
     def __init__(self, config: Scenario | None = None, *, rng: int | None = None,
                  progress: Progress | None = None) -> None:
-        config = config if config is not None else scenario_mod.load()
-        seed = int(config.seed if rng is None else rng)
+        config = scenario_mod.coerce(config)  # a dict, a name, a changed field: one line
+        seed = scenario_mod.check_seed(config.seed if rng is None else rng, "rng")
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
@@ -234,9 +234,10 @@ class EwomModel(mesa.Model):
 
     def _record(self) -> None:
         """KPIs of every brand now, measured from the consumers; the brands learn theirs."""
+        core_only = self.config.status.dream_panel == "core"
         for br in self.brands:
-            kpi = dict(zip(MEASURED, census(self.consumers, br.index, self.settings.status)
-                           .tolist(), strict=True))
+            kpi = dict(zip(MEASURED, census(self.consumers, br.index, self.settings.status,
+                                            core_only).tolist(), strict=True))
             br.reach, br.dilution = kpi["reach"], kpi["dilution"]
             sent, negative, new = self._talk[br.index]
             reached = kpi["reach"] * self.n

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
 from ewom_abm.model.graph import Graph
+from ewom_abm.model.scenario import WEEKS_PER_YEAR, weekly_chance
 
 # Overrides that make consumers homogeneous and the funnel frictionless (an exposure is an
 # adoption: one message makes the attitude 1, so liking and desire are 1), with no status
@@ -24,7 +25,7 @@ DOCKED = (
     "funnel.p_interest=1", "funnel.p_adopt=1", "funnel.competition=0",
     "ewom.advocate_boost=1", "funnel.reject_threshold=-1", "ewom.p_external=0",
     "ewom.talk_halflife=0", "brands.0.budget=0", "brands.0.price=0", "brands.0.quality=1",
-    "brands.0.quality_spread=0",
+    "brands.0.quality_spread=0", "status.desire_top=1",
 )
 
 
@@ -114,3 +115,10 @@ def epidemic_threshold(graph: Graph) -> float:
     """Bond-percolation threshold of a graph with this degree sequence: <k> / (<k^2> - <k>)."""
     k = graph.degree.astype(float)
     return float(k.mean() / ((k**2).mean() - k.mean()))
+
+
+def weekly_bass(p_year: float, q_year: float) -> tuple[float, float]:
+    """Annual Bass coefficients as weekly ones (a step is a week): the innovation hazard
+    ``1 - exp(-p / 52)`` (a constant hazard over the week) and the imitation coefficient
+    ``q / 52`` (the Bass hazard p + q F is a rate per year; a weekly step is its Euler step)."""
+    return weekly_chance(p_year), q_year / WEEKS_PER_YEAR

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import math
 import os
 import tomllib
@@ -200,9 +201,19 @@ class StatusConfig:
     aspiration: float = param(1.0, "aspirational consumers: status value gained as the share of "
                               "friends in the core who own it goes from 0 to 1 (emulation)",
                               lo=0.0, hi=100.0)
-    dream_threshold: float = param(0.5, "dream value: the desire (0 to 1) at which a consumer "
-                                   "aware of the brand counts as dreaming of owning it",
+    desire_top: float = param(2.0, "the top of the 0-to-1 desire scale, in units of liking: "
+                              "desire = liking x status factor / desire_top, at most 1, so a "
+                              "fan blind to status sits at 1/desire_top and only status lifts "
+                              "desire above it (1: liking alone tops the scale, as the docking "
+                              "scenarios need)", lo=1.0, hi=100.0)
+    dream_threshold: float = param(0.7, "dream value: the desire (0 to 1) at which a consumer "
+                                   "aware of the brand counts as dreaming of owning it (0.7 with "
+                                   "desire_top 2: status must lift liking by two fifths)",
                                    lo=0.0, above=True, hi=1.0)
+    dream_panel: str = param("core", "whom the dream survey asks, among those aware of the "
+                             "brand: the affluent core (a luxury house's clientele, as Dubois & "
+                             "Paternault and Kapferer & Valette-Florence surveyed) or everyone",
+                             choices=("core", "everyone"))
 
 
 @dataclass
@@ -253,7 +264,7 @@ class BrandConfig:
     scandal_rate: float = param(0.1, "influencer: scandals per paid influencer per year (a "
                                 "scandal turns their post negative and the brand drops them); "
                                 "each week's chance is 1 - exp(-rate / 52)", lo=0.0, hi=1000.0)
-    cost_invitation: float = param(5.0, "exclusivity: cost of one invitation or client event",
+    cost_invitation: float = param(20.0, "exclusivity: cost of one invitation or client event",
                                    **COST)
     exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
                                         "a friend's word (desire per exposure)",
@@ -372,6 +383,7 @@ def _rename_keys(data: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- validation
 
+@functools.cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
@@ -522,6 +534,57 @@ def from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
     _check_combinations(scenario)
     limits.check_scenario(scenario)
     return scenario
+
+
+def _check_object(obj: Any, cls: type, where: str) -> None:
+    """Validate a scenario object field by field, as ``_build`` validates TOML data (a value
+    set on it after loading, such as an unknown eWOM model, is caught here)."""
+    if not isinstance(obj, cls):
+        raise EwomError(f"{where or 'scenario'}: expected {cls.__name__}, got {obj!r}")
+    hints = _hints(cls)
+    for f in fields(cls):
+        dotted = f"{where}.{f.name}" if where else f.name
+        typ, value = hints[f.name], getattr(obj, f.name)
+        if is_dataclass(typ):
+            _check_object(value, typ, dotted)
+        elif typing.get_origin(typ) is list:
+            if not isinstance(value, list) or not value:
+                raise EwomError(f"{dotted}: expected a non-empty list of brands")
+            for i, brand in enumerate(value):
+                _check_object(brand, BrandConfig, f"{dotted}.{i}")
+        else:
+            _coerce(dotted, value, typ, dict(f.metadata))
+
+
+def coerce(config: Any) -> Scenario:
+    """A validated scenario from what a caller hands over: a Scenario (checked again: its
+    fields may have been changed since it was loaded), a dict of scenario data, a preset name
+    or TOML path, or None (the default scenario). Anything else is one line, not an
+    AttributeError deep inside a run."""
+    if config is None:
+        return load()
+    if isinstance(config, Scenario):
+        _check_object(config, Scenario, "")
+        _check_combinations(config)
+        limits.check_scenario(config)
+        return config
+    if isinstance(config, dict):
+        return from_dict(copy.deepcopy(config))
+    if isinstance(config, str | os.PathLike):
+        return load(config)
+    raise EwomError(f"scenario: expected a preset name, a TOML path, a dict of scenario keys "
+                    f"or a Scenario, got {type(config).__name__}")
+
+
+def check_seed(seed: Any, key: str = "seed") -> int:
+    """A seed: a whole number >= 0 (numpy's SeedSequence refuses negative ones)."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        if not (hasattr(seed, "__index__") and not isinstance(seed, bool)):
+            raise EwomError(f"{key}: expected a whole number >= 0, got {seed!r}")
+        seed = int(seed)
+    if seed < 0:
+        raise EwomError(f"{key}: expected a whole number >= 0, got {seed}")
+    return int(seed)
 
 
 def scenario_names() -> list[str]:

@@ -138,6 +138,9 @@ def world(tmp_path: Path, finished_sweep: Path) -> Path:
     (tmp_path / "file.txt").write_text("not a folder\n")
     (tmp_path / "latin1.csv").write_bytes("step,adopters\n0,1\n1,2 é\n".encode("latin-1"))
     (tmp_path / "far.csv").write_text("step,adopters\n0,1\n1,2\n1000000000000000,3\n")
+    (tmp_path / "stray.csv").write_text(
+        "step,adopters\n" + "".join(f"{i},{i}\n" for i in range(11)) + "99999,12\n")
+    (tmp_path / "falling.csv").write_text("step,adopters\n1,10\n2,20\n3,30\n4,20\n")
     (tmp_path / "graph.txt").write_text("0 1\n1 2\n2 3\n3 0\n0 2\n")
     shutil.copytree(finished_sweep, tmp_path / "sweep")
     return tmp_path
@@ -177,6 +180,16 @@ def truncate(rel: str) -> Callable[[Path], None]:
 def overwrite(rel: str, text: str) -> Callable[[Path], None]:
     def prepare(w: Path) -> None:
         (w / rel).write_text(text)
+    return prepare
+
+
+def drop_column(column: str) -> Callable[[Path], None]:
+    """A runs table someone edited: one column gone."""
+    def prepare(w: Path) -> None:
+        import pandas as pd
+
+        path = w / "sweep" / "runs.parquet"
+        pd.read_parquet(path).drop(columns=[column]).to_parquet(path)
     return prepare
 
 
@@ -285,6 +298,14 @@ CASES: dict[str, Case] = {
     "report: truncated runs.parquet": Case(["report", "{w}/sweep"],
                                            "report: {w}/sweep/runs.parquet is damaged",
                                            prepare=truncate("sweep/runs.parquet")),
+    "report: runs.parquet without a metric": Case(
+        ["report", "{w}/sweep"],
+        "report: {w}/sweep/runs.parquet is damaged (no column 'reach'",
+        prepare=drop_column("reach")),
+    "report: runs.parquet without a varied key": Case(
+        ["report", "{w}/sweep"],
+        "report: {w}/sweep/runs.parquet is damaged (no column for the design's key 'ewom.p_share')",
+        prepare=drop_column("ewom.p_share")),
     "report: no such folder": Case(["report", "{w}/nothing"], "report: folder not found"),
     "report: a FIFO": Case(["report", "{w}/fifo.csv"], "report: {w}/fifo.csv is not a folder"),
     "report: --out read-only": Case(["report", "{w}/sweep", "--out", "{ro}"],
@@ -300,18 +321,31 @@ CASES: dict[str, Case] = {
                                         "--data: latin1.csv is not a readable CSV"),
     "calibrate: a time axis to step 10^15 (hang)": Case(
         [*CALIBRATE, "--data", "{w}/far.csv"],
-        "--time-column step: a time 1e+15 steps from the start is above the limit"),
+        "--time-column step: a span of 1e+15 periods is above the limit"),
     "calibrate: --offset 2^63 - 1": Case(
         [*CALIBRATE, "--data", "{data}", "--offset", "9223372036854775807"],
-        "--offset: 9,223,372,036,854,775,807 steps is above the limit"),
+        "--offset: 9,223,372,036,854,775,807 weeks is above the limit"),
     "calibrate: --reps 10^9 (hang)": Case([*CALIBRATE, "--data", "{data}", "--reps",
-                                           "1000000000"], "(81 points x 1,000,000,000 replicates"),
+                                           "1000000000"], "41 points x 1,000,000,000 replicates"),
     "calibrate: a key fitted twice": Case(
         [*CALIBRATE, "--data", "{data}", "--param", "ewom.p_share=0.02:0.2"],
         "--param ewom.p_share: given twice"),
     "calibrate: the seed as a parameter": Case(
         [*CALIBRATE[:-2], "--data", "{data}", "--param", "seed=1:5"],
         "--param seed: not a parameter of the model's behaviour"),
+    "calibrate: a stray time of 99,999 (every run that long)": Case(
+        [*CALIBRATE, "--data", "{w}/stray.csv"],
+        "--time-column step: row 12 (99999) comes 99,989 steps after the row before it"),
+    "calibrate: a falling cumulative curve": Case(
+        [*CALIBRATE, "--data", "{w}/falling.csv"],
+        "--kind cumulative: adopters falls from 30 (3) to 20 (4), but a cumulative "
+        "penetration never falls; if these are sales per period, say --kind per_period"),
+    "calibrate: inf on an integer key": Case(
+        [*CALIBRATE[:-2], "--data", "{data}", "--param", "brands.0.seeds=1:inf"],
+        "--param brands.0.seeds=1:inf: LO and HI must be finite numbers"),
+    "calibrate: an integer range of one value": Case(
+        [*CALIBRATE, "--data", "{data}", "--param", "brands.0.seeds=1:1.4"],
+        "brands.0.seeds takes whole numbers and 1 to 1.4 rounds to the one value 1"),
     "calibrate: --out read-only, before the fit": Case(
         [*CALIBRATE, "--data", "{data}", "--out", "{ro}"], "--out: cannot write to"),
     # sensitivity
@@ -321,6 +355,12 @@ CASES: dict[str, Case] = {
     "sensitivity: morris --n 10^8 (hang)": Case(
         [*SENSITIVITY, "--method", "morris", "--n", "100000000"],
         "--n: 100,000,000 x 3 = 300,000,000 sample points is above the limit"),
+    "sensitivity: an integer range of one value": Case(
+        [*SENSITIVITY, "--n", "4", "--param", "brands.0.seeds=1:1.4"],
+        "rounds to the one value 1; give a range spanning at least two whole numbers"),
+    "sensitivity: inf on an integer key": Case(
+        [*SENSITIVITY, "--n", "4", "--param", "network.n=100:inf"],
+        "--param network.n=100:inf: LO and HI must be finite numbers"),
     "sensitivity: --out read-only": Case([*SENSITIVITY, "--n", "4", "--out", "{ro}"],
                                          "--out: cannot write to"),
     # app (the server would answer with a page of traceback)
@@ -408,3 +448,55 @@ def test_a_scenario_name_never_leaves_the_output_folder(world: Path) -> None:
     assert res.code == 0, res.err
     assert (world / "out" / "escaped" / "summary.json").is_file()
     assert not (world.parent / "escaped").exists() and not (world / "escaped").exists()
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "ewom_abm", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_long_sensitivity_says_how_long_before_it_starts(tmp_path: Path) -> None:
+    """`--param steps=0:100000` used to sit silent for hours: the start line now carries the
+    estimate, and Ctrl-C stops it with one line."""
+    import signal
+    import time
+
+    proc = _start(["sensitivity", "organic", "--param", "steps=0:100000", "--param",
+                   "ewom.p_share=0.01:0.1", "--n", "4", "--set", "network.n=100",
+                   "--workers", "1", "--no-progress", "--out", str(tmp_path / "s")], tmp_path)
+    first = proc.stderr.readline()
+    assert "16 runs" in first and "; about " in first and "that is long" in first, first
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=HANG_SECONDS)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+
+
+def test_a_second_ctrl_c_while_a_sweep_shuts_down_is_quiet(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    proc = _start(["sweep", "organic", "--steps", "400", "--set", "network.n=2000",
+                   "--reps", "40", "--workers", "2", "--no-progress", "--out",
+                   str(tmp_path / "s")], tmp_path)
+    assert proc.stderr.readline().startswith("sweep organic:")
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)  # while it saves and stops the workers
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=HANG_SECONDS)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines()[-1] == "interrupted"
+
+
+def test_run_with_stdout_closed_writes_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    done = subprocess.run(["sh", "-c", f'exec "{sys.executable}" -m ewom_abm run organic '
+                           f'--steps 3 --set network.n=100 --out "{out}" >&-'],
+                          cwd=tmp_path, capture_output=False, stderr=subprocess.PIPE,
+                          timeout=HANG_SECONDS)
+    err = done.stderr.decode()
+    assert done.returncode == 0 and "Traceback" not in err, err
+    assert (out / "timeseries.csv").is_file()

@@ -7,16 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ewom_abm.batch.bass import bass_curve, fit_bass
 from ewom_abm.batch.calibrate import (
+    Budget,
     Calibration,
     EwomSimulator,
-    bass_curve,
+    Target,
     calibrate,
-    fit_bass,
-    load_observed,
     parse_param,
 )
 from ewom_abm.batch.executors import make_executor
+from ewom_abm.batch.observed import load_observed
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.model import EwomModel
@@ -59,13 +60,13 @@ def test_simulation_fit_recovers_the_parameter_that_made_the_data(tmp_path):
     """The fit finds word of mouth's strength within its reported 95% interval."""
     truth = 0.04
     obs = market(tmp_path, 12345, {"ewom.p_share": truth})
-    fit = calibrate("organic", obs, ["ewom.p_share=0.01:0.1"], metric="penetration", reps=6,
-                    overrides=BASE, steps=25, workers=1)
+    fit = calibrate("organic", obs, ["ewom.p_share=0.01:0.1"], metric="penetration",
+                    overrides=BASE, steps=25, budget=Budget(6), target=Target(1))
     lo, hi = fit.ci["ewom.p_share"]
     assert lo <= truth <= hi, (fit.values, fit.ci)
     assert hi - lo < 0.045  # and the interval says something (half the box)
     assert fit.rmse < 0.03
-    assert fit.better in ("model", "bass") and fit.bass.rmse > 0
+    assert fit.r2 > 0.95 and fit.bass.rmse > 0 and "Both reproduce" in fit.verdict
 
 
 def test_two_parameter_fit_is_at_least_as_good_as_the_truth(tmp_path):
@@ -74,14 +75,14 @@ def test_two_parameter_fit_is_at_least_as_good_as_the_truth(tmp_path):
     truth = {"ewom.p_share": 0.04, "ewom.p_external": 0.01}
     obs = market(tmp_path, 12345, truth)
     box = ["ewom.p_share=0.01:0.1", "ewom.p_external=0.002:0.03"]
-    fit = calibrate("organic", obs, box, metric="penetration", reps=6, overrides=BASE,
-                    steps=25, workers=1)
+    fit = calibrate("organic", obs, box, metric="penetration", overrides=BASE,
+                    steps=25, budget=Budget(6), target=Target(1))
     simulator = EwomSimulator.from_scenario(scenario.load("organic", BASE, steps=25))
     with make_executor(1) as ex:
         cal = Calibration(simulator, [parse_param(b) for b in box], obs, "penetration", 6,
                           simulator_seed(), ex)
         at_truth = cal.objective(np.array([(0.04 - 0.01) / 0.09, (0.01 - 0.002) / 0.028]))
-    assert fit.rmse**2 <= at_truth
+    assert 1 - fit.r2 <= at_truth  # the objective is 1 - R²
     for key, value in truth.items():  # and lands in the right neighbourhood
         assert abs(fit.values[key] - value) < 0.25 * value + 3 * fit.se[key]
 
@@ -94,8 +95,10 @@ def test_dates_become_steps_and_counts_become_shares(tmp_path):
     dates = pd.date_range("2026-01-05", periods=6, freq="7D").strftime("%Y-%m-%d")
     path = write(tmp_path, "d.csv", pd.DataFrame({"date": dates, "buyers": [0, 5, 9, 20, 40, 60]}))
     obs = load_observed(path, "buyers", scale="count", population=100, offset=1)
-    assert obs.steps.tolist() == [1, 2, 3, 4, 5, 6]
-    assert obs.values.tolist() == [0, 0.05, 0.09, 0.2, 0.4, 0.6]
+    assert obs.period == "week"  # inferred from the dates' spacing
+    # the first row is the second week after launch (offset 1): its stock after step 2
+    assert obs.ends.tolist() == [2, 3, 4, 5, 6, 7]
+    assert obs.values.tolist() == [0, 5, 9, 20, 40, 60] and obs.market == 100
 
 
 @pytest.mark.parametrize(
@@ -108,12 +111,12 @@ def test_dates_become_steps_and_counts_become_shares(tmp_path):
         (pd.DataFrame({"step": [0, 1], "adopters": [0, 0.1]}), {}, "a curve needs 3"),
         (pd.DataFrame({"step": [0, 2, 1], "adopters": [0, 0.1, 0.2]}), {}, "must increase"),
         (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 10, 20]}), {}, "values above 1"),
-        (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 10, 20]}), {"scale": "count"},
-         "--population"),
+        (pd.DataFrame({"step": [0, 1, 2], "adopters": [0, 0.1, 0.2]}), {"population": 10},
+         "--population: only used with --scale count"),
         (pd.DataFrame({"when": ["a", "b", "c"], "adopters": [0, 0.1, 0.2]}), {},
          "no column named one of"),
         (pd.DataFrame({"step": ["x", "y", "z"], "adopters": [0, 0.1, 0.2]}), {},
-         "neither a step number nor a date"),
+         "neither a number nor a date"),
     ],
 )
 def test_bad_files_fail_with_one_line(tmp_path, frame, kwargs, needle):
@@ -159,7 +162,8 @@ def test_calibrate_command_writes_its_report(tmp_path, capsys):
     ("kwargs", "needle"),
     [
         ({"time_column": "adopters"}, "is the --target column"),
-        ({"period_days": 0}, "--period-days: must be a positive"),
+        ({"period": "fortnight"}, "--period: 'fortnight' is not one of"),
+        ({"offset": -1}, "--offset: periods between launch"),
         ({"scale": "count", "population": -5}, "--population: a positive market size"),
     ],
 )
@@ -174,8 +178,42 @@ def test_count_metrics_are_compared_as_shares(tmp_path):
     world = EwomModel(scenario.load("organic", [*BASE, "ewom.p_share=0.04"], steps=25), rng=3)
     per_step = world.run()["new_adopters"].to_numpy() / 2000
     obs = load_observed(write(tmp_path, "n.csv", pd.DataFrame(
-        {"step": np.arange(26), "new": per_step})), "new")
+        {"step": np.arange(26), "new": per_step})), "new", kind="per_period")
     fit = calibrate("organic", obs, ["ewom.p_share=0.01:0.1"], metric="new_adopters",
-                    kind="per_step", reps=4, overrides=BASE, steps=25, workers=1, max_evals=20)
+                    overrides=BASE, steps=25, budget=Budget(4, 20), target=Target(1))
     assert fit.mean_curve.max() < 0.2  # shares, not counts of adopters
     assert fit.rmse < 0.02
+
+
+def test_ctrl_c_keeps_the_best_point_written_and_marked_interrupted(tmp_path, monkeypatch,
+                                                                     capsys):
+    """Ctrl-C in the search: the best point found so far is reported and written, marked
+    interrupted, without standard errors (they need the search to finish); exit 130."""
+    import json
+
+    import run
+    from ewom_abm.batch import calibrate as cal_mod
+    from ewom_testing import REPO
+
+    def interrupted(objective, start, budget):
+        for u in (0.2, 0.4, 0.6):
+            objective(np.array([u]))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cal_mod, "_search", interrupted)
+    out = tmp_path / "cal"
+    code = run.main(["calibrate", "calibration", "--data", str(REPO / "data" /
+                     "example_launch.csv"), "--target", "adopters", "--scale", "count",
+                     "--population", "2000", "--param", "ewom.p_share=0.01:0.1",
+                     "--set", "network.n=300", "--reps", "2", "--workers", "1",
+                     "--no-progress", "--out", str(out)])
+    assert code == 130
+    report = json.loads((out / "calibration.json").read_text())
+    assert report["status"] == "interrupted"
+    assert report["params"]["ewom.p_share"]["se"] is None
+    assert report["params"]["ewom.p_share"]["ci"] is None
+    # the scout's 32 points and three more (with 2 replicates the scout already ran every
+    # replicate, so its best point is not run again)
+    assert report["evaluations"] == 32 + 3
+    assert "Interrupted" in (out / "calibration.md").read_text()
+    assert "interrupted: wrote the best point found so far" in capsys.readouterr().err

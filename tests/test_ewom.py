@@ -239,7 +239,8 @@ def test_word_of_mouth_dies_out_and_reach_plateaus_when_talk_fades():
         m = build("network.kind=watts_strogatz", "network.n=2000", "ewom.p_external=0",
                   "brands.0.budget=0", "brands.0.seeds=20", "brands.0.price=0",
                   "funnel.p_interest=1", "funnel.p_adopt=1", "ewom.p_share=0.1",
-                  f"ewom.talk_halflife={halflife}", "consumers.agents_max=0", steps=80)
+                  "status.desire_top=1", f"ewom.talk_halflife={halflife}",
+                  "consumers.agents_max=0", steps=80)
         df = m.run()
         final[halflife] = (df["reach"].iloc[-1], df["messages"].iloc[-10:].mean())
     assert final[0][0] > 0.95

@@ -68,7 +68,7 @@ def test_runs_outputs_and_the_app_never_make_consumer_agents(monkeypatch, tmp_pa
     app = setup.AppModel(setup.Setup("lesson6_facebook"))
     app.step()
     components.network_png(app, 0)
-    components.charts_png(app)
+    components.charts_svg(app)
     assert mesa_registry(m) == 2 and mesa_registry(app) == len(app.brands)
 
 

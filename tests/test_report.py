@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,19 +11,20 @@ from scipy import stats
 
 from ewom_abm import cli as run
 from ewom_abm.batch import report
-from ewom_abm.batch.executors import SerialExecutor
-from ewom_abm.batch.stats import pareto
-from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.batch.executors import SerialExecutor, Target
+from ewom_abm.batch.stats import ols, pareto
+from ewom_abm.batch.sweep import Options, execute_design, plan
 
 BASE = ["network.n=400", "ewom.p_external=0.01", "brands.0.budget=50"]
 VARY = ["ewom.model=organic,coproduction", "brands.0.strategy=entertainment,exclusivity"]
+
+QUIET = Options(Target(1), progress=False)
 
 
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "sweep"
-    execute_design(plan("organic", VARY, reps=4, overrides=BASE, steps=15), out, workers=1,
-                   progress=False)
+    execute_design(plan("organic", VARY, reps=4, overrides=BASE, steps=15), out, QUIET)
     return out
 
 
@@ -113,6 +116,57 @@ def test_paradox_verdict_reads_the_signs_from_the_confidence_intervals():
     assert few["fit"] is None and few["verdict"].startswith("cannot be estimated")
 
 
+def replicated(seed: int = 5, configs: int = 6, reps: int = 30) -> pd.DataFrame:
+    """Runs of a few configurations whose dream value has a configuration effect unrelated to
+    penetration, plus small replicate noise: replicates are not independent markets."""
+    rng = np.random.default_rng(seed)
+    reach = rng.uniform(0.2, 0.9, configs)
+    pen = reach * rng.uniform(0.05, 0.5, configs)
+    effect = rng.normal(0, 0.1, configs)
+    rows = [{"config": c, "brand": "B", "reach": reach[c] + rng.normal(0, 0.01),
+             "penetration": pen[c] + rng.normal(0, 0.005),
+             "dream_value": 0.5 + 0.3 * reach[c] + effect[c] + rng.normal(0, 0.01)}
+            for c in range(configs) for _ in range(reps)]
+    return pd.DataFrame(rows)
+
+
+def test_paradox_is_regressed_on_configuration_means_not_on_replicates():
+    """180 runs of 6 configurations are 6 observations: regressed run by run, the chance
+    configuration effect would pass for a penetration effect; on the means it does not."""
+    runs = replicated()
+    pooled = ols(runs["dream_value"].to_numpy(), {"reach": runs["reach"].to_numpy(),
+                                                   "penetration": runs["penetration"].to_numpy()})
+    assert pooled.hi[2] < 0  # what pseudo-replication would report
+    result = report.paradox(runs)
+    assert (result["n"], result["runs"], result["replicates"]) == (6, 180, 30)
+    fit = result["fit"]
+    assert fit.n == 6 and fit.lo[2] <= 0 <= fit.hi[2]
+    assert "not shown across 6 configurations" in result["verdict"]
+    means = runs.groupby("config")[["dream_value", "reach", "penetration"]].mean()
+    direct = ols(means["dream_value"].to_numpy(), {"reach": means["reach"].to_numpy(),
+                                                    "penetration": means["penetration"].to_numpy()})
+    assert np.allclose(fit.coef, direct.coef) and np.allclose(fit.se, direct.se)
+
+
+def test_a_dream_value_that_never_varies_cannot_be_regressed():
+    runs = synthetic(-2.0).assign(dream_value=0.0)
+    result = report.paradox(runs, status=False)
+    assert result["fit"] is None
+    assert result["verdict"].startswith("cannot be estimated: dream value is 0 in every")
+
+
+def test_a_brand_whose_status_weight_is_zero_is_blind_to_status():
+    """Status sensitivity times the brand's status weight is what matters: a weight of 0 (as a
+    varied key or in the base scenario) puts the brand's runs with the blind ones."""
+    runs = pd.DataFrame({"run": range(4), "config": [0, 1, 0, 1], "brand_index": [0, 0, 1, 1],
+                         "brands.0.status_weight": [0.0, 1.0, 0.0, 1.0]})
+    manifest = {"parameters": {"consumers": {"status_sensitivity_core": 0.6,
+                                             "status_sensitivity_aspirational": 0.4},
+                               "brands": [{"status_weight": 1.0}, {"status_weight": 0.0}]}}
+    sweep = report.Sweep(Path("."), manifest, runs, None, ["brands.0.status_weight"], 0)
+    assert report.status_sensitive(sweep).tolist() == [False, True, False, False]
+
+
 class StopAfter(SerialExecutor):
     """Delivers some runs, then Ctrl-C."""
 
@@ -133,7 +187,7 @@ def test_paradox_is_regressed_apart_for_consumers_blind_to_status(tmp_path):
     execute_design(plan("organic", ["consumers.status_sensitivity_aspirational=0,0.4",
                                     "brands.0.strategy=entertainment,exclusivity"], reps=3,
                         overrides=[*BASE, "consumers.status_sensitivity_core=0"], steps=10), out,
-                   workers=1, progress=False)
+                   QUIET)
     sweep = report.load(out)
     groups = report.paradox_groups(sweep)
     assert [(title, blind) for title, _, blind in groups] == [
@@ -146,7 +200,7 @@ def test_report_reads_an_interrupted_sweep_from_its_chunks(tmp_path):
     out = tmp_path / "partial"
     p = plan("organic", VARY, reps=2, overrides=BASE, steps=5)
     with pytest.raises(KeyboardInterrupt):
-        execute_design(p, out, executor=StopAfter(5), progress=False)
+        execute_design(p, out, Options(progress=False), executor=StopAfter(5))
     assert report.load(out).manifest["status"] == "interrupted"
     assert not (out / "runs.parquet").exists()
     summary = report.summarize(report.load(out))

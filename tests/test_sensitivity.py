@@ -12,7 +12,9 @@ from scipy import stats
 
 from ewom_abm import cli as run
 from ewom_abm.batch import sensitivity as sa
+from ewom_abm.batch.executors import Target
 from ewom_abm.batch.storage import RUNS
+from ewom_abm.batch.sweep import Options
 
 EWOM = ["--set", "network.n=300", "--steps", "10", "--workers", "1", "--no-progress"]
 PARAMS = ["--param", "ewom.p_share=0.01:0.1", "--param", "ewom.p_external=0.001:0.02"]
@@ -21,7 +23,7 @@ PARAMS = ["--param", "ewom.p_share=0.01:0.1", "--param", "ewom.p_external=0.001:
 def test_ishigami_sobol_indices_match_the_closed_form_within_their_bootstrap_cis(tmp_path):
     params = [sa.Param(f"x{i}", -math.pi, math.pi) for i in (1, 2, 3)]
     spec = sa.plan_design(sa.Ishigami(), params, "sobol", 1024, seed=12)
-    result = sa.run(spec, tmp_path, workers=1, progress=False)
+    result = sa.run(spec, tmp_path, Options(Target(1), progress=False))
     assert result.failed == 0 and spec.plan.design.n_runs == 1024 * 5
     # six comparisons: each at level 1 - 0.05/6 (Bonferroni), so all six hold with >= 95%
     level = 1 - 0.05 / 6
@@ -94,3 +96,18 @@ def test_bad_input_gets_one_line(extra, message, tmp_path, capsys):
     assert err.startswith("error: ") and message in err, err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_constant_output_has_undefined_indices(tmp_path):
+    """No brand here pays influencers, so scandals stay 0 at every sample point: a Sobol
+    index of a constant is 0/0, and the table says undefined instead of 0.000 +- 0.000."""
+    spec = sa.plan("organic", ["ewom.p_share=0.01:0.1", "ewom.p_external=0:0.01"], "sobol", 4,
+                   overrides=["network.n=100"], steps=3, outputs=["scandals", "reach"])
+    result = sa.run(spec, tmp_path, Options(Target(1), progress=False))
+    scandals = result.table[result.table["output"] == "scandals"]
+    assert scandals[["S1", "ST"]].isna().all().all()
+    assert not result.table[result.table["output"] == "reach"][["S1", "ST"]].isna().any().any()
+    text = result.table_text()
+    assert "undefined" in text and "scandals: the same value at every sample point" in text
+    assert "0.000 ± 0.000" not in (tmp_path / "sensitivity" / "indices.md").read_text()
+    assert "its indices are undefined" in (tmp_path / "sensitivity" / "indices.md").read_text()

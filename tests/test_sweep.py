@@ -18,15 +18,18 @@ import pytest
 
 from ewom_abm import cli as run
 from ewom_abm.batch import grid
+from ewom_abm.batch.executors import Target
 from ewom_abm.batch.grid import Design, parse_vary
 from ewom_abm.batch.storage import identity
-from ewom_abm.batch.sweep import execute_design, plan
+from ewom_abm.batch.sweep import Options, execute_design, plan
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.network import clear_graph_cache, graph_cache_info
 from ewom_testing import REPO, build, edge_file
 
 SMALL = ["network.n=300"]  # tiny graphs: these tests check plumbing, not dynamics
+
+QUIET = Options(Target(1), progress=False)
 
 
 def read(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,12 +111,12 @@ def test_same_tables_on_one_worker_two_workers_and_a_dask_cluster(tmp_path):
 
     p = plan("organic", ["ewom.model=organic,coproduction", "brands.0.strategy=influencer,"
                          "exclusivity"], reps=2, overrides=SMALL, steps=8)
-    execute_design(p, tmp_path / "one", workers=1, progress=False)
-    execute_design(p, tmp_path / "two", workers=2, progress=False, chunk_runs=3)
+    execute_design(p, tmp_path / "one", QUIET)
+    execute_design(p, tmp_path / "two", Options(Target(2), progress=False, chunk_runs=3))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0") as cluster:
-        res = execute_design(p, tmp_path / "dask", scheduler=cluster.scheduler_address,
-                             progress=False)
+        res = execute_design(p, tmp_path / "dask", Options(
+            Target(scheduler=cluster.scheduler_address), progress=False))
     assert res.ok == 8 and res.failed == 0
     assert_same_tables(tmp_path / "one", tmp_path / "two")
     assert_same_tables(tmp_path / "one", tmp_path / "dask")
@@ -133,7 +136,7 @@ def test_same_tables_on_one_worker_two_workers_and_a_dask_cluster(tmp_path):
 
 def test_a_run_equals_a_bare_engine_run_with_its_seed(tmp_path):
     p = plan("organic", ["brands.0.budget=50"], reps=2, overrides=SMALL, steps=5)
-    execute_design(p, tmp_path, workers=1, progress=False)
+    execute_design(p, tmp_path, QUIET)
     runs, ts = read(tmp_path)
     seed = int(runs.loc[1, "seed"])
     bare = build(*SMALL, "brands.0.budget=50", preset="organic", steps=5, seed=seed).run()
@@ -322,7 +325,7 @@ def test_a_sweep_builds_its_graph_once_and_its_replicates_still_differ(tmp_path)
                             ("seeded", [*SMALL, "network.graph_seed=4"])):
         clear_graph_cache()
         p = plan("organic", ["ewom.p_share=0.1,0.2"], reps=3, overrides=overrides, steps=6)
-        execute_design(p, tmp_path / name, workers=1, progress=False)
+        execute_design(p, tmp_path / name, QUIET)
         assert graph_cache_info()[:3] == (5, 1, 1), name  # six runs, one graph built
         _, ts = read(tmp_path / name)
         curves = ts.groupby("run")["reach"].apply(tuple)

@@ -3,7 +3,8 @@
 Every check runs the preset headless on ``SEEDS`` (fixed, so the test is deterministic) and
 compares means with a margin from the sampling error: a claim "A > B" passes when the mean of
 the per-seed differences exceeds ``Z`` standard errors (paired: both brands share a seed), a
-claim "X < c" when the mean plus ``Z`` standard errors stays below c. No wall-clock assertions.
+claim "X < c" when the mean plus ``Z`` standard errors stays below c. Each check runs again on a
+second, disjoint block of seeds (marked ``slow``). No wall-clock assertions.
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 from ewom_abm.model.state import Stage
 
-SEEDS = (101, 102, 103, 104, 105, 106)
+SEEDS = tuple(range(101, 107))
 MORE_SEEDS = tuple(range(101, 113))  # for the claims about smaller differences
-MANY_SEEDS = tuple(range(101, 137))  # for claims on a share that varies widely between runs
 Z = 3.0
+# every claim is checked on the seeds its text was measured on and again on a second, disjoint
+# block (slow): a claim that held only on its own seeds would fail there
+SECOND = 100  # the second block: the same seeds plus 100 (201-206, 201-212, ...)
+BLOCKS = [pytest.param(0, id="seeds-101"), pytest.param(SECOND, id="seeds-201",
+                                                        marks=pytest.mark.slow)]
+
+
+def block(seeds: tuple[int, ...], shift: int) -> tuple[int, ...]:
+    return tuple(s + shift for s in seeds)
 
 
 def runs(preset: str, *overrides: str, seeds=SEEDS) -> list[EwomModel]:
@@ -77,23 +86,27 @@ def test_lesson_has_teaching_text(name):
     assert len(sc.description) > 100 and len(sc.look_for) > 60 and len(sc.try_this) > 40
 
 
-def test_lesson1_organic_word_of_mouth_stalls_without_seeds():
-    models = runs("lesson1_seeding")
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson1_organic_word_of_mouth_stalls_without_seeds(shift):
+    seeds = block(SEEDS, shift)
+    models = runs("lesson1_seeding", seeds=seeds)
     seeded, unseeded = series(models, "Seeded", "reach"), series(models, "Unseeded", "reach")
-    assert_below(unseeded, 0.2, "Unseeded stuck around a tenth, below a fifth")
+    assert_below(unseeded, 0.1, "Unseeded stuck below a tenth")
     assert_greater(seeded, 2 * unseeded, "Seeded reaches over twice Unseeded's reach")
+    assert_above(seeded, 0.15, "Seeded: about a fifth")
+    assert_below(series(models, "Seeded", "penetration"), 0.1, "a few percent buy it")
     early = series(models, "Seeded", "reach", step=10)
     assert_greater(early, series(models, "Seeded", "reach", step=1), "Seeded climbs early")
     # things to try: advertising at 0.005 lets Unseeded catch up (well above its stuck level)
-    ads = runs("lesson1_seeding", "ewom.p_external=0.005")
-    assert_greater(series(ads, "Unseeded", "reach"), unseeded, "ads lift Unseeded", by=0.4)
-    both = runs("lesson1_seeding", "brands.1.seeds=20")
+    ads = runs("lesson1_seeding", "ewom.p_external=0.005", seeds=seeds)
+    assert_greater(series(ads, "Unseeded", "reach"), unseeded, "ads lift Unseeded", by=0.2)
+    both = runs("lesson1_seeding", "brands.1.seeds=20", seeds=seeds)
     d = series(both, "Seeded", "reach") - series(both, "Unseeded", "reach")
     assert abs(d.mean()) < Z * se(d) + 0.05, "with seeds Unseeded climbs like Seeded"
     assert_greater(series(both, "Unseeded", "reach"), unseeded, "seeds lift Unseeded", by=0.1)
-    weak = runs("lesson1_seeding", "ewom.p_share=0.06")
+    weak = runs("lesson1_seeding", "ewom.p_share=0.15", seeds=seeds)
     assert_greater(seeded, series(weak, "Seeded", "reach"), "weak sharing: Seeded struggles",
-                   by=0.1)
+                   by=0.05)
 
 
 def _linear_bound(m: EwomModel) -> float:
@@ -112,98 +125,123 @@ def _linear_bound(m: EwomModel) -> float:
     return float(reach.mean())
 
 
-def test_lesson2_leaders_reach_fast_then_followers_stop_it():
-    models = runs("lesson2_leaders")
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson2_leaders_reach_fast_then_followers_stop_it(shift):
+    seeds = block(SEEDS, shift)
+    models = runs("lesson2_leaders", seeds=seeds)
     final = series(models, "Brand", "reach")
     at5 = series(models, "Brand", "reach", step=5)
     at20 = series(models, "Brand", "reach", step=20)
     assert_above(at5 / final, 0.6, "most of the final reach within five weeks")
-    assert_below(final - at20, 0.03, "reach flat after week 20")
+    assert_below((final - at20) / final, 0.1, "reach flat after week 20: under a tenth more")
     assert_above(final, 0.5, "plateau about 60%")
     assert_below(final, 0.7, "plateau about 60%")
     for m, r in zip(models, final, strict=True):  # exact: nobody beyond the leaders' friends
         assert r <= _linear_bound(m) + 1e-12
     assert series(models, "Brand", "negative_share").max() == 0.0  # nobody is let down
-    # things to try: followers who pass it on take it to nearly everyone; so does organic talk
-    passing = runs("lesson2_leaders", "ewom.follower_share=0.5")
+    # things to try: followers who pass it on take it to nearly everyone; organic buyers keep
+    # talking past the leaders' audiences
+    passing = runs("lesson2_leaders", "ewom.follower_share=0.5", seeds=seeds)
     assert_above(series(passing, "Brand", "reach"), 0.9, "followers retelling reach nearly all")
-    organic = runs("lesson2_leaders", "ewom.model=organic")
+    organic = runs("lesson2_leaders", "ewom.model=organic", seeds=seeds)
     assert_greater(at5, series(organic, "Brand", "reach", step=5), "organic starts slower")
-    assert_above(series(organic, "Brand", "reach"), 0.85, "organic buyers keep talking")
+    assert_greater(series(organic, "Brand", "reach"), final, "organic passes the plateau")
 
 
-def test_lesson3_coproduction_spreads_further_but_turns_negative():
-    co = runs("lesson3_coproduction", seeds=MANY_SEEDS)
-    org = runs("lesson3_coproduction", "ewom.model=organic", seeds=MANY_SEEDS)
+def whole_run(models: list[EwomModel], brand: str, col: str) -> np.ndarray:
+    """One value per run: the mean of ``col`` over the whole run."""
+    return np.array([m.timeseries().query("brand == @brand")[col].mean() for m in models])
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson3_coproduction_spreads_further_but_turns_negative(shift):
+    seeds = block(SEEDS, shift)
+    co = runs("lesson3_coproduction", seeds=seeds)
+    org = runs("lesson3_coproduction", "ewom.model=organic", seeds=seeds)
     assert_greater(series(co, "Brand", "reach", step=20), series(org, "Brand", "reach", step=20),
                    "coproduction ahead of organic by week 20", by=0.15)
-    assert_above(series(co, "Brand", "reach", step=20), 0.75, "most have heard by week 20")
-    assert_above(series(co, "Brand", "negative_share"), 0.1, "a sixth of the talk negative")
-    assert_above(series(co, "Brand", "rejecters"), 0.08, "rejecters appear")
+    assert_above(series(co, "Brand", "reach", step=20), 0.7, "most have heard by week 20")
+    negative = whole_run(co, "Brand", "negative_share")
+    assert_above(negative, 0.08, "about a tenth of the year's talk negative")
+    assert_above(series(co, "Brand", "rejecters"), 0.07, "about a tenth end as rejecters")
     assert_greater(series(co, "Brand", "rejecters"), 2 * series(org, "Brand", "rejecters"),
-                   "several times organic's rejecters")
-    assert_greater(series(co, "Brand", "negative_share"), series(org, "Brand", "negative_share"),
-                   "organic: less negative talk")
-    assert_above(series(org, "Brand", "negative_share"), 0.0, "organic: buyers still complain")
-    calm = runs("lesson3_coproduction", "ewom.pushback=0", seeds=MANY_SEEDS)
-    assert_greater(series(co, "Brand", "negative_share"), series(calm, "Brand", "negative_share"),
-                   "pushback drives negative talk", by=0.04)
+                   "many times organic's rejecters")
+    organic_negative = whole_run(org, "Brand", "negative_share")
+    assert_greater(negative, organic_negative, "organic: less negative talk")
+    assert_above(organic_negative, 0.0, "organic: buyers still complain")
+    calm = runs("lesson3_coproduction", "ewom.pushback=0", seeds=seeds)
+    assert_greater(negative, whole_run(calm, "Brand", "negative_share"),
+                   "pushback drives most of the negative talk", by=0.04)
 
 
-def test_lesson4_influencer_buys_reach_and_dilution_together():
-    models = runs("lesson4_influencer", seeds=MORE_SEEDS)
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson4_influencer_buys_reach_and_dilution_together(shift):
+    seeds = block(MORE_SEEDS, shift)
+    models = runs("lesson4_influencer", seeds=seeds)
     for step in (10, 26, 52):
         assert_greater(series(models, "Lavish", "reach", step), series(models, "Modest", "reach",
                                                                         step),
                        f"Lavish more reach at week {step}")
     for brand in ("Lavish", "Modest"):  # both climb up and to the right: reach, then dilution
-        assert_greater(series(models, brand, "dilution"), series(models, brand, "dilution", 10),
-                       f"{brand}: more dilution at the end than at week 10")
-        assert_above(series(models, brand, "dilution"), 0.03, f"{brand}: about 5% diluted")
-    exclusive = runs("lesson4_influencer", "brands.1.strategy=exclusivity")
-    assert_below(series(exclusive, "Modest", "dilution"), 0.05, "exclusive Modest stays low")
-    carefree = runs("lesson4_influencer", "status.snob=0")
+        assert_greater(series(models, brand, "dilution"), series(models, brand, "dilution", 5),
+                       f"{brand}: more dilution at the end than at week 5")
+        assert_above(series(models, brand, "dilution"), 0.35, f"{brand}: about half diluted")
+    exclusive = runs("lesson4_influencer", "brands.1.strategy=exclusivity", seeds=seeds)
+    assert_greater(series(models, "Lavish", "dilution"), series(exclusive, "Modest", "dilution"),
+                   "exclusive Modest stays near the bottom", by=0.3)
+    carefree = runs("lesson4_influencer", "status.snob=0", seeds=seeds)
     for brand in ("Lavish", "Modest"):  # nobody minds who owns it: nothing is diluted
         assert_below(np.abs(series(carefree, brand, "dilution")), 0.05, "no snobs, no dilution")
 
 
-def test_lesson5_exclusivity_keeps_the_dream_value():
-    models = runs("lesson5_exclusivity")
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson5_exclusivity_keeps_the_dream_value(shift):
+    seeds = block(SEEDS, shift)
+    models = runs("lesson5_exclusivity", seeds=seeds)
     assert_greater(series(models, "Buzz", "reach"), series(models, "Maison", "reach"),
                    "Buzz wins reach by far", by=0.3)
     assert_greater(series(models, "Maison", "dream_value"), series(models, "Buzz", "dream_value"),
-                   "those who know Maison dream of it more often", by=0.05)
+                   "the core who know Maison dream of it, not of Buzz", by=0.15)
     assert_greater(series(models, "Maison", "desire"), series(models, "Buzz", "desire"),
-                   "those who know Maison desire it more", by=0.05)
-    assert_below(series(models, "Buzz", "dilution"), 0.02, "Buzz's buyers mind status little")
-    status = runs("lesson5_exclusivity", "brands.1.status_weight=1")
-    assert_greater(series(status, "Buzz", "dilution"), series(models, "Buzz", "dilution"),
-                   "Buzz as status-laden as a luxury house: diluted", by=0.02)
-    assert_below(np.abs(series(models, "Maison", "dilution")), 0.02, "Maison not diluted")
+                   "those who know Maison desire it more", by=0.1)
+    assert_below(series(models, "Maison", "dilution"), 0.08, "Maison: a few percent diluted")
     assert_below(series(models, "Maison", "penetration_outside_core"), 0.005,
                  "Maison sells to almost nobody outside the core")
-    bigger = runs("lesson5_exclusivity", "brands.0.budget=300")
+    assert_greater(series(models, "Buzz", "revenue"), series(models, "Maison", "revenue"),
+                   "Buzz earns more")
+    bigger = runs("lesson5_exclusivity", "brands.0.budget=300", seeds=seeds)
+    assert_greater(series(bigger, "Maison", "reach"), series(models, "Maison", "reach"),
+                   "a bigger budget, a little more reach")
     assert_below(series(bigger, "Maison", "penetration_outside_core"), 0.005,
                  "a bigger budget, still nobody outside the core")
-    assert_below(np.abs(series(bigger, "Maison", "dilution")), 0.02, "a bigger budget, no dilution")
-    loud = runs("lesson5_exclusivity", "brands.0.strategy=influencer", "brands.0.price=0.5")
+    assert_below(series(bigger, "Maison", "dilution"), 0.08, "a bigger budget, little dilution")
+    loud = runs("lesson5_exclusivity", "brands.0.strategy=influencer", "brands.0.price=0.5",
+                seeds=seeds)
     assert_greater(series(loud, "Maison", "dilution"), series(models, "Maison", "dilution"),
-                   "an affordable influencer Maison is diluted")
+                   "an affordable influencer Maison is diluted", by=0.2)
+    status = runs("lesson5_exclusivity", "brands.1.status_weight=1", seeds=seeds)
+    assert_above(series(status, "Buzz", "dilution"), 0.3,
+                 "Buzz as status-laden as a luxury house: most of its dream diluted")
 
 
-def test_lesson6_luxury_and_mass_on_facebook():
-    models = runs("lesson6_facebook", seeds=SEEDS[:4])
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson6_luxury_and_mass_on_facebook(shift):
+    seeds = block(SEEDS[:4], shift)
+    models = runs("lesson6_facebook", seeds=seeds)
     assert all(m.n == 4039 for m in models)
     mass_pen = series(models, "MassPremium", "penetration")
     lux_pen = series(models, "Maison", "penetration")
     assert_above(series(models, "MassPremium", "reach", step=5), 0.5, "hubs reach most fast")
-    assert_greater(mass_pen, 3 * lux_pen, "several times Maison's buyers")
-    assert_below(series(models, "MassPremium", "dilution"), 0.03, "mass buyers mind status little")
+    assert_greater(mass_pen, 10 * lux_pen, "over ten times Maison's buyers")
+    assert series(models, "MassPremium", "dream_value").max() == 0.0  # nobody dreams of it
     lux_dream = series(models, "Maison", "dream_value")
     assert_greater(lux_dream, series(models, "Maison", "dream_value", step=10), "Maison rising")
-    assert_below(np.abs(series(models, "Maison", "dilution")), 0.02, "Maison not diluted")
+    assert_below(np.abs(series(models, "Maison", "dilution")), 0.05, "Maison: about 1% diluted")
     assert_below(series(models, "Maison", "penetration_outside_core"), 0.005, "Maison: core")
-    talk = runs("lesson6_facebook", "ewom.model=coproduction", seeds=SEEDS[:2])
+    adaptive = runs("lesson6_facebook", "brands.0.strategy=adaptive", seeds=seeds)
+    assert_above(series(adaptive, "Maison", "reach"), 0.7, "adaptive Maison: loud, far reach")
+    assert_below(series(adaptive, "Maison", "dilution"), 0.05, "adaptive Maison: no dilution")
+    talk = runs("lesson6_facebook", "ewom.model=coproduction", seeds=seeds[:2])
     assert min(series(talk, b, "negative_share").max() for b in ("Maison", "MassPremium")) > 0
 
 
@@ -214,8 +252,13 @@ def late_share(m: EwomModel, brand: str, strategy: str) -> float:
     return float((late["strategy"] == strategy).mean())
 
 
-def test_lesson7_the_brand_that_fears_dilution_learns_exclusivity():
-    models = runs("lesson7_adaptive", seeds=MANY_SEEDS)
+LESSON7_SEEDS = tuple(range(101, 125))  # Heritage's choices vary a lot from run to run
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson7_the_brand_that_fears_dilution_learns_exclusivity(shift):
+    seeds = block(LESSON7_SEEDS, shift)
+    models = runs("lesson7_adaptive", seeds=seeds)
     heritage = np.array([late_share(m, "Heritage", "exclusivity") for m in models])
     trendy = np.array([late_share(m, "Trendy", "exclusivity") for m in models])
     assert_below(trendy, 0.3, "Trendy mostly runs the others")
@@ -229,7 +272,7 @@ def test_lesson7_the_brand_that_fears_dilution_learns_exclusivity():
     for col in ("reach", "penetration"):
         assert_greater(series(models, "Trendy", col), series(models, "Heritage", col),
                        f"Trendy more {col}")
-    careless = runs("lesson7_adaptive", "brands.0.exclusivity_weight=0")
+    careless = runs("lesson7_adaptive", "brands.0.exclusivity_weight=0", seeds=seeds[:12])
     assert_below(np.array([late_share(m, "Heritage", "exclusivity") for m in careless]), 0.3,
                  "Heritage without the weight behaves like Trendy")
 

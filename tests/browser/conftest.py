@@ -4,7 +4,8 @@ The server is ``solara run app.py`` on a free loopback port, as a subprocess; th
 Debian's Chromium (``/usr/bin/chromium``) driven by Playwright, never a downloaded browser.
 A second server, ``ewom app`` from the wheel installed in a fresh venv (the ``installed``
 fixture of tests/conftest.py), shows that the installed package serves the page too.
-A failing test leaves a screenshot in ``out/browser-failures/``.
+Pages open at 1280x720, the projector size the app is made for, unless a test asks for
+another (``open_app``). A failing test leaves a screenshot in ``out/browser-failures/``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ CHROMIUM = os.environ.get("EWOM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 FAILURES = REPO / "out" / "browser-failures"
+PROJECTOR = (1280, 720)
+LOGS: dict[str, str] = {}  # server URL -> its log file
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} "
@@ -71,6 +74,7 @@ def _serve(cmd: list[str], cwd: Path, base_env, port: int):
     env = {**base_env, "PYTHONUNBUFFERED": "1", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
+    LOGS[url] = log.name
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -126,27 +130,45 @@ class Watched:
 
 
 @pytest.fixture
-def page(browser, app_url, request):
-    yield from _open(browser, app_url, request)
+def server_log(app_url):
+    """What the app server has printed so far."""
+    return lambda: Path(LOGS[app_url]).read_text(errors="replace")
 
 
 @pytest.fixture
-def installed_page(browser, installed_app_url, request):
-    yield from _open(browser, installed_app_url, request)
+def open_app(browser, app_url, request):
+    """Open the app in a fresh browser tab of the given size; closed after the test."""
+    opened = []
 
+    def open_(width: int = PROJECTOR[0], height: int = PROJECTOR[1], url: str = app_url):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      accept_downloads=True)
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        watched = Watched(pg, url.rstrip("/"))
+        pg.goto(url)
+        pg.wait_for_selector(".ewom-step", timeout=60_000)
+        pg.wait_for_selector(".ewom-kpis-body .ewom-tile", timeout=60_000)
+        opened.append((context, watched))
+        return watched
 
-def _open(browser, app_url: str, request):
-    context = browser.new_context(viewport={"width": 1440, "height": 1100})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    watched = Watched(pg, app_url.rstrip("/"))
-    pg.goto(app_url)
-    pg.wait_for_selector(".ewom-step", timeout=60_000)
-    yield watched
+    yield open_
     rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        FAILURES.mkdir(parents=True, exist_ok=True)
-        shot = FAILURES / f"{request.node.name}.png"
-        pg.screenshot(path=str(shot), full_page=True)
-        print(f"screenshot of the failing page: {shot}")
-    context.close()
+    for context, watched in opened:
+        if rep is not None and rep.failed:
+            FAILURES.mkdir(parents=True, exist_ok=True)
+            shot = FAILURES / f"{request.node.name}.png"
+            watched.page.screenshot(path=str(shot))
+            print(f"screenshot of the failing page: {shot}")
+        context.close()
+
+
+@pytest.fixture
+def page(open_app):
+    return open_app()
+
+
+@pytest.fixture
+def installed_page(open_app, installed_app_url):
+    return open_app(url=installed_app_url)

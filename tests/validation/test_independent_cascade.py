@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.stats import chisquare
 
 from ewom_abm.model.graph import from_edges
@@ -19,9 +20,13 @@ from ewom_testing import build, edge_file
 
 IC = (*DOCKED, "ewom.model=organic", "ewom.share_once=true", "consumers.agents_max=0")
 KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]  # 6 consumers, 14 arcs
+# every claim is checked again on a second, disjoint block of seeds (slow)
+BLOCKS = [pytest.param(0, id="seeds-0"), pytest.param(1000, id="seeds-1000",
+                                                      marks=pytest.mark.slow)]
 
 
-def test_mean_cascade_equals_the_exact_expectation_on_a_small_graph(tmp_path):
+@pytest.mark.parametrize("first", BLOCKS)
+def test_mean_cascade_equals_the_exact_expectation_on_a_small_graph(tmp_path, first):
     p, copies = 0.4, 4000
     kite = from_edges(*np.array(KITE).T, 6)
     dist = cascade_distribution_exact(kite, [0], p)
@@ -31,7 +36,8 @@ def test_mean_cascade_equals_the_exact_expectation_on_a_small_graph(tmp_path):
     # many disjoint copies of the kite in one model: independent cascades, one from each node 0
     edges = [(u + 6 * k, v + 6 * k) for k in range(copies) for u, v in KITE]
     path = edge_file(tmp_path, edges)
-    m = build(*IC, "network.kind=file", f"network.path={path}", f"ewom.p_share={p}", steps=10)
+    m = build(*IC, "network.kind=file", f"network.path={path}", f"ewom.p_share={p}", steps=10,
+              seed=42 + first)
     m.seed_adopters(0, np.arange(copies) * 6)
     m.run()
     sizes = (m.consumers.stage[0] != Stage.UNAWARE).reshape(copies, 6).sum(axis=1)
@@ -41,7 +47,8 @@ def test_mean_cascade_equals_the_exact_expectation_on_a_small_graph(tmp_path):
     assert chisquare(observed, dist[1:] * copies).pvalue > 1e-4
 
 
-def test_mean_reach_equals_live_edge_percolation(tmp_path):
+@pytest.mark.parametrize("first", BLOCKS)
+def test_mean_reach_equals_live_edge_percolation(tmp_path, first):
     """Same graph, same seeds: the model's cascades and live-edge samples agree in mean."""
     p, reps, samples = 0.12, 30, 300
     g = build("network.kind=barabasi_albert", "network.n=3000", "network.mean_degree=6",
@@ -51,25 +58,26 @@ def test_mean_reach_equals_live_edge_percolation(tmp_path):
     graph = load_graph_file(path)
     seeds = np.array([5, 50, 500, 1500, 2500])
     model_reach = []
-    for seed in range(reps):
+    for seed in range(first, first + reps):
         m = build(*IC, "network.kind=file", f"network.path={path}", f"ewom.p_share={p}",
                   steps=60, seed=seed)
         m.seed_adopters(0, seeds)
         m.run()
         model_reach.append(np.count_nonzero(m.consumers.stage[0] != Stage.UNAWARE))
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(1 + first)
     live = [live_edge_reach(graph, seeds, p, rng) for _ in range(samples)]
     se = np.sqrt(np.var(model_reach, ddof=1) / reps + np.var(live, ddof=1) / samples)
     assert abs(np.mean(model_reach) - np.mean(live)) < 4 * se
     assert np.mean(live) > 3 * seeds.size  # a real cascade, not just the seeds
 
 
-def test_giant_cascade_on_erdos_renyi_solves_z_equals_one_minus_exp_minus_cz():
+@pytest.mark.parametrize("first", BLOCKS)
+def test_giant_cascade_on_erdos_renyi_solves_z_equals_one_minus_exp_minus_cz(first):
     c, n, reps = 2.0, 50_000, 3
     z = er_giant_fraction(c)
     assert abs(z - 0.797) < 5e-4
     reach = []
-    for seed in range(reps):
+    for seed in range(first, first + reps):
         m = build(*IC, "network.kind=erdos_renyi", f"network.n={n}", f"network.mean_degree={c}",
                   "ewom.p_share=1", "brands.0.seeds=25", steps=200, seed=seed)
         reach.append(m.run()["reach"].iloc[-1])

@@ -13,6 +13,9 @@ import pytest
 from ewom_testing import build
 
 SEEDS = range(8)
+# every claim is checked again on a second, disjoint block of seeds (slow)
+BLOCKS = [pytest.param(0, id="seeds-0"), pytest.param(1000, id="seeds-1000",
+                                                      marks=pytest.mark.slow)]
 
 
 def final(preset: str, *extra: str, seed: int) -> dict[str, float]:
@@ -24,23 +27,25 @@ def final(preset: str, *extra: str, seed: int) -> dict[str, float]:
             "spend": last["spend"]}
 
 
-def test_scandals_lower_dream_value_and_revenue_and_raise_negative_talk():
-    on = [final("influencer", "brands.0.scandal_rate=5.48", seed=s) for s in SEEDS]
-    off = [final("influencer", "brands.0.scandal_rate=0", seed=s) for s in SEEDS]
+@pytest.mark.parametrize("first", BLOCKS)
+def test_scandals_lower_dream_value_and_revenue_and_raise_negative_talk(first):
+    on = [final("influencer", "brands.0.scandal_rate=5.48", seed=first + s) for s in SEEDS]
+    off = [final("influencer", "brands.0.scandal_rate=0", seed=first + s) for s in SEEDS]
     for key, sign in (("dream_value", -1), ("revenue", -1), ("negative_share", +1)):
         d = sign * np.array([a[key] - b[key] for a, b in zip(on, off, strict=True)])
         assert d.mean() > 3 * d.std(ddof=1) / np.sqrt(d.size), key
     assert [a["spend"] for a in on] == [b["spend"] for b in off]  # at equal spend
 
 
-# budgets that buy 0, 1, 2, 3, 4 units of each strategy's action per step, in equal steps
+# budgets in equal slices, each buying 20 contacts, one influencer or six invitations a week
 BUDGETS = {"entertainment": (0, 20, 40, 60, 80), "influencer": (0, 25, 50, 75, 100),
-           "exclusivity": (0, 20, 40, 60, 80)}
+           "exclusivity": (0, 120, 240, 360, 480)}
 
 
+@pytest.mark.parametrize("first", BLOCKS)
 @pytest.mark.parametrize("strategy", sorted(BUDGETS))
-def test_reach_is_increasing_and_concave_in_budget(strategy):
-    reach = np.array([[final(strategy, f"brands.0.budget={b}", seed=100 + s)["reach"]
+def test_reach_is_increasing_and_concave_in_budget(strategy, first):
+    reach = np.array([[final(strategy, f"brands.0.budget={b}", seed=first + 100 + s)["reach"]
                        for b in BUDGETS[strategy]] for s in range(12)])
     gain = np.diff(reach, axis=1)  # per seed: what each extra slice of budget bought
     mean, se = gain.mean(axis=0), gain.std(axis=0, ddof=1) / np.sqrt(gain.shape[0])
