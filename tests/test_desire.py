@@ -94,7 +94,8 @@ def test_desire_is_liking_scaled_by_status_on_a_bounded_scale(tmp_path):
     c.friends_aware[0, :] = [4, 1, 1, 1, 1]
     c.friends_owner_core[0, :] = 0
     c.friends_owner_other[0, :] = 0
-    dream = Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=1.0))  # prestige 1: status 1 + 1 = 2
+    # prestige 1: status 1 + 1 = 2
+    dream = Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=1.0))
     dream.refresh(np.arange(5))
     # consumer 0: liking 0.8 x (1 + 2) / 2 = 1.2, the top of the scale: 1; consumer 2:
     # 0.4 x 3 / 2 = 0.6; the unaware and the rejecter: nothing
@@ -140,7 +141,8 @@ def test_the_brands_status_weight_scales_how_much_status_matters(tmp_path):
     c.attitude[0, :] = 0.4
     c.friends_aware[0, :] = [4, 1, 1, 1, 1]
     for weight, want in ((1.0, 0.4), (0.5, 0.3), (0.0, 0.2)):
-        Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=0.0, status_weight=weight)).refresh(np.arange(5))
+        brand = BrandConfig(prestige=0.0, status_weight=weight)
+        Dream(c, 0, m.graph, m.config.status, brand).refresh(np.arange(5))
         assert c.desire[0].tolist() == pytest.approx([want] * 5), weight
 
 

@@ -199,7 +199,8 @@ MUTANTS = (
            "    return min(max(lifted, 0.0), 1.0)",
            "    return max(lifted, 0.0)"),
     Mutant("desire: liking alone tops the scale (desire_top ignored)", "model/desire.py",
-           "    lifted = liking * (1.0 + brand.status_weight * sensitivity * status) / st.desire_top",
+           "    lifted = liking * (1.0 + brand.status_weight * sensitivity * status) "
+           "/ st.desire_top",
            "    lifted = liking * (1.0 + brand.status_weight * sensitivity * status)"),
     Mutant("dream value: the survey asks everyone aware, not the core", "model/model.py",
            "        core_only = self.config.status.dream_panel == \"core\"",
