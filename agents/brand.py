@@ -8,6 +8,7 @@ from functools import cached_property
 import mesa
 import numpy as np
 
+from ewom_abm.model.params import params
 from ewom_abm.model.scenario import STRATEGIES, BrandConfig
 from ewom_abm.model.seeding import SeedOrder
 from ewom_abm.model.strategies import STRATEGY_ACTIONS, Action, Market
@@ -30,6 +31,7 @@ class Brand(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.cfg = cfg
+        self.params = params(cfg)  # its numbers, as the rules take them
         self.name = cfg.name
         self.policy = "adaptive" if cfg.strategy == "adaptive" else "fixed"
         self.strategy = cfg.initial_strategy if self.policy == "adaptive" else cfg.strategy

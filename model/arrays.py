@@ -1,17 +1,17 @@
 """Array helpers the rules share: sorted sets, membership, random subsets, grouping by receiver.
 
-One place for each idiom, so the rules read as what they do (``member``, ``group_by_receiver``)
-rather than as searchsorted arithmetic.
+One place for each idiom, so the rules read as what they do (``member``, ``group_by_receiver``,
+``coin_flips``) rather than as index arithmetic. The numpy helpers serve set-up (graphs,
+seeding); the compiled ones serve the step's rules.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from ewom_abm.model.graph import Graph
+from ewom_abm.model.jit import exponential, generator, inline, jit
 
 
 def first_of_run(ordered: np.ndarray) -> np.ndarray:
@@ -53,43 +53,84 @@ def top_k(score: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     return order[:k]
 
 
-def neighbours(graph: Graph, who: np.ndarray) -> np.ndarray:
-    """The friends of consumers ``who``, concatenated (a friend of two appears twice)."""
-    starts = graph.indptr[who]
-    deg = graph.indptr[who + 1] - starts
-    total = int(deg.sum())
-    if total == 0:
+# --------------------------------------------------------------------------- compiled helpers
+
+@inline
+def skip(scale: float, gen: object) -> float:
+    """Failures before the next success of Bernoulli(p) trials, ``scale = -1 / log(1 - p)``:
+    a geometric gap by inversion of an exponential draw, as a float, so a caller compares it
+    with its bound before casting and a vanishing p cannot overflow an integer."""
+    return np.floor(exponential(gen) * scale)
+
+
+@jit
+def grow(buffer: np.ndarray, used: int, need: int) -> np.ndarray:
+    """A larger buffer (at least ``need`` entries, and twice the old size) holding the first
+    ``used`` entries of ``buffer``."""
+    out = np.empty(max(2 * buffer.size, need), buffer.dtype)
+    for k in range(used):
+        out[k] = buffer[k]
+    return out
+
+
+@jit
+def coin_flips(n: int, p: float, rng: object) -> np.ndarray:
+    """Each of n consumers independently with probability p, in increasing order: skipping
+    from hit to hit, so the cost follows the hits."""
+    gen = generator(rng)
+    if p <= 0 or n <= 0:
         return np.empty(0, np.int64)
-    offset = np.repeat(starts - np.cumsum(deg) + deg, deg)
-    return graph.indices[offset + np.arange(total)].astype(np.int64)
+    scale = -1.0 / math.log1p(-p)
+    out = np.empty(min(n, int(n * p + 6 * math.sqrt(n * p) + 16)), np.int64)
+    k = 0
+    at = skip(scale, gen)
+    while at < n:
+        if k == out.size:
+            out = grow(out, k, k + 1)
+        out[k] = int(at)
+        k += 1
+        at = int(at) + 1 + skip(scale, gen)
+    return out[:k]
 
 
-def distinct(who: np.ndarray, n: int) -> np.ndarray:
-    """The distinct values of ``who`` (consumers out of n), sorted: marked in one pass when
-    they are many, sorted when they are few."""
-    if 16 * who.size > n:
-        mark = np.zeros(n, dtype=bool)
-        mark[who] = True
-        return np.flatnonzero(mark)
-    return sorted_unique(who)
-
-
+@jit
 def group_by_receiver(dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Receivers (sorted), each message's receiver position, and messages per receiver.
+    """Receivers in the order of their first message, and the messages of the r-th one:
+    ``order[start[r]:start[r + 1]]``, in batch order (a stable counting sort: its cost follows
+    the messages, with a sparse set over the n consumers that is never cleared)."""
+    slot = np.empty(n, np.int64)  # valid where receivers[slot[i]] == i (Briggs & Torczon)
+    receivers = np.empty(dst.size, np.int64)
+    k = 0
+    for i in dst:
+        s = slot[i]
+        if not (0 <= s < k and receivers[s] == i):
+            slot[i] = k
+            receivers[k] = i
+            k += 1
+    start = np.zeros(k + 1, np.int64)
+    for i in dst:
+        start[slot[i] + 1] += 1
+    for r in range(k):
+        start[r + 1] += start[r]
+    fill = np.empty(k, np.int64)  # where the next message of each receiver goes
+    for r in range(k):
+        fill[r] = start[r]
+    order = np.empty(dst.size, np.int64)
+    for m in range(dst.size):
+        r = slot[dst[m]]
+        order[fill[r]] = m
+        fill[r] += 1
+    return receivers[:k], start, order
 
-    Few messages are sorted, so the cost follows the messages; many are counted with one pass
-    over the population. Both give the same arrays."""
-    if 8 * dst.size >= n:
-        per_consumer = np.bincount(dst, minlength=n)
-        idx = np.flatnonzero(per_consumer)
-        position = np.empty(n, dtype=np.int64)
-        position[idx] = np.arange(idx.size)
-        return idx, position[dst], per_consumer[idx]
-    order = np.argsort(dst, kind="stable")
-    sorted_dst = dst[order]
-    first = first_of_run(sorted_dst)
-    idx = sorted_dst[first]
-    inverse = np.empty(dst.size, dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    counts = np.diff(np.append(np.flatnonzero(first), dst.size))
-    return idx, inverse, counts
+
+@jit
+def first_above(cum: np.ndarray, x: float) -> int:
+    """The first index whose running total ``cum`` exceeds x (a binary search)."""
+    lo, hi = 0, cum.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cum[mid] > x:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo

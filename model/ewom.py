@@ -1,8 +1,8 @@
-"""The three eWOM models: who tells whom this step, and with what message (vectorised).
+"""The three eWOM models: who talks this step, to whom, and with what message (compiled rules).
 
-Each regime (Kozinets et al. 2010) is one small object, :data:`REGIMES`, saying who talks, what a
-retelling does to the message, whether sponsored content meets pushback and whether several
-friends reinforce each other:
+Each regime (Kozinets et al. 2010) is one :class:`Regime` record, and its parts are the rules
+below, each a branch on the regime (``talking``, ``retell``, ``pushback``, and ``reinforces``
+for the funnel):
 
 - organic: adopters talk about their own experience, in their own words (simple contagion).
 - linear: opinion leaders pass the message they hold on unchanged to their followers; followers
@@ -19,410 +19,318 @@ Transmission is the independent cascade's: a talker's message reaches each frien
 per-edge probability. Under ``global`` mixing there is no graph: each consumer hears with the
 Bass hazard ``p_external + min(1, mean_degree * sum of talkers' per-edge probabilities / n)``
 (capped at 1), which with homogeneous talkers is ``p + q F`` for ``q = p_share * mean_degree``.
+
+Rules take the consumers (``model/state.py``), the brand's row ``b``, the ``ewom`` section as a
+record (``model/params.py``), the graph's :class:`Links` and the model's random stream
+(``model/jit.py``); each reads the state at the start of the step.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum
+import math
+from typing import NamedTuple
 
 import numpy as np
 
-from ewom_abm.model.arrays import member, random_subset
-from ewom_abm.model.graph import Graph
-from ewom_abm.model.scenario import EwomConfig
-from ewom_abm.model.state import Consumers, Stage
-
-_DENSE_ABOVE = 0.25  # per-edge probability above which drawing one uniform per edge is cheaper
-_CLASSES = 6  # probability classes (a factor 2 apart) that transmit samples separately
-_SKIP_ABOVE = 1e-6  # below this per-edge probability hits are drawn directly, not skipped to
-_FEW_EDGES = 1 << 15  # up to this many edges, one uniform per edge beats any skipping
-
-
-class Source(IntEnum):
-    """Where a message comes from: the brand's own channels, paid posts, or a consumer."""
-
-    AD = 0  # mass advertising (external influence)
-    CONTENT = 1  # entertainment content
-    INVITATION = 2  # exclusivity: an invitation to a prospect in the core
-    EVENT = 3  # exclusivity: an event for a client
-    BRIEF = 4  # influencer: the brief the paid influencer receives
-    POST = 5  # influencer: a paid post seen by a follower (word of mouth from here on:
-    PEER = 6  # word of mouth from a consumer              keep these two last)
-
-
-@dataclass(eq=False)
-class Messages:
-    """Messages about one brand arriving in one step, one entry per (sender, receiver)."""
-
-    dst: np.ndarray  # int64: receiving consumer
-    valence: np.ndarray  # float32 in [-1, 1]
-    trust: np.ndarray  # float32: trust in the source (x persuasion for invitations)
-    fidelity: np.ndarray  # float32 in [0, 1]: meaning surviving the retellings
-    hops: np.ndarray  # int16: retellings since the brand (0: the brand's or a teller's own)
-    sponsored: np.ndarray  # bool: started as brand or paid content
-    source: np.ndarray  # int8: Source
-
-    FIELDS = ("dst", "valence", "trust", "fidelity", "hops", "sponsored", "source")
-
-    def __len__(self) -> int:
-        return self.dst.size
-
-    @property
-    def weight(self) -> np.ndarray:
-        """How much a message counts: trust in its source times its fidelity (float64, so no
-        product of large factors overflows)."""
-        return self.trust.astype(np.float64) * self.fidelity
-
-    @property
-    def peer(self) -> np.ndarray:
-        return self.source == Source.PEER
-
-    @property
-    def word_of_mouth(self) -> np.ndarray:
-        """What consumers post and say (paid posts and retellings): the `messages` KPI."""
-        return self.source >= Source.POST
-
-    @classmethod
-    def make(cls, dst: np.ndarray, valence: float | np.ndarray, trust: float | np.ndarray,
-             source: Source, *, fidelity: float | np.ndarray = 1.0,
-             hops: int | np.ndarray = 0, sponsored: bool | np.ndarray = True) -> Messages:
-        """Broadcast scalars so strategies can say 'these consumers get this message'."""
-        k = dst.size
-
-        def full(value: object, dtype: type) -> np.ndarray:
-            if np.ndim(value) == 0:
-                return np.full(k, value, dtype=dtype)
-            return np.asarray(value, dtype=dtype)
-
-        return cls(dst=np.asarray(dst, dtype=np.int64), valence=full(valence, np.float32),
-                   trust=full(trust, np.float32), fidelity=full(fidelity, np.float32),
-                   hops=full(hops, np.int16), sponsored=full(sponsored, bool),
-                   source=np.full(k, source, dtype=np.int8))
-
-    @classmethod
-    def empty(cls) -> Messages:
-        return cls.make(np.empty(0, np.int64), 0.0, 0.0, Source.PEER)
-
-    @classmethod
-    def concat(cls, batches: list[Messages]) -> Messages:
-        batches = [m for m in batches if len(m)]
-        if not batches:
-            return cls.empty()
-        if len(batches) == 1:
-            return batches[0]
-        return cls(*(np.concatenate([getattr(m, f) for m in batches]) for f in cls.FIELDS))
-
-    def take(self, keep: np.ndarray) -> Messages:
-        """The messages selected by a mask or index array."""
-        return Messages(*(getattr(self, f)[keep] for f in self.FIELDS))
-
-
-# --------------------------------------------------------------------------- transmission
-
-def transmit(graph: Graph, senders: np.ndarray, prob: np.ndarray,
-             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Each sender's message reaches each of its friends independently with probability
-    ``prob[k]`` (the independent cascade's live edges). Returns (sender slot, receiver).
-
-    Senders are sampled in classes whose probabilities are within a factor 2 of each other, so
-    thinning each class to its senders' own probabilities wastes at most half the draws.
-    """
-    empty = np.empty(0, np.int64)
-    if senders.size == 0 or prob.max() <= 0:
-        return empty, empty
-    if int((graph.indptr[senders + 1] - graph.indptr[senders]).sum()) <= _FEW_EDGES:
-        return _transmit_class(graph, senders, prob, rng, per_edge=True)
-    ratio = prob.max() / np.maximum(prob, np.finfo(np.float32).tiny)
-    cls = np.minimum(np.floor(np.log2(ratio)), _CLASSES - 1).astype(np.int64)
-    if cls.max() == 0:
-        return _transmit_class(graph, senders, prob, rng)
-    slots, receivers = [], []
-    for c in np.flatnonzero(np.bincount(cls)):
-        members = np.flatnonzero(cls == c)
-        slot, dst = _transmit_class(graph, senders[members], prob[members], rng)
-        slots.append(members[slot])
-        receivers.append(dst)
-    return np.concatenate(slots), np.concatenate(receivers)
-
-
-def _transmit_class(graph: Graph, senders: np.ndarray, prob: np.ndarray,
-                    rng: np.random.Generator, per_edge: bool = False
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Bernoulli trials along the senders' concatenated edge lists at the class's largest
-    probability, thinned to each sender's own: by geometric skipping when talk is sparse, so
-    the cost follows the messages sent rather than the edges; one uniform per edge when the
-    probability is high or the edges few (``per_edge``)."""
-    empty = np.empty(0, np.int64)
-    starts = graph.indptr[senders]
-    deg = graph.indptr[senders + 1] - starts
-    ends = np.cumsum(deg)
-    total = int(ends[-1]) if ends.size else 0
-    pmax = float(prob.max())
-    if total == 0 or pmax <= 0:
-        return empty, empty
-    if per_edge or pmax > _DENSE_ABOVE:
-        slot = np.repeat(np.arange(senders.size), deg)
-        pos = np.arange(total) - np.repeat(ends - deg, deg)
-        hit = rng.random(total) < prob[slot]
-        slot = slot[hit]
-        return slot, graph.indices[starts[slot] + pos[hit]].astype(np.int64)
-    # positions of successes of Bernoulli(pmax) trials along the concatenated edge lists
-    if pmax < _SKIP_ABOVE:  # geometric gaps this long would overflow: draw the few hits directly
-        pos = random_subset(total, pmax, rng)
-    else:
-        expected = total * pmax
-        gaps = rng.geometric(pmax, size=int(expected + 6 * np.sqrt(expected) + 16))
-        pos = np.cumsum(gaps) - 1
-        while pos[-1] < total:  # rare: draw more gaps until past the end
-            more = rng.geometric(pmax, size=gaps.size)
-            pos = np.concatenate([pos, pos[-1] + np.cumsum(more)])
-        pos = pos[pos < total]
-    slot = np.searchsorted(ends, pos, side="right")
-    keep = rng.random(pos.size) * pmax < prob[slot]  # thin to each sender's own probability
-    slot, pos = slot[keep], pos[keep]
-    edge = starts[slot] + (pos - (ends[slot] - deg[slot]))
-    return slot, graph.indices[edge].astype(np.int64)
-
-
-def mixing_hazard(prob: np.ndarray, n: int, mean_degree: float) -> float:
-    """Global mixing: everyone sees the population of talkers; each talker's word reaches
-    ``mean_degree`` contacts with its per-edge probability, spread over all n consumers."""
-    return float(min(1.0, mean_degree * prob.sum() / n))
-
-
-# --------------------------------------------------------------------------- the three regimes
-
-@dataclass(frozen=True)
-class Said:
-    """What the talkers of one step say: per talker, the message they send."""
-
-    valence: np.ndarray
-    trust: np.ndarray
-    fidelity: np.ndarray
-    hops: np.ndarray
-    sponsored: np.ndarray
-
-
-def own_words(valence: np.ndarray) -> Said:
-    """A consumer speaking for themselves: their own valence, a friend's full trust, no
-    retellings, nothing sponsored about it."""
-    k = valence.size
-    return Said(valence.astype(np.float32), np.ones(k, np.float32), np.ones(k, np.float32),
-                np.zeros(k, np.int16), np.zeros(k, bool))
-
-
-def retold_trust(cons: Consumers, b: int, who: np.ndarray) -> np.ndarray:
-    """The trust a retelling carries: the source's, so a paid post stays a paid post, but at
-    most a friend's: an invitation's persuasion was for its guest, not for the guest's friends."""
-    return np.minimum(cons.trust[b, who], np.float32(1.0))
-
-
-def complaint(cons: Consumers, b: int, who: np.ndarray) -> np.ndarray:
-    """What a complainer says: the worse of their attitude and their disappointment."""
-    return np.minimum(cons.attitude[b, who], cons.disappointment[b, who])
-
-
-def complainers(cons: Consumers, b: int, who: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """Rejecters and dissatisfied buyers (among ``who``; default everyone): they speak their
-    own negative mind in any regime."""
-    return ((cons.stage[b, who] == Stage.REJECTER)
-            | (cons.owner[b, who] & (cons.disappointment[b, who] < 0)))
-
-
-class Regime:
-    """One eWOM model: who talks, with what weight, and what a retelling does."""
-
-    name = ""
-    reinforces = False  # friends who adopted make each message more persuasive
-    pushes_back = False  # sponsored content can meet community pushback
-
-    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
-        """Per consumer, the weight of their talk (0: silent) before novelty and boosts;
-        complainers talk whatever this says (see ``talkers``)."""
-        raise NotImplementedError
-
-    def retell(self, cons: Consumers, b: int, who: np.ndarray, cfg: EwomConfig,
-               graph: Graph | None, rng: np.random.Generator) -> Said:
-        """What talkers ``who`` (none of them complainers) say."""
-        raise NotImplementedError
-
-    def pushback(self, msgs: Messages, cfg: EwomConfig, rng: np.random.Generator) -> Messages:
-        """The community's reaction to the step's messages (only coproduction has one)."""
-        return msgs
-
-
-class Organic(Regime):
-    """Consumer to consumer only: those who bought talk about their own experience."""
-
-    name = "organic"
-
-    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
-        return cons.owner[b].astype(np.float32)
-
-    def retell(self, cons, b, who, cfg, graph, rng) -> Said:
-        return own_words(cons.attitude[b, who])
-
-
-class Linear(Regime):
-    """Two-step flow: opinion leaders pass the message on unchanged, followers barely."""
-
-    name = "linear"
-
-    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
-        aware = cons.stage[b] != Stage.UNAWARE
-        weight = np.where(cons.leader, 1.0, cfg.follower_share).astype(np.float32)
-        return np.where(aware, weight, 0.0)
-
-    def retell(self, cons, b, who, cfg, graph, rng) -> Said:
-        hops = (cons.hops[b, who].astype(np.int32) + 1).clip(max=NO_HOPS).astype(np.int16)
-        return Said(cons.valence[b, who], retold_trust(cons, b, who), cons.fidelity[b, who],
-                    hops, cons.sponsored[b, who])
-
-
-class Coproduction(Regime):
-    """Everyone aware retells, and every retelling transforms the message."""
-
-    name = "coproduction"
-    reinforces = True
-    pushes_back = True
-
-    def talking(self, cons: Consumers, b: int, cfg: EwomConfig) -> np.ndarray:
-        return (cons.stage[b] != Stage.UNAWARE).astype(np.float32)
-
-    def retell(self, cons, b, who, cfg, graph, rng) -> Said:
-        hops = (cons.hops[b, who].astype(np.int32) + 1).clip(max=NO_HOPS).astype(np.int16)
-        pull = 0.5 * cons.attitude[b, who]
-        if cfg.drift > 0:
-            pull = pull + 0.5 * community_norm(graph, cons.attitude[b], who)
-        valence = (1 - cfg.drift) * cons.valence[b, who] + cfg.drift * pull
-        if cfg.noise > 0:
-            valence = valence + cfg.noise * rng.standard_normal(who.size, dtype=np.float32)
-        fidelity = cons.fidelity[b, who] * np.float32(cfg.fidelity_decay)
-        return Said(np.clip(valence, -1, 1).astype(np.float32), retold_trust(cons, b, who),
-                    fidelity, hops, cons.sponsored[b, who])
-
-    def pushback(self, msgs: Messages, cfg: EwomConfig, rng: np.random.Generator) -> Messages:
-        """Commercial-communal tension: sponsored content reaching the community (paid posts
-        and retellings within ``pushback_hops``) is received as negative with chance
-        ``pushback``."""
-        if cfg.pushback <= 0 or len(msgs) == 0:
-            return msgs
-        exposed = msgs.sponsored & (msgs.hops <= cfg.pushback_hops) & msgs.word_of_mouth
-        hit = exposed & (rng.random(len(msgs)) < cfg.pushback)
-        if hit.any():
-            msgs.valence = np.where(hit, -np.abs(msgs.valence), msgs.valence).astype(np.float32)
-        return msgs
-
-
-NO_HOPS = int(np.iinfo(np.int16).max) - 1  # hops saturate here (never NO_MESSAGE)
-REGIMES: dict[str, Regime] = {r.name: r for r in (Organic(), Linear(), Coproduction())}
-
-
-def community_norm(graph: Graph | None, attitude: np.ndarray,
-                   who: np.ndarray) -> np.ndarray:
-    """Mean attitude of the friends of consumers ``who`` (everyone's mean under global mixing)."""
-    if graph is None:
-        return np.full(who.size, attitude.mean(), dtype=np.float32)
-    deg = np.maximum(graph.degree[who], 1)
-    if 4 * who.size < graph.n:  # few tellers: only their rows
-        friends_sum = graph.adjacency[who] @ attitude
-    else:
-        friends_sum = (graph.adjacency @ attitude)[who]
-    return (friends_sum / deg).astype(np.float32)
-
-
-# --------------------------------------------------------------------------- one step's talk
-
-@dataclass(eq=False)
-class Talk:
-    """This step's word of mouth about one brand."""
-
-    messages: Messages
-    talkers: int
-
-
-def novelty(cons: Consumers, b: int, who: np.ndarray, step: int, cfg: EwomConfig) -> np.ndarray:
-    """How fresh the brand still is to talkers ``who``: 1 the step they learned something new,
-    halving every ``talk_halflife`` steps (advocates' news fades ``advocate_persistence``
-    times slower); 1 throughout when ``talk_halflife`` is 0."""
-    if cfg.talk_halflife <= 0:
-        return np.ones(who.size, np.float32)
-    age = np.maximum(step - 1 - cons.news[b, who], 0).astype(np.float32)
-    halflife = np.where(cons.advocate[b, who], cfg.talk_halflife * cfg.advocate_persistence,
-                        cfg.talk_halflife).astype(np.float32)
-    return np.exp2(-age / halflife)
-
-
-def talkers(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, step: int,
+from ewom_abm.model.arrays import coin_flips, first_above, grow, skip
+from ewom_abm.model.graph import Links
+from ewom_abm.model.jit import alike, generator, inline, jit, normal, put, row, uniform
+from ewom_abm.model.message import NO_HOPS, Content, Messages, Source
+from ewom_abm.model.state import REJECTER, UNAWARE, Consumers
+
+ORGANIC, LINEAR, COPRODUCTION = 0, 1, 2
+
+
+class Regime(NamedTuple):
+    """One eWOM model (``ewom.model``): which branch of each rule below it takes."""
+
+    code: int  # ORGANIC, LINEAR or COPRODUCTION
+    reinforces: bool  # friends who adopted make each message more persuasive (funnel, 7.11)
+    pushes_back: bool  # sponsored content can meet community pushback
+
+
+REGIMES: dict[str, Regime] = {
+    "organic": Regime(ORGANIC, reinforces=False, pushes_back=False),
+    "linear": Regime(LINEAR, reinforces=False, pushes_back=False),
+    "coproduction": Regime(COPRODUCTION, reinforces=True, pushes_back=True),
+}
+
+
+# --------------------------------------------------------------------------- who talks (7.4-7.6)
+# Per-consumer rules take the values they read (not the whole state: passing every array to a
+# function called per consumer costs more than the rule); the loops read and write the state.
+
+@jit
+def complains(stage: int, owner: bool, disappointment: float) -> bool:
+    """Rejecters and dissatisfied buyers speak their own negative mind in any regime (7.5)."""
+    return stage == REJECTER or (owner and disappointment < 0)
+
+
+@jit
+def talking(regime: int, stage: int, owner: bool, leader: bool, ew: tuple) -> float:
+    """The regime's weight of a consumer's talk before novelty and boosts (0: silent): owners
+    (organic); leaders, and followers by ``follower_share``, once aware (linear); everyone
+    aware (coproduction)."""
+    if regime == ORGANIC:
+        return 1.0 if owner else 0.0
+    if stage == UNAWARE:
+        return 0.0
+    if regime == LINEAR:
+        return 1.0 if leader else ew.follower_share
+    return 1.0
+
+
+@jit
+def novelty(age: int, advocate: bool, ew: tuple) -> float:
+    """How fresh the brand still is to a consumer whose news is ``age`` steps old: 1 the step
+    after the news, halving every ``talk_halflife`` steps (advocates' news fades
+    ``advocate_persistence`` times slower); 1 throughout when ``talk_halflife`` is 0."""
+    if ew.talk_halflife <= 0 or age <= 0:
+        return 1.0
+    halflife = ew.talk_halflife * (ew.advocate_persistence if advocate else 1.0)
+    return 2.0 ** (-age / halflife)
+
+
+@jit
+def talkers(regime: Regime, cons: Consumers, b: int, ew: tuple, step: int,
             boosted: np.ndarray, boost: float) -> tuple[np.ndarray, np.ndarray]:
     """Who talks about brand b this step, and each talker's per-edge sending probability:
-    ``p_share x propensity x regime weight x novelty x (1 + boost if the brand's content
-    reached them this step) x advocate_boost if an advocate``, x ``hearsay`` for complainers
-    who never owned the brand."""
-    weight = regime.talking(cons, b, cfg)
-    # complainers speak their mind in any regime; about a brand the teller never owned it is
-    # hearsay, told less often
-    moaning = np.flatnonzero(complainers(cons, b))
-    weight[moaning] = np.where(cons.owner[b, moaning], np.float32(1.0), np.float32(cfg.hearsay))
-    if cfg.share_once:
-        weight[cons.told[b]] = 0.0
-    senders = np.flatnonzero(weight)
-    prob = (cfg.p_share * weight[senders] * cons.propensity[senders]).astype(np.float32)
-    prob *= novelty(cons, b, senders, step, cfg)
-    if boost > 0 and boosted.size:
-        prob[member(senders, boosted)] *= np.float32(1.0 + boost)
-    prob = np.where(cons.advocate[b, senders], prob * np.float32(cfg.advocate_boost), prob)
-    keep = prob > 0
-    return senders[keep], np.minimum(prob[keep], 1.0).astype(np.float32)
+    ``p_share x propensity x weight x novelty x (1 + boost if the brand's content reached them
+    this step; ``boosted`` is sorted) x advocate_boost if an advocate``. The weight is the
+    regime's, but complainers talk at 1, or ``hearsay`` about a brand they never owned, and
+    under ``share_once`` nobody talks twice."""
+    n = cons.core.size
+    stage, owner, advocate = cons.stage[b], cons.owner[b], cons.advocate[b]
+    senders = np.empty(n, np.int64)
+    prob = np.empty(n, np.float32)
+    k = nb = 0
+    for i in range(n):
+        if ew.share_once and cons.told[b, i]:
+            continue
+        if complains(stage[i], owner[i], cons.disappointment[b, i]):
+            weight = 1.0 if owner[i] else ew.hearsay
+        else:
+            weight = talking(regime.code, stage[i], owner[i], cons.leader[i], ew)
+        if weight <= 0:
+            continue
+        age = step - 1 - cons.news[b, i]
+        p = ew.p_share * weight * cons.propensity[i] * novelty(age, advocate[i], ew)
+        while nb < boosted.size and boosted[nb] < i:
+            nb += 1
+        if nb < boosted.size and boosted[nb] == i:
+            p *= 1.0 + boost
+        if advocate[i]:
+            p *= ew.advocate_boost
+        if p > 0:
+            senders[k] = i
+            prob[k] = min(p, 1.0)
+            k += 1
+    return senders[:k], prob[:k]
 
 
-def spread(cons: Consumers, b: int, cfg: EwomConfig, regime: Regime, graph: Graph | None,
-           mean_degree: float, step: int, boosted: np.ndarray, boost: float,
-           rng: np.random.Generator) -> Talk:
-    """All messages about brand b this step: mass advertising (external influence) plus word of
-    mouth under the eWOM regime, computed from the state at the start of the step."""
-    n = cons.n
-    senders, prob = talkers(cons, b, cfg, regime, step, boosted, boost)
-    if graph is None:
-        # Bass hazard: each consumer hears with probability p + h, from the ads with share p
-        hazard = mixing_hazard(prob, n, mean_degree) if senders.size else 0.0
-        total = min(1.0, cfg.p_external + hazard)
-        hit = random_subset(n, total, rng)
-        from_ads = rng.random(hit.size) * total < cfg.p_external
-        ads, dst = hit[from_ads], hit[~from_ads]
-        cum = np.cumsum(prob, dtype=np.float64)
-        slot = np.searchsorted(cum, rng.random(dst.size) * cum[-1], side="right") \
-            if dst.size else np.empty(0, np.int64)
-    else:
-        ads = random_subset(n, cfg.p_external, rng)
-        slot, dst = transmit(graph, senders, prob, rng)
-    if cfg.share_once and senders.size:
-        cons.told[b, senders] = True
-    # only tellers whose word reached someone need a message (coproduction draws per teller)
-    reached = np.zeros(senders.size, dtype=bool)
-    reached[slot] = True
-    slot = (np.cumsum(reached) - 1)[slot]
-    said = say(cons, b, senders[reached], cfg, regime, graph, rng)
-    wom = Messages(dst=dst, valence=said.valence[slot], trust=said.trust[slot],
-                   fidelity=said.fidelity[slot], hops=said.hops[slot],
-                   sponsored=said.sponsored[slot], source=np.full(dst.size, Source.PEER, np.int8))
-    msgs = Messages.concat([Messages.make(ads, 1.0, 1.0, Source.AD), wom])
-    return Talk(messages=msgs, talkers=int(senders.size))
+# --------------------------------------------------------------------------- what they say
+
+@inline
+def own_words(said: Content, k: int, valence: float) -> None:
+    """A consumer speaking for themselves: their own valence, a friend's full trust, no
+    retellings, nothing sponsored about it."""
+    said.valence[k] = valence
+    said.trust[k] = 1.0
+    said.fidelity[k] = 1.0
+    said.hops[k] = 0
+    said.sponsored[k] = False
 
 
-def say(cons: Consumers, b: int, who: np.ndarray, cfg: EwomConfig, regime: Regime,
-        graph: Graph | None, rng: np.random.Generator) -> Said:
-    """What each talker says: complainers their own negative view, the rest per the regime."""
-    moaning = complainers(cons, b, who)
-    if not moaning.any():
-        return regime.retell(cons, b, who, cfg, graph, rng)
-    said = own_words(complaint(cons, b, who))
-    # a complaint about a product the teller never owned is hearsay: it weighs less
-    said.trust[~cons.owner[b, who]] = np.float32(cfg.hearsay)
-    calm = np.flatnonzero(~moaning)
-    if calm.size:
-        part = regime.retell(cons, b, who[calm], cfg, graph, rng)
-        for name in ("valence", "trust", "fidelity", "hops", "sponsored"):
-            getattr(said, name)[calm] = getattr(part, name)
+@jit
+def complaint(attitude: float, disappointment: float, owner: bool, ew: tuple
+              ) -> tuple[float, float]:
+    """What a complainer says, in their own words (7.5): the worse of their attitude and their
+    disappointment, at a friend's trust, or ``hearsay``'s about a product they never owned.
+    Returns (valence, trust)."""
+    return min(attitude, disappointment), (1.0 if owner else ew.hearsay)
+
+
+@jit
+def retold(hops: int, trust: float) -> tuple[int, float]:
+    """A retelling of a held message (linear, coproduction): one more hop, its trust at most a
+    friend's (a paid post stays paid; an invitation's persuasion stays with its guest)."""
+    return min(hops + 1, NO_HOPS), min(trust, 1.0)
+
+
+@jit
+def coproduced(valence: float, fidelity: float, attitude: float, norm: float, ew: tuple,
+               noise: float) -> tuple[float, float]:
+    """What coproduction's retelling does to a message (7.4): valence drifts by ``drift``
+    toward half the teller's attitude plus half ``norm`` (their community's mean attitude),
+    plus ``noise`` x a standard normal draw; fidelity x ``fidelity_decay``."""
+    pull = 0.5 * attitude + 0.5 * norm
+    moved = (1 - ew.drift) * valence + ew.drift * pull + ew.noise * noise
+    return min(max(moved, -1.0), 1.0), fidelity * ew.fidelity_decay
+
+
+@inline
+def community_norm(indptr: np.ndarray, indices: np.ndarray, attitude: np.ndarray,
+                   i: int) -> float:
+    """Mean attitude of consumer i's friends (0 without friends)."""
+    total = 0.0
+    for e in range(indptr[i], indptr[i + 1]):
+        total += attitude[indices[e]]
+    return total / max(indptr[i + 1] - indptr[i], 1)
+
+
+@jit
+def say(regime: Regime, cons: Consumers, b: int, who: np.ndarray, ew: tuple, links: Links,
+        rng: object) -> Content:
+    """What each talker ``who`` says: complainers their complaint; the rest per the regime,
+    organic talkers in their own words, linear and coproduction tellers the message they hold,
+    retold (and under coproduction transformed: its community is the teller's friends, or
+    everyone under global mixing). Rules as values, state read and written here (a loop
+    compiles best when its calls pass no arrays; model/jit.py)."""
+    gen = generator(rng)
+    held = row(cons.held, b)
+    attitude = cons.attitude[b]
+    said = alike(held, who.size)
+    norm = np.full(who.size, attitude.mean() if links.indptr.size <= 1 else 0.0)
+    if regime.code == COPRODUCTION and ew.drift > 0 and links.indptr.size > 1:
+        for k in range(who.size):
+            norm[k] = community_norm(links.indptr, links.indices, attitude, who[k])
+    for k in range(who.size):
+        i = who[k]
+        if complains(cons.stage[b, i], cons.owner[b, i], cons.disappointment[b, i]):
+            valence, trust = complaint(attitude[i], cons.disappointment[b, i],
+                                       cons.owner[b, i], ew)
+            own_words(said, k, valence)
+            said.trust[k] = trust
+        elif regime.code == ORGANIC:
+            own_words(said, k, attitude[i])
+        else:
+            put(said, k, held, i)
+            said.hops[k], said.trust[k] = retold(held.hops[i], held.trust[i])
+            if regime.code == COPRODUCTION:
+                noise = normal(gen) if ew.noise > 0 else 0.0
+                said.valence[k], said.fidelity[k] = coproduced(
+                    held.valence[i], held.fidelity[i], attitude[i], norm[k], ew, noise)
     return said
+
+
+# --------------------------------------------------------------------------- to whom (7.7)
+
+@jit
+def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
+             rng: object) -> tuple[np.ndarray, np.ndarray]:
+    """Each sender's message reaches each of its friends independently with probability
+    ``prob[k]`` (the independent cascade's live edges). Returns (sender slot, receiver), in
+    sender order. Each sender's trials skip from hit to hit (geometric gaps), so the cost
+    follows the messages sent rather than the edges."""
+    gen = generator(rng)
+    indptr, indices = links.indptr, links.indices
+    expected = 0.0
+    for s in range(senders.size):
+        expected += prob[s] * (indptr[senders[s] + 1] - indptr[senders[s]])
+    slot = np.empty(int(expected + 6 * math.sqrt(expected) + 16), np.int64)
+    dst = np.empty(slot.size, np.int64)
+    k = 0
+    for s in range(senders.size):
+        p, lo, hi = prob[s], indptr[senders[s]], indptr[senders[s] + 1]
+        if p <= 0:
+            continue
+        if k + hi - lo > slot.size:  # rare: more hits than expected
+            slot, dst = grow(slot, k, k + hi - lo), grow(dst, k, k + hi - lo)
+        scale = -1.0 / math.log1p(-p)
+        e = lo + skip(scale, gen)
+        while e < hi:
+            slot[k], dst[k] = s, indices[int(e)]
+            k += 1
+            e = int(e) + 1 + skip(scale, gen)
+    return slot[:k], dst[:k]
+
+
+@jit
+def mixing(n: int, prob: np.ndarray, ew: tuple, mean_degree: float,
+           rng: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Global mixing: everyone hears with one hazard ``H = min(1, p_external + h)``, ``h =
+    min(1, mean_degree x sum(prob) / n)``; a hit is an ad with chance ``p_external / H``, else
+    word of mouth from talker k with chance ``prob[k] / sum(prob)``. Returns (ads, talker slot,
+    receiver)."""
+    gen = generator(rng)
+    cum = np.empty(prob.size, np.float64)
+    talk = 0.0
+    for k in range(prob.size):
+        talk += prob[k]
+        cum[k] = talk
+    hazard = min(1.0, ew.p_external + min(1.0, mean_degree * talk / n))
+    hit = coin_flips(n, hazard, rng)
+    ads, slot, dst = np.empty(hit.size, np.int64), np.empty(hit.size, np.int64), \
+        np.empty(hit.size, np.int64)
+    a = w = 0
+    for i in hit:
+        if uniform(gen) * hazard < ew.p_external:
+            ads[a] = i
+            a += 1
+        else:
+            slot[w], dst[w] = first_above(cum, uniform(gen) * talk), i
+            w += 1
+    return ads[:a], slot[:w], dst[:w]
+
+
+@jit
+def spread(regime: Regime, cons: Consumers, b: int, own: Messages, ew: tuple, links: Links,
+           mean_degree: float, step: int, boosted: np.ndarray, boost: float,
+           rng: object) -> tuple[Messages, int]:
+    """All of this step's messages about brand b: its ``own`` (the strategy's), mass
+    advertising, and word of mouth under the regime, from the state at the start of the step,
+    after the community's pushback. Returns them and the number of talkers."""
+    n = cons.core.size
+    senders, prob = talkers(regime, cons, b, ew, step, boosted, boost)
+    if links.indptr.size > 1:
+        ads = coin_flips(n, ew.p_external, rng)
+        slot, dst = transmit(links, senders, prob, rng)
+    else:
+        ads, slot, dst = mixing(n, prob, ew, mean_degree, rng)
+    if ew.share_once:
+        for i in senders:
+            cons.told[b, i] = True
+    # only tellers whose word reached someone say something (coproduction draws per teller)
+    position = np.full(senders.size, -1, np.int64)
+    told = 0
+    for s in slot:
+        if position[s] < 0:
+            position[s] = told
+            told += 1
+    who = np.empty(told, np.int64)
+    for s in range(senders.size):
+        if position[s] >= 0:
+            who[position[s]] = senders[s]
+    said = say(regime, cons, b, who, ew, links, rng)
+    # the batch: the brand's own messages, then the ads (the brand's own words), then the talk
+    first, second = own.dst.size, own.dst.size + ads.size
+    size = second + dst.size
+    batch = Messages(np.empty(size, np.int64), np.empty(size, np.int8), alike(said, size))
+    for k in range(first):
+        batch.dst[k], batch.source[k] = own.dst[k], own.source[k]
+        put(batch.content, k, own.content, k)
+    for k in range(first, second):
+        batch.dst[k], batch.source[k] = ads[k - first], Source.AD
+        own_words(batch.content, k, 1.0)
+        batch.content.sponsored[k] = True
+    for k in range(dst.size):
+        batch.dst[second + k], batch.source[second + k] = dst[k], Source.PEER
+        put(batch.content, second + k, said, position[slot[k]])
+    pushback(regime, batch, ew, rng)
+    return batch, senders.size
+
+
+@jit
+def pushback(regime: Regime, msgs: Messages, ew: tuple, rng: object) -> None:
+    """Commercial-communal tension (coproduction only): sponsored content reaching the community
+    (paid posts and retellings within ``pushback_hops``) is received as negative with chance
+    ``pushback``; the brand's own channels are not."""
+    if not regime.pushes_back or ew.pushback <= 0:
+        return
+    gen = generator(rng)
+    said = msgs.content
+    for m in range(msgs.dst.size):
+        if said.sponsored[m] and said.hops[m] <= ew.pushback_hops \
+                and msgs.source[m] >= Source.POST and uniform(gen) < ew.pushback:
+            said.valence[m] = -abs(said.valence[m])
+

@@ -15,7 +15,7 @@ import math
 import numbers
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,6 +32,28 @@ GENERATED_KINDS = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochast
 # every network.kind: the generators, global mixing (no graph), and a graph read from a file
 KINDS = (*GENERATED_KINDS, "global", "file")
 GRAPH_KINDS = (*GENERATED_KINDS, "file")  # the kinds that have a graph
+
+
+class Links(NamedTuple):
+    """The CSR arrays as compiled rules take them: friends of i are
+    ``indices[indptr[i]:indptr[i+1]]``. Without a graph (global mixing): :data:`NO_LINKS`."""
+
+    indptr: np.ndarray  # int64, shape (n+1,)
+    indices: np.ndarray  # int32
+
+    @property
+    def present(self) -> bool:
+        return self.indptr.size > 1
+
+
+NO_LINKS = Links(np.zeros(1, np.int64), np.empty(0, np.int32))
+for _array in NO_LINKS:  # read-only like a graph's, so rules are compiled once for both
+    _array.flags.writeable = False
+
+
+def links(graph: Graph | None) -> Links:
+    """The graph's CSR arrays for compiled rules (:data:`NO_LINKS` under global mixing)."""
+    return NO_LINKS if graph is None else graph.links
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +95,11 @@ class Graph:
         degree = np.diff(self.indptr).astype(np.int32)
         degree.flags.writeable = False
         return degree
+
+    @cached_property
+    def links(self) -> Links:
+        """The CSR arrays as compiled rules take them."""
+        return Links(self.indptr, self.indices)
 
     @cached_property
     def adjacency(self) -> sp.csr_array:

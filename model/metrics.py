@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ewom_abm.model.state import Consumers, Stage
+from ewom_abm.model.desire import measure
+from ewom_abm.model.jit import jit
+from ewom_abm.model.state import INTERESTED, REJECTER, UNAWARE, Consumers, Stage
 
 
 @dataclass(frozen=True)
@@ -103,27 +105,41 @@ def kpi(name: str) -> KPI:
     return BY_NAME[name]
 
 
-def funnel_shares(cons: Consumers, b: int) -> dict[str, float]:
-    """Shares of the population (and of each segment) at each funnel stage for brand b."""
-    stage = cons.stage[b]
-    n = cons.n
-    counts = [np.count_nonzero(stage == s) for s in Stage]  # cheaper than bincount on int8
-    owners = cons.owner[b]
-    n_owners = int(np.count_nonzero(owners))
-    core_n = cons.core_count
-    core_owners = int(np.count_nonzero(owners & cons.core))
-    out_n = n - core_n
-    unhappy = int(np.count_nonzero(owners & (cons.disappointment[b] < 0)))
-    return {
-        "reach": 1.0 - counts[Stage.UNAWARE] / n,
-        "penetration": n_owners / n,
-        "penetration_core": core_owners / core_n if core_n else 0.0,
-        "penetration_outside_core": (n_owners - core_owners) / out_n if out_n else 0.0,
-        "interested": counts[Stage.INTERESTED] / n,
-        "advocates": int(np.count_nonzero(cons.advocate[b])) / n,
-        "rejecters": counts[Stage.REJECTER] / n,
-        "dissatisfied": unhappy / n_owners if n_owners else 0.0,
-    }
+_STAGES = len(Stage)
+# the KPIs measured from the consumers, in the order :func:`census` returns them
+MEASURED = ("reach", "penetration", "penetration_core", "penetration_outside_core",
+            "interested", "advocates", "rejecters", "dissatisfied", "dream_value", "dilution",
+            "desire")
+
+
+@jit
+def census(cons: Consumers, b: int, st: tuple, core_only: bool) -> np.ndarray:
+    """The KPIs of brand b measured from the consumers now (:data:`MEASURED`): funnel shares
+    counted in one pass, then dream value, dilution and desire of the surveyed (``core_only``:
+    the dream panel is the core; model/desire.py)."""
+    n = cons.core.size
+    stages = np.zeros(_STAGES, np.int64)
+    core = owners = core_owners = advocates = unhappy = 0
+    for i in range(n):
+        stages[cons.stage[b, i]] += 1
+        core += cons.core[i]
+        advocates += cons.advocate[b, i]
+        if cons.owner[b, i]:
+            owners += 1
+            core_owners += cons.core[i]
+            unhappy += cons.disappointment[b, i] < 0
+    dream, dilution, desire = measure(cons, b, st, core_only)
+    out_n = n - core
+    return np.array([
+        1.0 - stages[UNAWARE] / n,
+        owners / n,
+        core_owners / core if core else 0.0,
+        (owners - core_owners) / out_n if out_n else 0.0,
+        stages[INTERESTED] / n,
+        advocates / n,
+        stages[REJECTER] / n,
+        unhappy / owners if owners else 0.0,
+        dream, dilution, desire])
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:

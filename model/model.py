@@ -24,13 +24,16 @@ from mesa.discrete_space import Network
 from ewom_abm.agents.brand import Brand
 from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
-from ewom_abm.model.desire import Dream, observe
+from ewom_abm.model.desire import Dream
 from ewom_abm.model.errors import EwomError
-from ewom_abm.model.ewom import REGIMES, Messages, spread
-from ewom_abm.model.funnel import Received, attend, receive
-from ewom_abm.model.graph import Graph
-from ewom_abm.model.metrics import funnel_shares, to_frame
+from ewom_abm.model.ewom import REGIMES, spread
+from ewom_abm.model.funnel import attend, receive
+from ewom_abm.model.graph import Graph, links
+from ewom_abm.model.jit import stream
+from ewom_abm.model.message import Content, Messages
+from ewom_abm.model.metrics import MEASURED, METRICS, census, to_frame
 from ewom_abm.model.network import build_graph
+from ewom_abm.model.params import settings
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.seeding import Progress
 from ewom_abm.model.space import network_space
@@ -72,12 +75,14 @@ class EwomModel(mesa.Model):
         self.mean_degree = (float(self.graph.degree.mean()) if self.graph is not None
                             else net.mean_degree)
         degree = self.graph.degree if self.graph is not None else None
+        self.links = links(self.graph)  # the graph's CSR arrays, as the rules take them
         self.regime = REGIMES[config.ewom.model]
+        self.settings = settings(config)  # the scenario's numbers, as the rules take them
         self.consumers = Consumers.create(self.n, len(config.brands), config.consumers, degree,
                                           self.rng)
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
-        self.dreams = [Dream(self.consumers, b.index, self.graph, config.status,
-                             b.cfg.prestige, b.cfg.status_weight) for b in self.brands]
+        self.dreams = [Dream(self.consumers, b.index, self.graph, config.status, b.cfg)
+                       for b in self.brands]
         self._space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
         self._all_consumers = False  # every consumer has its agent (n <= agents_max, asked)
@@ -105,16 +110,13 @@ class EwomModel(mesa.Model):
         bought = consumers[~cons.owner[b, consumers]]
         cons.stage[b, consumers] = Stage.ADOPTER
         cons.owner[b, consumers] = True
+        cons.bought[b, bought] = self.steps
         cons.attitude[b, consumers] = 1.0
-        cons.valence[b, consumers] = 1.0
-        cons.trust[b, consumers] = 1.0
-        cons.fidelity[b, consumers] = 1.0
-        cons.hops[b, consumers] = 0
-        cons.sponsored[b, consumers] = True
+        brand_says = Content.full(consumers.size, valence=1.0, sponsored=True)
+        Content(*(a[b] for a in cons.held)).assign(consumers, brand_says)
         cons.exposures[b, consumers] += 1
         cons.news[b, consumers] = self.steps
-        seen = observe(cons, b, self.graph, aware, bought)
-        self.dreams[b].refresh(np.concatenate([consumers, seen]))
+        self.dreams[b].update(consumers, aware, bought)
 
     # ------------------------------------------------------------------ access
 
@@ -198,54 +200,52 @@ class EwomModel(mesa.Model):
 
     def step(self) -> None:
         """One synchronous step; see the module docstring for the schedule."""
-        cfg, cons, t = self.config, self.consumers, self.steps
-        # brands owned per consumer at the start of the step (competition needs rivals)
-        owned = cons.owner.sum(axis=0, dtype=np.int16) if len(self.brands) > 1 else None
+        cons, t, sc, regime, graph = self.consumers, self.steps, self.settings, self.regime, \
+            self.links
+        rng = stream(self.rng)  # the model's generator, as compiled rules draw from it
+        # 1. each brand acts on its strategy
         actions = [br.act() for br in self.brands]
+        # 2. word of mouth (and mass advertising) about each brand, and the community's pushback
         batches: list[Messages] = []
         talkers = 0
         for br, action in zip(self.brands, actions, strict=True):
-            talk = spread(cons, br.index, cfg.ewom, self.regime, self.graph, self.mean_degree,
-                          t, action.boosted, action.boost, self.rng)
-            talkers += talk.talkers
-            msgs = Messages.concat([action.messages, talk.messages])
-            batches.append(self.regime.pushback(msgs, cfg.ewom, self.rng))
+            msgs, talked = spread(regime, cons, br.index, action.messages, sc.ewom, graph,
+                                  self.mean_degree, t, action.boosted, action.boost, rng)
+            talkers += talked
+            batches.append(msgs)
         # nobody talked, nothing was sent and nothing will be: every later step is this one
-        self._settled = (talkers == 0 and not any(len(m) for m in batches)
-                         and cfg.ewom.p_external == 0
+        self._settled = (talkers == 0 and not any(m.size for m in batches)
+                         and sc.ewom.p_external == 0
                          and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands))
-        batches = attend(batches, self.n, cfg.consumers.attention, self.rng)
+        # 3. limited attention, all brands together
+        batches = attend(batches, self.n, sc.consumers.attention, self.rng)
+        # 4. the funnel; friends see who now knows and owns each brand; desires re-measured
         for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index
-            rival = (owned - cons.owner[b]) > 0 if owned is not None else None
-            got: Received = receive(
-                cons, b, msgs, step=t, regime=self.regime, desire=self.dreams[b].desire,
-                rival=rival, access=action.access,
-                price=br.cfg.price, quality=(br.cfg.quality, br.cfg.quality_spread),
-                sc=cfg, rng=self.rng)
+            got = receive(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params, action.access,
+                          graph, rng)
             br.revenue += got.bought.size * br.cfg.price
-            seen = observe(cons, b, self.graph, got.became_aware, got.bought)
-            self.dreams[b].refresh(np.concatenate([got.receivers, seen]))
+            self.dreams[b].update(got.receivers, got.became_aware, got.bought)
             self._talk[b] = (got.wom, got.negative, int(got.bought.size))
+        # 5. KPIs; adaptive brands review their strategy
         self._record()
         for br in self.brands:
             br.review()
 
     def _record(self) -> None:
         """KPIs of every brand now, measured from the consumers; the brands learn theirs."""
+        core_only = self.config.status.dream_panel == "core"
         for br in self.brands:
-            shares = funnel_shares(self.consumers, br.index)
-            dream = self.dreams[br.index].measure()
-            br.reach, br.dilution = shares["reach"], dream["dilution"]
+            kpi = dict(zip(MEASURED, census(self.consumers, br.index, self.settings.status,
+                                            core_only).tolist(), strict=True))
+            br.reach, br.dilution = kpi["reach"], kpi["dilution"]
             sent, negative, new = self._talk[br.index]
-            reached = shares["reach"] * self.n
-            self._rows.append({
-                "step": self.steps, "brand": br.name, "strategy": br.strategy, **shares,
-                "messages": sent, "negative_share": negative / sent if sent else 0.0,
-                "scandals": br.scandals, "new_adopters": new, "revenue": br.revenue,
-                **dream, "spend": br.spend,
-                "cost_per_reached": br.spend / reached if reached else 0.0,
-            })
+            reached = kpi["reach"] * self.n
+            kpi.update(step=self.steps, brand=br.name, strategy=br.strategy, messages=sent,
+                       negative_share=negative / sent if sent else 0.0, scandals=br.scandals,
+                       new_adopters=new, revenue=br.revenue, spend=br.spend,
+                       cost_per_reached=br.spend / reached if reached else 0.0)
+            self._rows.append(kpi)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the scenario's steps (or ``steps`` more) and return the timeseries. Once the
@@ -277,7 +277,7 @@ class EwomModel(mesa.Model):
     def final(self) -> dict[str, dict]:
         """The last recorded KPIs per brand."""
         last = self._rows[-len(self.brands):]
-        return {row["brand"]: {k: v for k, v in row.items() if k not in ("brand",)}
+        return {row["brand"]: {k: row[k] for k in ("step", "strategy", *METRICS)}
                 for row in last}
 
     def adoption_share(self, brand: int | str = 0) -> float:

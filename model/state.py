@@ -1,23 +1,24 @@
 """Consumer state as a struct of arrays: the one place that knows its layout.
 
 Traits are per consumer, shape ``(n,)``; state about brands is per brand and consumer, shape
-``(n_brands, n)``, so every rule is a handful of numpy operations over all consumers at once.
+``(n_brands, n)``. :class:`Consumers` is a NamedTuple of these arrays, so every compiled rule
+takes it whole and reads ``cons.attitude[b, i]``: a new piece of state is one field here and
+one line in :meth:`Consumers.create` (docs/ODD.md, "How to add a rule").
 ``agents.consumer.Consumer`` is a readable view onto one column of these arrays.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
-from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
 from ewom_abm.model.arrays import top_k
+from ewom_abm.model.message import Content
 from ewom_abm.model.scenario import ConsumerConfig
 
-NO_MESSAGE = np.iinfo(np.int16).max  # hops of a consumer who holds no message
-NEVER = np.iinfo(np.int32).min // 2  # the step of news a consumer never had
+NEVER = np.iinfo(np.int32).min // 2  # the step of something that never happened
 
 
 class Stage(IntEnum):
@@ -29,6 +30,9 @@ class Stage(IntEnum):
     ADOPTER = 3  # bought it and still thinks well of it
     REJECTER = 4  # aware, negative, and spreading negative word of mouth (owner or not)
 
+
+# the stages as plain integers, as compiled rules compare and store them (int8 in the state)
+UNAWARE, AWARE, INTERESTED, ADOPTER, REJECTER = (int(s) for s in Stage)
 
 def beta_traits(mean: float, spread: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """Beta draws with the given mean and sd = spread * sqrt(mean (1 - mean)); spread 0 gives
@@ -47,8 +51,7 @@ def lognormal_prices(median: float, sigma: float, size: int,
     return median * np.exp(sigma * rng.standard_normal(size))
 
 
-@dataclass(eq=False)
-class Consumers:
+class Consumers(NamedTuple):
     """All consumers: fixed traits plus, per brand, funnel, ownership, view and what they see."""
 
     # fixed traits, shape (n,)
@@ -61,6 +64,7 @@ class Consumers:
     # per brand, shape (B, n)
     stage: np.ndarray  # int8: Stage
     owner: np.ndarray  # bool: has bought the brand
+    bought: np.ndarray  # int32: step of their purchase (NEVER: none)
     attitude: np.ndarray  # float32 in [-1, 1]: valence of the consumer's view
     advocate: np.ndarray  # bool
     disappointment: np.ndarray  # float32 <= 0: how far experience fell short (0: satisfied)
@@ -68,16 +72,12 @@ class Consumers:
     news: np.ndarray  # int32: step in which they last learned something new about the brand
     told: np.ndarray  # bool: has already talked (share_once mode)
     desire: np.ndarray  # float32 >= 0: desire for the brand, measured at the end of each step
-    # the message a consumer holds as their view (its provenance), shape (B, n)
-    valence: np.ndarray  # float32 in [-1, 1]
-    trust: np.ndarray  # float32: trust in its source (paid posts less than friends)
-    fidelity: np.ndarray  # float32 in [0, 1]: meaning surviving the retellings
-    hops: np.ndarray  # int16: retellings between the brand and this message
-    sponsored: np.ndarray  # bool: it started as brand or paid content
-    # what each consumer sees among friends, shape (B, n) (None under global mixing)
-    friends_aware: np.ndarray | None  # int32: friends who know the brand
-    friends_owner_core: np.ndarray | None  # int32: friends in the core who own it
-    friends_owner_other: np.ndarray | None  # int32: friends outside the core who own it
+    undiluted: np.ndarray  # float32: the desire they would have if no friend owned it
+    held: Content  # the message they hold as their view (its provenance), each field (B, n)
+    # what each consumer sees among friends, shape (B, n) (zero under global mixing)
+    friends_aware: np.ndarray  # int32: friends who know the brand
+    friends_owner_core: np.ndarray  # int32: friends in the core who own it
+    friends_owner_other: np.ndarray  # int32: friends outside the core who own it
 
     @property
     def n(self) -> int:
@@ -87,9 +87,9 @@ class Consumers:
     def n_brands(self) -> int:
         return self.stage.shape[0]
 
-    @cached_property
+    @property
     def core_count(self) -> int:
-        """Consumers in the core segment (a fixed trait: counted once, not every step)."""
+        """Consumers in the core segment."""
         return int(np.count_nonzero(self.core))
 
     @classmethod
@@ -111,8 +111,8 @@ class Consumers:
             lognormal_prices(cfg.reservation_price_aspirational, sigma, n, rng))
         shape = (n_brands, n)
 
-        def counts() -> np.ndarray | None:
-            return np.zeros(shape, dtype=np.int32) if degree is not None else None
+        def zeros(dtype: type) -> np.ndarray:
+            return np.zeros(shape, dtype=dtype)
 
         return cls(
             core=core,
@@ -121,33 +121,22 @@ class Consumers:
             status_sensitivity=status_sensitivity,
             leader=pick_leaders(n, cfg.leader_share, cfg.leader_centrality, degree, rng),
             reservation_price=reservation_price,
-            stage=np.zeros(shape, dtype=np.int8),
-            owner=np.zeros(shape, dtype=bool),
-            attitude=np.zeros(shape, dtype=np.float32),
-            advocate=np.zeros(shape, dtype=bool),
-            disappointment=np.zeros(shape, dtype=np.float32),
-            exposures=np.zeros(shape, dtype=np.int32),
+            stage=zeros(np.int8),
+            owner=zeros(bool),
+            bought=np.full(shape, NEVER, dtype=np.int32),
+            attitude=zeros(np.float32),
+            advocate=zeros(bool),
+            disappointment=zeros(np.float32),
+            exposures=zeros(np.int32),
             news=np.full(shape, NEVER, dtype=np.int32),
-            told=np.zeros(shape, dtype=bool),
-            desire=np.zeros(shape, dtype=np.float32),
-            valence=np.zeros(shape, dtype=np.float32),
-            trust=np.zeros(shape, dtype=np.float32),
-            fidelity=np.zeros(shape, dtype=np.float32),
-            hops=np.full(shape, NO_MESSAGE, dtype=np.int16),
-            sponsored=np.zeros(shape, dtype=bool),
-            friends_aware=counts(),
-            friends_owner_core=counts(),
-            friends_owner_other=counts(),
+            told=zeros(bool),
+            desire=zeros(np.float32),
+            undiluted=zeros(np.float32),
+            held=Content.nothing(shape),
+            friends_aware=zeros(np.int32),
+            friends_owner_core=zeros(np.int32),
+            friends_owner_other=zeros(np.int32),
         )
-
-    def check_finite(self, b: int, who: np.ndarray) -> None:
-        """Fail loudly if a rule let a NaN or infinity into the state (it would spread silently
-        through attitudes and desire)."""
-        for name in ("attitude", "valence"):
-            values = getattr(self, name)[b, who]
-            if not np.isfinite(values).all():
-                raise FloatingPointError(f"{name}: a non-finite value reached the state of "
-                                         f"brand {b}; this is a bug, please report it")
 
 
 def pick_leaders(n: int, share: float, centrality: str, degree: np.ndarray | None,

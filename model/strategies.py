@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ewom_abm.model.ewom import Messages, Source, transmit
+from ewom_abm.model.ewom import transmit
 from ewom_abm.model.funnel import Access
 from ewom_abm.model.graph import Graph
+from ewom_abm.model.jit import below, generator, jit, stream
+from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.scenario import BrandConfig, weekly_chance
-from ewom_abm.model.state import Consumers, Stage
+from ewom_abm.model.state import REJECTER, Consumers
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +51,9 @@ class Action:
     drop: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # after scandals
 
 
+NOTHING = Messages.empty()  # what a brand without a budget sends (shared: nothing changes it)
+
+
 def affordable(budget: float, cost: float, available: int) -> int:
     """How many actions of this (positive) cost the budget buys, at most ``available``."""
     return int(min(available, np.floor(budget / cost + 1e-9)))
@@ -60,6 +65,8 @@ def entertainment(m: Market) -> Action:
     step (by ``entertainment_value``)."""
     cfg, n = m.cfg, m.cons.n
     k = affordable(cfg.budget, cfg.cost_contact, n)
+    if k == 0:
+        return Action(NOTHING, spend=0.0)
     targets = np.sort(m.rng.choice(n, size=k, replace=False))
     return Action(Messages.make(targets, 1.0, 1.0, Source.CONTENT),
                   spend=k * cfg.cost_contact, boosted=targets, boost=cfg.entertainment_value)
@@ -72,20 +79,22 @@ def influencer(m: Market) -> Action:
     drops them."""
     cfg, rng, n = m.cfg, m.rng, m.cons.n
     wanted = affordable(cfg.budget, cfg.cost_influencer, n)
-    head = m.order[: wanted + int(m.dropped.sum())]  # enough to skip every dropped one
+    head = m.order[: wanted + int(np.count_nonzero(m.dropped))]  # enough to skip the dropped
     paid = head[~m.dropped[head]][:wanted]
     k = paid.size
     scandal = rng.random(k) < weekly_chance(cfg.scandal_rate)
     valence = np.where(scandal, -1.0, 1.0).astype(np.float32)
     if m.graph is not None and k:
-        slot, dst = transmit(m.graph, paid, np.full(k, cfg.post_reach, np.float32), rng)
+        slot, dst = transmit(m.graph.links, paid, np.full(k, cfg.post_reach, np.float32),
+                             stream(rng))
     else:
         slot, dst = np.empty(0, np.int64), np.empty(0, np.int64)
-    posts = Messages.make(dst, valence[slot], cfg.influencer_trust, Source.POST)
-    # the influencers know the brand from a paid brief: what they relay is paid content too
-    briefs = Messages.make(paid, valence, cfg.influencer_trust, Source.BRIEF)
-    return Action(Messages.concat([briefs, posts]), spend=k * cfg.cost_influencer,
-                  drop=paid[scandal])
+    # the influencers know the brand from a paid brief: what they relay is paid content too;
+    # then their posts
+    source = np.repeat(np.array([Source.BRIEF, Source.POST], np.int8), [k, dst.size])
+    msgs = Messages.make(np.concatenate((paid, dst)), np.concatenate((valence, valence[slot])),
+                         cfg.influencer_trust, source)
+    return Action(msgs, spend=k * cfg.cost_influencer, drop=paid[scandal])
 
 
 def exclusivity(m: Market) -> Action:
@@ -95,22 +104,50 @@ def exclusivity(m: Market) -> Action:
     would-be buyers outside the core find it on sale. Whatever one half of the budget cannot
     buy (too few clients, or too few prospects) goes to the other half; what neither can buy is
     not spent."""
-    cfg, rng, cons, b = m.cfg, m.rng, m.cons, m.b
-    rejecting = cons.stage[b] == Stage.REJECTER
-    prospects = np.flatnonzero(cons.core & ~cons.owner[b] & ~rejecting)
-    clients = np.flatnonzero(cons.owner[b] & ~rejecting & (cons.disappointment[b] >= 0))
+    cfg, cons = m.cfg, m.cons
+    prospects, clients = prospects_and_clients(cons, m.b)
     cost = cfg.cost_invitation
     k_ev = affordable(cfg.budget * cfg.client_share, cost, clients.size)
     k_inv = affordable(cfg.budget - k_ev * cost, cost, prospects.size)
     k_ev = affordable(cfg.budget - k_inv * cost, cost, clients.size)
-    invited = rng.choice(prospects, size=k_inv, replace=False)
-    hosted = rng.choice(clients, size=k_ev, replace=False)
+    rng = stream(m.rng)
+    invited, hosted = sample(prospects, k_inv, rng), sample(clients, k_ev, rng)
+    trust = np.repeat(np.array([cfg.exclusive_persuasion, 1.0], np.float32), [k_inv, k_ev])
+    source = np.repeat(np.array([Source.INVITATION, Source.EVENT], np.int8), [k_inv, k_ev])
+    msgs = Messages.make(np.concatenate((invited, hosted)), 1.0, trust, source)
     cap = 0 if cfg.adoption_cap == 0 else max(1, round(cfg.adoption_cap * cons.n))
-    msgs = Messages.concat([Messages.make(invited, 1.0, cfg.exclusive_persuasion,
-                                          Source.INVITATION),
-                            Messages.make(hosted, 1.0, 1.0, Source.EVENT)])
     return Action(msgs, spend=(k_inv + k_ev) * cost,
                   access=Access(distribution=cfg.distribution, cap=cap))
+
+
+@jit
+def prospects_and_clients(cons: Consumers, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exclusivity's targets: prospects (in the core, not owning brand b, not rejecting it)
+    and clients (owners who do not reject it and were not disappointed)."""
+    prospects, clients = np.empty(cons.core.size, np.int64), np.empty(cons.core.size, np.int64)
+    p = c = 0
+    for i in range(cons.core.size):
+        if cons.stage[b, i] == REJECTER:
+            continue
+        if cons.owner[b, i]:
+            if cons.disappointment[b, i] >= 0:
+                clients[c] = i
+                c += 1
+        elif cons.core[i]:
+            prospects[p] = i
+            p += 1
+    return prospects[:p], clients[:c]
+
+
+@jit
+def sample(pool: np.ndarray, k: int, rng: object) -> np.ndarray:
+    """k of ``pool`` uniformly at random without replacement (a partial shuffle of a copy)."""
+    gen = generator(rng)
+    out = pool.copy()
+    for j in range(k):
+        pick = j + below(out.size - j, gen)
+        out[j], out[pick] = out[pick], out[j]
+    return out[:k]
 
 
 STRATEGY_ACTIONS: dict[str, Callable[[Market], Action]] = {

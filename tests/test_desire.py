@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.arrays import neighbours
-from ewom_abm.model.desire import Dream, dream_share, observe, perceived_status
-from ewom_abm.model.graph import from_edges
+from ewom_abm.model.desire import Dream, measure, observe, shares_seen, status_value
+from ewom_abm.model.scenario import BrandConfig
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
 
@@ -23,26 +22,33 @@ def star(tmp_path, *extra):
     return m
 
 
-def test_neighbours_lists_each_consumers_friends():
-    g = from_edges(np.array([0, 0, 1]), np.array([1, 2, 2]), 4)
-    assert sorted(neighbours(g, np.array([0])).tolist()) == [1, 2]
-    assert sorted(neighbours(g, np.array([0, 1])).tolist()) == [0, 1, 2, 2]
-    assert neighbours(g, np.array([3])).size == 0
-
-
 def test_friends_see_who_knows_and_who_owns_by_segment(tmp_path):
     m = star(tmp_path)
     c = m.consumers
     c.friends_aware[:] = 0
     c.friends_owner_core[:] = 0
     c.friends_owner_other[:] = 0
-    seen = observe(c, 0, m.graph, became_aware=np.array([1, 2]), bought=np.array([1, 3]))
+    c.stage[0, :], c.attitude[0, :], c.desire[0, :] = Stage.AWARE, 1.0, 0.0
+    c.status_sensitivity[:] = 0.6
+    st, brand = m.settings.status, m.brands[0].params
+    observe(c, 0, m.links, np.array([1, 2]), np.array([1, 3]), st, brand)
     assert c.friends_aware[0].tolist() == [2, 0, 0, 0, 0]  # 0 sees its friends 1 and 2
     assert c.friends_owner_core[0].tolist() == [1, 0, 0, 0, 0]  # 1 is in the core
     assert c.friends_owner_other[0].tolist() == [1, 0, 0, 0, 0]  # 3 is not
-    assert set(seen.tolist()) == {0}
-    observe(c, 0, m.graph, became_aware=np.array([0]), bought=np.empty(0, np.int64))
+    # only the consumer whose view changed has their desire re-measured (status 2/4 - 4 x 1/4
+    # - 4 x 0.5 x 1/4 = -1.0, sensitivity 0.6, on a scale whose top is desire_top = 2)
+    assert c.desire[0].tolist() == pytest.approx([1.0 * (1 - 0.6 * 1.0) / 2, 0, 0, 0, 0])
+    observe(c, 0, m.links, np.array([0]), np.empty(0, np.int64), st, brand)
     assert c.friends_aware[0].tolist() == [2, 1, 1, 1, 1]  # all four see the centre
+
+
+def perceived(m, i: int, prestige: float) -> tuple[float, float]:
+    """Brand 0's status as consumer i perceives it, and with no friend owning it."""
+    c = m.consumers
+    seen = shares_seen(m.links, c.friends_aware[0], c.friends_owner_core[0],
+                       c.friends_owner_other[0], i)
+    brand = m.brands[0].params._replace(prestige=prestige)
+    return status_value(seen, c.core[i], m.settings.status, brand)
 
 
 def test_status_as_a_core_consumer_sees_it(tmp_path):
@@ -51,9 +57,9 @@ def test_status_as_a_core_consumer_sees_it(tmp_path):
     m = star(tmp_path, "brands.0.prestige=0.5")
     c = m.consumers
     c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
-    status, undiluted = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.5)
-    assert undiluted[0] == pytest.approx(0.5 + 1.0)
-    assert status[0] == pytest.approx(0.5 + 1.0 - 4 * (0.25 + 0.5 * 0.25))
+    status, undiluted = perceived(m, 0, prestige=0.5)
+    assert undiluted == pytest.approx(0.5 + 1.0)
+    assert status == pytest.approx(0.5 + 1.0 - 4 * (0.25 + 0.5 * 0.25))
 
 
 def test_the_aspirational_emulate_the_core_and_are_no_snobs_to_each_other_by_default(tmp_path):
@@ -65,12 +71,15 @@ def test_the_aspirational_emulate_the_core_and_are_no_snobs_to_each_other_by_def
     c = m.consumers
     c.core[0] = False
     c.friends_aware[0, 0], c.friends_owner_core[0, 0], c.friends_owner_other[0, 0] = 4, 1, 1
-    status, undiluted = perceived_status(c, 0, np.array([0]), m.graph, m.config.status, 0.0)
-    assert undiluted[0] == pytest.approx(1.0)
-    assert status[0] == pytest.approx(1.0 + 1.0 * 0.25)  # emulation, no snobbery
-    snobs = star(tmp_path, "status.in_group_aspirational=0.5").config.status
-    status, _ = perceived_status(c, 0, np.array([0]), m.graph, snobs, 0.0)
-    assert status[0] == pytest.approx(1.0 - 4 * 0.5 * 0.25 + 1.0 * 0.25)
+    status, undiluted = perceived(m, 0, prestige=0.0)
+    assert undiluted == pytest.approx(1.0)
+    assert status == pytest.approx(1.0 + 1.0 * 0.25)  # emulation, no snobbery
+    snobs = star(tmp_path, "status.in_group_aspirational=0.5")
+    c2 = snobs.consumers
+    c2.core[0] = False
+    c2.friends_aware[0, 0], c2.friends_owner_core[0, 0], c2.friends_owner_other[0, 0] = 4, 1, 1
+    status, _ = perceived(snobs, 0, prestige=0.0)
+    assert status == pytest.approx(1.0 - 4 * 0.5 * 0.25 + 1.0 * 0.25)
 
 
 def test_desire_is_liking_scaled_by_status_on_a_bounded_scale(tmp_path):
@@ -85,7 +94,8 @@ def test_desire_is_liking_scaled_by_status_on_a_bounded_scale(tmp_path):
     c.friends_aware[0, :] = [4, 1, 1, 1, 1]
     c.friends_owner_core[0, :] = 0
     c.friends_owner_other[0, :] = 0
-    dream = Dream(c, 0, m.graph, m.config.status, 1.0)  # prestige 1: status 1 + 1 = 2
+    # prestige 1: status 1 + 1 = 2
+    dream = Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=1.0))
     dream.refresh(np.arange(5))
     # consumer 0: liking 0.8 x (1 + 2) / 2 = 1.2, the top of the scale: 1; consumer 2:
     # 0.4 x 3 / 2 = 0.6; the unaware and the rejecter: nothing
@@ -95,7 +105,7 @@ def test_desire_is_liking_scaled_by_status_on_a_bounded_scale(tmp_path):
     assert measured["dream_value"] == pytest.approx(1 / 4)
     assert measured["desire"] == pytest.approx(1.6 / 4)
     assert measured["dilution"] == pytest.approx(0.0)
-    blind = Dream(c, 0, m.graph, m.config.status, 1.0, status_weight=0.0)
+    blind = Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=1.0, status_weight=0.0))
     blind.refresh(np.arange(5))
     assert c.desire[0].tolist() == pytest.approx([0.4, 0.0, 0.2, 0.0, 0.0])  # liking / 2
     assert blind.measure()["dream_value"] == 0.0  # blind to status, nobody dreams
@@ -111,7 +121,7 @@ def test_the_dream_survey_asks_the_aware_core_by_default(tmp_path):
     c.stage[0, :] = [Stage.AWARE, Stage.AWARE, Stage.AWARE, Stage.AWARE, Stage.UNAWARE]
     c.attitude[0, :] = [1.0, 0.2, 1.0, 1.0, 1.0]
     c.friends_aware[0, :] = [4, 1, 1, 1, 1]
-    dream = Dream(c, 0, m.graph, m.config.status, 0.0)
+    dream = Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=0.0))
     dream.refresh(np.arange(5))
     assert c.desire[0].tolist() == pytest.approx([1.0, 0.2, 1.0, 1.0, 0.0])
     assert dream.measure() == pytest.approx({"dream_value": 1 / 2, "dilution": 0.0,
@@ -131,7 +141,8 @@ def test_the_brands_status_weight_scales_how_much_status_matters(tmp_path):
     c.attitude[0, :] = 0.4
     c.friends_aware[0, :] = [4, 1, 1, 1, 1]
     for weight, want in ((1.0, 0.4), (0.5, 0.3), (0.0, 0.2)):
-        Dream(c, 0, m.graph, m.config.status, 0.0, weight).refresh(np.arange(5))
+        brand = BrandConfig(prestige=0.0, status_weight=weight)
+        Dream(c, 0, m.graph, m.config.status, brand).refresh(np.arange(5))
         assert c.desire[0].tolist() == pytest.approx([want] * 5), weight
 
 
@@ -160,7 +171,7 @@ def test_dilution_is_the_dream_value_ownership_costs(tmp_path):
     c.friends_aware[0, :] = [4, 1, 1, 1, 1]
     c.friends_owner_core[0, :] = 0
     c.friends_owner_other[0, :] = [2, 0, 0, 0, 0]  # the core centre sees two outsiders own it
-    dream = Dream(c, 0, m.graph, m.config.status, 0.0)
+    dream = Dream(c, 0, m.graph, m.config.status, BrandConfig(prestige=0.0))
     dream.refresh(np.arange(5))
     # consumer 0: status 1 - snob 4 x 2/4 = -1, desire 1 x max(0, 1 - 1) / 2 = 0: no longer
     # dreams; without the owners, 1 x (1 + 1) / 2 = 1: all five would dream of it
@@ -201,11 +212,18 @@ def test_dream_value_is_asked_of_the_aware_so_it_does_not_count_reach():
         assert measured[known][1] == pytest.approx(measured[100][1] * known / 100)
 
 
-def test_dream_share_counts_the_aware_at_or_above_the_threshold():
-    desire = np.array([1.0, 0.5, 0.49, 0.9, 0.0])
-    aware = np.array([True, True, True, False, False])
-    assert dream_share(desire, aware, 0.5) == pytest.approx(2 / 3)
-    assert dream_share(desire, np.zeros(5, bool), 0.5) == 0.0
+def test_dream_share_counts_the_aware_at_or_above_the_threshold(tmp_path):
+    m = star(tmp_path, "status.dream_threshold=0.5")
+    c = m.consumers
+    c.desire[0, :] = c.undiluted[0, :] = [1.0, 0.5, 0.49, 0.9, 0.0]
+    c.stage[0, :] = [Stage.AWARE, Stage.ADOPTER, Stage.REJECTER, Stage.UNAWARE, Stage.UNAWARE]
+    dream, dilution, desire = measure(c, 0, m.settings.status, False)
+    assert dream == pytest.approx(2 / 3) and dilution == 0.0
+    assert desire == pytest.approx(1.99 / 3)
+    c.core[:] = [False, True, True, False, False]  # the core panel: the adopter and rejecter
+    assert measure(c, 0, m.settings.status, True)[0] == pytest.approx(1 / 2)
+    c.stage[0, :] = Stage.UNAWARE  # nobody is asked: nothing to report
+    assert measure(c, 0, m.settings.status, False) == (0.0, 0.0, 0.0)
 
 
 def test_without_status_sensitivity_desire_is_liking_and_nothing_dilutes():
@@ -243,7 +261,8 @@ def test_desire_kept_current_step_by_step_equals_a_fresh_measurement(kind):
             for x in (c.friends_aware, c.friends_owner_core, c.friends_owner_other):
                 x[b] = 0
             aware = np.flatnonzero(c.stage[b] != Stage.UNAWARE)
-            observe(c, b, m.graph, aware, np.flatnonzero(c.owner[b]))
+            observe(c, b, m.links, aware, np.flatnonzero(c.owner[b]), m.settings.status,
+                    m.brands[b].params)
             for before, x in zip(counts, (c.friends_aware, c.friends_owner_core,
                                           c.friends_owner_other), strict=True):
                 assert np.array_equal(before, x[b])

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.ewom import Messages, Source, novelty, say, spread, talkers, transmit
+from ewom_abm.model.ewom import novelty, pushback, say, spread, talkers, transmit
 from ewom_abm.model.graph import from_edges
+from ewom_abm.model.jit import stream
+from ewom_abm.model.message import Messages, Source
+from ewom_abm.model.params import params
 from ewom_abm.model.reference import DOCKED
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
@@ -52,9 +55,9 @@ def test_linear_passes_the_message_unchanged_and_keeps_its_trust(tmp_path):
                    "brands.0.influencer_trust=0.6")
     m.run()
     c = m.consumers
-    assert np.allclose(c.valence[0], 1.0) and np.allclose(c.fidelity[0], 1.0)
-    assert c.hops[0, 7] == c.hops[0, 6] + 1  # one more retelling down the tail
-    assert np.allclose(c.trust[0], 0.6)  # everyone holds the influencer's paid message
+    assert np.allclose(c.held.valence[0], 1.0) and np.allclose(c.held.fidelity[0], 1.0)
+    assert c.held.hops[0, 7] == c.held.hops[0, 6] + 1  # one more retelling down the tail
+    assert np.allclose(c.held.trust[0], 0.6)  # everyone holds the influencer's paid message
 
 
 def path_model(tmp_path, *extra):
@@ -73,26 +76,26 @@ def test_coproduction_fidelity_decays_per_hop(tmp_path):
     c = m.consumers
     for k in range(1, 8):
         m.step()  # consumer k hears for the first time, k retellings from the brand
-        assert c.hops[0, k] == k
-        assert c.fidelity[0, k] == pytest.approx(0.5**k)
+        assert c.held.hops[0, k] == k
+        assert c.held.fidelity[0, k] == pytest.approx(0.5**k)
         # one exposure at weight decay**k moves attitude by susceptibility * weight * valence
         assert c.attitude[0, k] == pytest.approx(0.5 * 0.5**k, rel=1e-5)
 
 
 def test_coproduction_retellings_keep_a_paid_posts_lower_trust(tmp_path):
     m = path_model(tmp_path, "ewom.model=coproduction", "funnel.p_interest=0")
-    m.consumers.trust[0, 0] = 0.6  # consumer 0 holds a paid post
+    m.consumers.held.trust[0, 0] = 0.6  # consumer 0 holds a paid post
     m.run()
-    assert np.allclose(m.consumers.trust[0], 0.6)
+    assert np.allclose(m.consumers.held.trust[0], 0.6)
 
 
 @pytest.mark.parametrize("ewom", ["linear", "coproduction"])
 def test_a_retold_invitation_is_a_friends_word(tmp_path, ewom):
     """An invitation persuades its guest (trust 2); retold, it weighs what a friend's word does."""
     m = path_model(tmp_path, f"ewom.model={ewom}", "ewom.follower_share=1", "funnel.p_interest=0")
-    m.consumers.trust[0, 0] = 2.0  # consumer 0 holds an invitation
+    m.consumers.held.trust[0, 0] = 2.0  # consumer 0 holds an invitation
     m.run()
-    assert np.allclose(m.consumers.trust[0, 1:], 1.0)
+    assert np.allclose(m.consumers.held.trust[0, 1:], 1.0)
 
 
 def test_organic_and_linear_keep_full_fidelity(tmp_path):
@@ -102,25 +105,46 @@ def test_organic_and_linear_keep_full_fidelity(tmp_path):
         m.run()
         reached = m.consumers.stage[0] != Stage.UNAWARE
         assert reached.all()
-        assert np.allclose(m.consumers.fidelity[0][reached], 1.0)
+        assert np.allclose(m.consumers.held.fidelity[0][reached], 1.0)
 
 
 def test_coproduction_valence_drifts_toward_teller_and_community(tmp_path):
     m = path_model(tmp_path, "ewom.model=coproduction", "ewom.drift=1")
     c = m.consumers
     c.stage[0, :] = Stage.AWARE
-    c.valence[0, :] = 1.0
+    c.held.valence[0, :] = 1.0
     c.attitude[0, :] = np.array([-1, 1, -1, 1, 0, 0, 0.5, -0.5], dtype=np.float32)
     senders = np.array([2, 4])
-    said = m.regime.retell(c, 0, senders, m.config.ewom, m.graph, m.rng)
+    said = say(m.regime, c, 0, senders, m.settings.ewom, m.links, stream(m.rng))
     # drift 1: half the teller's attitude plus half their friends' mean attitude
     norm = np.array([(1 + 1) / 2, (1 + 0) / 2])
     assert np.allclose(said.valence, 0.5 * c.attitude[0, senders] + 0.5 * norm)
     m2 = path_model(tmp_path, "ewom.model=coproduction", "ewom.drift=0")
     m2.consumers.stage[0, :] = Stage.AWARE
-    m2.consumers.valence[0, :] = 0.7
-    said = m2.regime.retell(m2.consumers, 0, senders, m2.config.ewom, m2.graph, m2.rng)
+    m2.consumers.held.valence[0, :] = 0.7
+    said = say(m2.regime, m2.consumers, 0, senders, m2.settings.ewom, m2.links,
+               stream(m2.rng))
     assert np.allclose(said.valence, 0.7)  # no drift, no noise: the message survives as it was
+
+
+def test_coproduction_retellings_carry_valence_noise():
+    """Each coproduction retelling adds ``noise`` x N(0, 1) to the valence (drift 0 here): the
+    retold valences spread with sd ``noise`` around the held one; with noise 0 they do not."""
+    n = 20_000
+    for noise in (0.1, 0.0):
+        m = build(*DOCKED, "network.kind=global", f"network.n={n}", "ewom.model=coproduction",
+                  "ewom.drift=0", f"ewom.noise={noise}")
+        c = m.consumers
+        c.stage[0, :] = Stage.AWARE
+        c.held.valence[0, :], c.held.trust[0, :], c.held.fidelity[0, :] = 0.5, 1.0, 1.0
+        c.held.hops[0, :] = 0
+        said = say(m.regime, c, 0, np.arange(n), m.settings.ewom, m.links, stream(m.rng))
+        spread = said.valence.std()
+        if noise:
+            assert abs(said.valence.mean() - 0.5) < 5 * noise / np.sqrt(n)
+            assert abs(spread - noise) < 5 * noise / np.sqrt(2 * n)
+        else:
+            assert spread == 0.0 and said.valence[0] == pytest.approx(0.5)
 
 
 def sponsored_mix(k: int) -> Messages:
@@ -136,22 +160,28 @@ def sponsored_mix(k: int) -> Messages:
     ])
 
 
+def pushed_back(m, msgs: Messages) -> Messages:
+    """The messages after the community's reaction under the model's regime."""
+    pushback(m.regime, msgs, m.settings.ewom, stream(m.rng))
+    return msgs
+
+
 def test_pushback_hits_sponsored_content_and_its_close_retellings_only():
     m = build("ewom.model=coproduction", "ewom.pushback=1", "ewom.pushback_hops=1",
               "network.n=200")
-    out = m.regime.pushback(sponsored_mix(100), m.config.ewom, m.rng)
-    negative = (out.valence < 0).reshape(5, 100)
+    out = pushed_back(m, sponsored_mix(100))
+    negative = (out.content.valence < 0).reshape(5, 100)
     assert negative[:2].all()  # the paid post and its first retelling
     assert not negative[2:].any()  # far retellings, unsponsored talk, the brand's own ads
     for ewom in ("organic", "linear"):  # only coproduction's community pushes back
         m = build(f"ewom.model={ewom}", "ewom.pushback=1", "network.n=200")
-        assert not (m.regime.pushback(sponsored_mix(10), m.config.ewom, m.rng).valence < 0).any()
+        assert not (pushed_back(m, sponsored_mix(10)).content.valence < 0).any()
 
 
 def test_pushback_rate_matches_its_probability():
     m = build("ewom.model=coproduction", "ewom.pushback=0.3", "network.n=200")
-    out = m.regime.pushback(sponsored_mix(20_000), m.config.ewom, m.rng)
-    share = (out.valence[:20_000] < 0).mean()
+    out = pushed_back(m, sponsored_mix(20_000))
+    share = (out.content.valence[:20_000] < 0).mean()
     assert abs(share - 0.3) < 5 * np.sqrt(0.3 * 0.7 / 20_000)
 
 
@@ -164,9 +194,9 @@ def test_rejecters_and_dissatisfied_buyers_complain_under_every_regime(ewom):
     c.attitude[0, :10] = -1.0
     c.stage[0, 10:20], c.owner[0, 10:20] = Stage.ADOPTER, True
     c.attitude[0, 10:20], c.disappointment[0, 10:20] = 0.3, -0.7  # bought, let down
-    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, np.empty(0, np.int64), 0.0)
+    senders, prob = talkers(m.regime, c, 0, m.settings.ewom, 1, np.empty(0, np.int64), 0.0)
     assert set(range(20)) <= set(senders.tolist()) and (prob > 0).all()
-    said = say(c, 0, np.arange(20), m.config.ewom, m.regime, m.graph, m.rng)
+    said = say(m.regime, c, 0, np.arange(20), m.settings.ewom, m.links, stream(m.rng))
     assert (said.valence[:10] == -1).all() and np.allclose(said.valence[10:], -0.7)
     m.step()  # their friends hear negative word of mouth
     assert m.final()["Brand"]["negative_share"] == 1.0
@@ -174,13 +204,32 @@ def test_rejecters_and_dissatisfied_buyers_complain_under_every_regime(ewom):
 
 def test_talk_fades_with_time_since_the_news_and_advocates_last_longer():
     m = build("ewom.talk_halflife=4", "ewom.advocate_persistence=3", "network.n=300")
-    c, cfg = m.consumers, m.config.ewom
-    who = np.arange(4)
-    c.news[0, who] = [9, 5, 1, 1]  # at step 10: news 0, 4, 8 and 8 steps old
-    c.advocate[0, 3] = True
-    assert novelty(c, 0, who, 10, cfg) == pytest.approx([1.0, 0.5, 0.25, 2 ** (-8 / 12)])
+    cfg = m.config.ewom
+    ages, advocates = [0, 4, 8, 8], [False, False, False, True]  # news 0, 4, 8 and 8 steps old
+    fresh = [novelty(a, adv, params(cfg)) for a, adv in zip(ages, advocates, strict=True)]
+    assert fresh == pytest.approx([1.0, 0.5, 0.25, 2 ** (-8 / 12)])
     m = build("ewom.talk_halflife=0", "network.n=300")
-    assert novelty(m.consumers, 0, who, 10, m.config.ewom) == pytest.approx([1, 1, 1, 1])
+    fresh = [novelty(a, adv, m.settings.ewom) for a, adv in zip(ages, advocates, strict=True)]
+    assert fresh == pytest.approx([1, 1, 1, 1])
+
+
+@pytest.mark.parametrize("halflife", [1e-50, 1e-300])
+def test_a_vanishing_talk_halflife_is_the_shortest_talk_not_no_decay(halflife):
+    """Half-lives below the smallest float32 (about 1e-45) once underflowed to 0, which read
+    as "talk never fades". A vanishing half-life is the opposite limit: consumers talk the step
+    after their news and never again."""
+    m = build(f"ewom.talk_halflife={halflife}", "network.n=300")
+    ew = m.settings.ewom
+    assert [novelty(age, False, ew) for age in (0, 1, 5)] == [1.0, 0.0, 0.0]
+    assert [novelty(age, True, ew) for age in (0, 1)] == [1.0, 0.0]  # advocates too
+    talk = {}
+    for life in (halflife, 0.0):  # an organic launch: messages in its last ten steps
+        df = build("network.kind=watts_strogatz", "network.n=2000", "ewom.p_external=0",
+                   "brands.0.budget=0", "brands.0.seeds=20", "brands.0.price=0",
+                   "funnel.p_interest=1", "funnel.p_adopt=1", "ewom.p_share=0.1",
+                   f"ewom.talk_halflife={life}", "consumers.agents_max=0", steps=40).run()
+        talk[life] = df["messages"].iloc[-10:].sum()
+    assert talk[halflife] == 0 < talk[0.0]
 
 
 def test_word_of_mouth_dies_out_and_reach_plateaus_when_talk_fades():
@@ -204,7 +253,7 @@ def test_content_boosts_the_talk_of_the_consumers_it_reached_only():
     c = m.consumers
     c.owner[0, :10], c.stage[0, :10] = True, Stage.ADOPTER
     boosted = np.array([0, 1, 2])
-    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, boosted, 0.5)
+    senders, prob = talkers(m.regime, c, 0, m.settings.ewom, 1, boosted, 0.5)
     assert senders.tolist() == list(range(10))
     assert prob[:3] == pytest.approx(0.1 * 0.5 * 1.5) and prob[3:] == pytest.approx(0.05)
 
@@ -231,7 +280,7 @@ def test_transmit_matches_edge_probability():
     for p in (0.05, 0.5):
         prob = np.full(senders.size, p, np.float32)
         prob[: senders.size // 2] = p / 2  # thinning to each sender's own probability
-        slot, dst = transmit(g, senders, prob, rng)
+        slot, dst = transmit(g.links, senders, prob, stream(rng))
         # every hit is a real edge of its sender
         for s, d in zip(senders[slot[:200]], dst[:200], strict=True):
             assert d in g.indices[g.indptr[s]: g.indptr[s + 1]]
@@ -249,9 +298,10 @@ def test_global_mixing_hazard_is_bass():
               "ewom.p_share=0.038", "network.mean_degree=10")
     c = m.consumers
     c.stage[0, :50000], c.owner[0, :50000] = Stage.ADOPTER, True  # F = 0.25
-    talk = spread(c, 0, m.config.ewom, m.regime, None, m.mean_degree, 1,
-                  np.empty(0, np.int64), 0.0, m.rng)
-    heard = np.unique(talk.messages.dst)
+    msgs, _ = spread(m.regime, c, 0, Messages.empty(), m.settings.ewom, m.links, m.mean_degree,
+                     1, np.empty(0, np.int64), 0.0, stream(m.rng))
+    heard = np.unique(msgs.dst)
+    assert heard.size == msgs.size  # one message at most per consumer and step
     share = np.isin(heard, np.arange(50000, 200000)).sum() / 150000
     h = 0.03 + 0.38 * 0.25
     assert abs(share - h) < 5 * np.sqrt(h * (1 - h) / 150000)
@@ -262,11 +312,11 @@ def test_messages_concat_keeps_fields_aligned():
     b = Messages.make(np.array([7]), -1.0, 1.0, Source.PEER, hops=0, sponsored=False)
     m = Messages.concat([a, Messages.empty(), b])
     assert m.dst.tolist() == [1, 2, 7]
-    assert m.valence.tolist() == [1.0, 1.0, -1.0]
-    assert m.hops.tolist() == [3, 3, 0]
-    assert m.sponsored.tolist() == [True, True, False]
-    assert m.peer.tolist() == [False, False, True]
-    assert m.trust.tolist() == [0.5, 0.5, 1.0]
+    assert m.content.valence.tolist() == [1.0, 1.0, -1.0]
+    assert m.content.hops.tolist() == [3, 3, 0]
+    assert m.content.sponsored.tolist() == [True, True, False]
+    assert (m.source == Source.PEER).tolist() == [False, False, True]
+    assert m.content.trust.tolist() == [0.5, 0.5, 1.0]
 
 
 @pytest.mark.parametrize("ewom", ["organic", "linear", "coproduction"])
@@ -286,7 +336,7 @@ def test_transmit_on_few_edges_draws_each_edge_once():
     prob = np.where(senders < 200, 0.2, 0.02).astype(np.float32)
     hits = np.zeros(400)
     for _ in range(200):
-        slot, dst = transmit(g, senders, prob, rng)
+        slot, dst = transmit(g.links, senders, prob, stream(rng))
         for s, d in zip(senders[slot[:20]], dst[:20], strict=True):
             assert d in g.indices[g.indptr[s]: g.indptr[s + 1]]
         hits += np.bincount(slot, minlength=400)
@@ -300,9 +350,10 @@ def test_transmit_with_vanishing_probabilities_neither_hangs_nor_misdirects():
     directly instead of by geometric skipping, whose gaps would overflow."""
     g = from_edges(*np.array([(i, (i + j) % 100) for i in range(100) for j in (1, 2, 3)]).T, 100)
     rng = np.random.default_rng(1)
-    slot, dst = transmit(g, np.array([0, 1]), np.array([0.01, 1e-25], np.float32), rng)
+    slot, dst = transmit(g.links, np.array([0, 1]), np.array([0.01, 1e-25], np.float32),
+                         stream(rng))
     assert (slot == 0).all() and np.isin(dst, g.indices[g.indptr[0]: g.indptr[1]]).all()
-    slot, dst = transmit(g, np.arange(100), np.full(100, 1e-30, np.float32), rng)
+    slot, dst = transmit(g.links, np.arange(100), np.full(100, 1e-30, np.float32), stream(rng))
     assert slot.size == 0 and dst.size == 0
 
 
@@ -314,10 +365,10 @@ def test_complaints_from_consumers_who_never_owned_it_are_hearsay():
     c.stage[0, :4] = Stage.REJECTER
     c.attitude[0, :4] = -0.8
     c.owner[0, :2] = True  # 0 and 1 bought it and turned against it; 2 and 3 only heard
-    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, np.empty(0, np.int64), 0.0)
+    senders, prob = talkers(m.regime, c, 0, m.settings.ewom, 1, np.empty(0, np.int64), 0.0)
     assert senders.tolist() == [0, 1, 2, 3]
     assert prob[2:] == pytest.approx(0.4 * prob[:2])
-    said = say(c, 0, senders, m.config.ewom, m.regime, m.graph, m.rng)
+    said = say(m.regime, c, 0, senders, m.settings.ewom, m.links, stream(m.rng))
     assert said.trust.tolist() == pytest.approx([1.0, 1.0, 0.4, 0.4])
 
 
@@ -327,6 +378,6 @@ def test_advocates_share_advocate_boost_times_as_often():
     c = m.consumers
     c.owner[0, :4], c.stage[0, :4] = True, Stage.ADOPTER
     c.advocate[0, :2] = True
-    senders, prob = talkers(c, 0, m.config.ewom, m.regime, 1, np.empty(0, np.int64), 0.0)
+    senders, prob = talkers(m.regime, c, 0, m.settings.ewom, 1, np.empty(0, np.int64), 0.0)
     assert senders.tolist() == [0, 1, 2, 3]
     assert prob[:2] == pytest.approx(3 * prob[2:])

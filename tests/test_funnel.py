@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from ewom_abm.model.arrays import group_by_receiver
-from ewom_abm.model.ewom import REGIMES, Messages, Source
+from ewom_abm.model.ewom import REGIMES
 from ewom_abm.model.funnel import Access, attend, experience, receive
+from ewom_abm.model.jit import generator, stream
+from ewom_abm.model.message import Messages, Source
+from ewom_abm.model.params import params
 from ewom_abm.model.reference import DOCKED
+from ewom_abm.model.scenario import BrandConfig, FunnelConfig
 from ewom_abm.model.state import Stage
 from ewom_testing import build
 
@@ -19,7 +24,7 @@ N = 40000
 def population(*extra: str, kind: str = "global"):
     """A large docked population (one message: attitude 1, desire 1) with settings on top."""
     return build(*DOCKED, f"network.kind={kind}", f"network.n={N}", "network.mean_degree=10",
-                 "consumers.agents_max=0", *extra)
+                 "consumers.agents_max=0", "brands.1.name=Rival", "brands.1.budget=0", *extra)
 
 
 def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
@@ -27,14 +32,15 @@ def rate(hits: np.ndarray, p: float) -> tuple[float, float]:
     return hits.mean(), 5 * np.sqrt(p * (1 - p) / hits.size)
 
 
-def run_receive(m, msgs, *, desire=None, rival=None, access=None, price=0.0,
-                quality=(1.0, 0.0), step=1):
-    """One brand's messages through the funnel, with the model's own settings otherwise
-    (desire: liking alone unless given)."""
-    liking = (lambda who, a: np.maximum(a, 0.0)) if desire is None else desire
-    return receive(m.consumers, 0, msgs, step=step, regime=m.regime, desire=liking,
-                   rival=rival, access=access or Access(), price=price, quality=quality,
-                   sc=m.config, rng=m.rng)
+def run_receive(m, msgs, *, rival=None, access=None, price=0.0, quality=(1.0, 0.0), step=1):
+    """One brand's messages through the funnel, with the model's own settings otherwise:
+    ``rival`` marks the consumers who own another brand (one more brand in the model)."""
+    if rival is not None:
+        m.consumers.owner[1, rival] = True
+    brand = params(m.config.brands[0])._replace(price=price, quality=quality[0],
+                                                quality_spread=quality[1])
+    return receive(m.consumers, 0, msgs, step, m.regime, m.settings.funnel, m.settings.status,
+                   brand, access or Access(), m.links, stream(m.rng))
 
 
 def peer(dst, valence=1.0, trust=1.0, **kw) -> Messages:
@@ -105,9 +111,12 @@ def test_having_adopted_a_rival_lowers_adoption():
 
 
 def test_status_as_perceived_scales_desire_and_conversions():
-    m = population("funnel.p_interest=0.5")
-    factor = np.where(np.arange(N) < N // 2, 1.0, 0.4)
-    run_receive(m, peer(np.arange(N)), desire=lambda who, a: np.maximum(a, 0.0) * factor[who])
+    """Conversion is driven by desire: liking scaled by the status a consumer perceives, as much
+    as their status sensitivity makes it matter (a brand of prestige -1, nobody aware yet:
+    status -1, so sensitivity 0.6 scales desire by 0.4)."""
+    m = population("funnel.p_interest=0.5", "brands.0.prestige=-1")
+    m.consumers.status_sensitivity[N // 2:] = 0.6
+    run_receive(m, peer(np.arange(N)))
     interested = m.consumers.stage[0] >= Stage.INTERESTED
     share, tol = rate(interested[N // 2:], 0.2)
     assert abs(share - 0.2) < tol
@@ -183,13 +192,14 @@ def test_the_heaviest_message_becomes_the_one_held():
     ])
     run_receive(m, msgs)
     cons = m.consumers
-    assert cons.valence[0, 0] == pytest.approx(0.5) and cons.hops[0, 0] == 2
-    assert cons.trust[0, 0] == pytest.approx(1.0) and cons.fidelity[0, 0] == pytest.approx(0.8)
-    assert not cons.sponsored[0, 0]  # provenance of the message, not a lifetime flag
+    held = cons.held
+    assert held.valence[0, 0] == pytest.approx(0.5) and held.hops[0, 0] == 2
+    assert held.trust[0, 0] == pytest.approx(1.0) and held.fidelity[0, 0] == pytest.approx(0.8)
+    assert not cons.held.sponsored[0, 0]  # provenance of the message, not a lifetime flag
     run_receive(m, Messages.make(np.array([0]), 1.0, 1.0, Source.POST, sponsored=True))
-    assert cons.sponsored[0, 0] and cons.hops[0, 0] == 0
+    assert cons.held.sponsored[0, 0] and cons.held.hops[0, 0] == 0
     run_receive(m, peer(np.array([0]), 0.5, 1.0, hops=3, sponsored=False))
-    assert not cons.sponsored[0, 0] and cons.hops[0, 0] == 3  # the new view, not a lifetime flag
+    assert not held.sponsored[0, 0] and held.hops[0, 0] == 3  # the new view, not a lifetime flag
 
 
 def test_the_message_held_agrees_with_the_view_it_left():
@@ -202,8 +212,8 @@ def test_the_message_held_agrees_with_the_view_it_left():
                             Messages.make(np.array([0]), 1.0, 0.6, Source.POST, hops=0)])
     run_receive(m, msgs)
     cons = m.consumers
-    assert cons.attitude[0, 0] > 0 and cons.valence[0, 0] == pytest.approx(1.0)
-    assert cons.trust[0, 0] == pytest.approx(0.6) and cons.sponsored[0, 0]
+    assert cons.attitude[0, 0] > 0 and cons.held.valence[0, 0] == pytest.approx(1.0)
+    assert cons.held.trust[0, 0] == pytest.approx(0.6) and cons.held.sponsored[0, 0]
 
 
 def test_invitations_persuade_by_exclusive_persuasion():
@@ -229,10 +239,26 @@ def test_satisfied_enthusiastic_buyers_and_event_guests_become_advocates():
     assert m.consumers.advocate[0, :10].all() and not m.consumers.advocate[0, 10:20].any()
 
 
+@njit
+def _experiences(expected, brand, fn, rng):
+    gen = generator(rng)
+    out = np.empty((2, expected.size))
+    for k in range(expected.size):
+        out[0, k], out[1, k] = experience(expected[k], brand, fn, gen)
+    return out
+
+
+def experiences(expected, quality, spread, weight, tolerance, seed):
+    """The experience rule applied to each expectation, as arrays (attitude, disappointment)."""
+    brand = params(BrandConfig(quality=quality, quality_spread=spread))
+    fn = params(FunnelConfig(experience_weight=weight, tolerance=tolerance))
+    rng = np.random.default_rng(seed)
+    return _experiences(np.asarray(expected, np.float64), brand, fn, stream(rng))
+
+
 def test_experience_sets_attitude_and_disappointment():
-    rng = np.random.default_rng(1)
     expected = np.full(50_000, 0.8)
-    attitude, gap = experience(expected, (0.8, 0.2), weight=0.8, tolerance=0.5, rng=rng)
+    attitude, gap = experiences(expected, 0.8, 0.2, weight=0.8, tolerance=0.5, seed=1)
     felt = (attitude - 0.2 * 0.8) / 0.8  # the experience in attitude units
     assert felt.min() >= -1 - 1e-9 and felt.max() <= 1 + 1e-9
     assert np.median(felt) == pytest.approx(2 * 0.8 - 1, abs=0.01)  # clipping spares the median
@@ -246,8 +272,7 @@ def test_experience_sets_attitude_and_disappointment():
 def test_an_awful_experience_makes_a_typical_buyer_a_rejecter_with_defaults():
     m = build("network.kind=global", "network.n=1000")
     fn = m.config.funnel
-    attitude, gap = experience(np.array([0.5]), (0.0, 0.0), fn.experience_weight, fn.tolerance,
-                               np.random.default_rng(0))
+    attitude, gap = experiences([0.5], 0.0, 0.0, fn.experience_weight, fn.tolerance, seed=0)
     assert attitude[0] < m.config.funnel.reject_threshold and gap[0] < 0
 
 
@@ -284,16 +309,20 @@ def test_attention_keeps_a_random_few_so_a_louder_brand_crowds_out_a_quieter_one
     assert attend([quiet, loud], n, attention=0, rng=rng)[1] is loud  # 0: no limit
 
 
-def test_grouping_by_receiver_is_the_same_sorted_or_counted():
+def test_grouping_by_receiver_lists_each_receivers_messages_in_batch_order():
+    """Receivers in the order of their first message, each with its messages in batch order
+    (the held message's ties and the draws per receiver depend on it), whatever the
+    population's size."""
     rng = np.random.default_rng(3)
     dst = rng.integers(0, 1000, 500)
-    sparse = group_by_receiver(dst, 10**6)  # few messages: sorted
-    dense = group_by_receiver(dst, 1000)  # many: counted
-    for a, b in zip(sparse, dense, strict=True):
-        assert np.array_equal(a, b)
-    idx, inverse, counts = dense
-    assert np.array_equal(idx[inverse], dst) and counts.sum() == dst.size
-    assert np.array_equal(idx, np.unique(dst))
+    firsts = np.sort(np.unique(dst, return_index=True)[1])
+    for n in (1000, 10**6):
+        receivers, start, order = group_by_receiver(dst, n)
+        assert np.array_equal(receivers, dst[firsts])
+        assert np.array_equal(np.sort(order), np.arange(dst.size))  # each message once
+        for r, i in enumerate(receivers):
+            mine = order[start[r]:start[r + 1]]
+            assert np.array_equal(mine, np.flatnonzero(dst == i))
 
 
 def test_regimes_are_one_object_each():
