@@ -106,6 +106,17 @@ def jit(fn: Callable | None = None, **options: Any) -> Any:
     return numba.njit(**options)(fn)
 
 
+def cached(kernel: Any) -> bool:
+    """Whether ``kernel`` has machine code on disk (numba's index file): False on the first run
+    after an install, which compiles every rule (about half a minute) and should say so. A
+    cache made from other sources is still True (numba then recompiles without a word)."""
+    try:
+        folder = Path(kernel._cache._cache_path)
+        return any(folder.glob(f"*{kernel.py_func.__name__}*.nbi"))
+    except (AttributeError, OSError):  # not a cached kernel, or numba moved its internals
+        return True
+
+
 def inline(fn: Callable) -> Any:
     """A rule applied per consumer or per message: compiled into each loop that calls it, so
     the arrays it is handed cost nothing to pass (a call that is not inlined pays for counting

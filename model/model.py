@@ -15,6 +15,8 @@ of the step; only the brands' own moves come first):
 
 from __future__ import annotations
 
+import warnings
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -29,7 +31,7 @@ from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, spread
 from ewom_abm.model.funnel import attend, receive
 from ewom_abm.model.graph import Graph, links
-from ewom_abm.model.jit import held_interrupts, stream
+from ewom_abm.model.jit import cached, held_interrupts, stream
 from ewom_abm.model.message import Content, Messages
 from ewom_abm.model.metrics import MEASURED, METRICS, census, to_frame
 from ewom_abm.model.network import build_graph
@@ -59,6 +61,10 @@ class EwomModel(mesa.Model):
     def __init__(self, config: Scenario | None = None, *, rng: int | None = None,
                  progress: Progress | None = None) -> None:
         config = scenario_mod.coerce(config)  # a dict, a name, a changed field: one line
+        if not cached(census):
+            warnings.warn(scenario_mod.ScenarioNote(
+                "compiling the simulation engine for its first run on this machine (about "
+                "half a minute, once; later runs and sweep workers start at once)"), stacklevel=2)
         seed = scenario_mod.check_seed(config.seed if rng is None else rng, "rng")
         super().__init__(rng=seed)
         self.config = config
