@@ -35,8 +35,8 @@ class Brand(mesa.Agent):
         self.name = cfg.name
         self.policy = "adaptive" if cfg.strategy == "adaptive" else "fixed"
         self.strategy = cfg.initial_strategy if self.policy == "adaptive" else cfg.strategy
-        self.spend = 0.0
-        self.revenue = 0.0
+        self.spend = 0.0  # EUR, cumulative
+        self.revenue = 0.0  # EUR, cumulative
         self.scandals = 0
         self.reach = 0.0
         self.dilution = 0.0
@@ -74,9 +74,9 @@ class Brand(mesa.Agent):
         """Ask the current strategy what to do with this step's budget; book the decision."""
         m = self.model
         market = Market(self.cfg, self.index, m.consumers, m.graph, self.seed_order,
-                        self.dropped, m.rng)
+                        self.dropped, m.rng, m.config.market.scale / 1000.0)
         action = STRATEGY_ACTIONS[self.strategy](market)
-        self.spend += action.spend
+        self.spend += action.spend * 1000.0  # in EUR
         self.dropped[action.drop] = True
         self.scandals += int(action.drop.size)
         return action

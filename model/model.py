@@ -15,6 +15,8 @@ of the step; only the brands' own moves come first):
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -27,6 +29,13 @@ from ewom_abm.model import scenario as scenario_mod
 from ewom_abm.model.desire import Dream
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, spread
+from ewom_abm.model.followers import (
+    fade_activity,
+    follow,
+    follower_kpis,
+    owned_messages,
+    unfollow_rejecters,
+)
 from ewom_abm.model.funnel import attend, receive
 from ewom_abm.model.graph import Graph, links
 from ewom_abm.model.jit import stream
@@ -37,7 +46,7 @@ from ewom_abm.model.params import settings
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.seeding import Progress
 from ewom_abm.model.space import network_space
-from ewom_abm.model.state import Consumers, Stage
+from ewom_abm.model.state import Consumers, Stage, Ties
 
 
 class EwomModel(mesa.Model):
@@ -83,12 +92,18 @@ class EwomModel(mesa.Model):
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
         self.dreams = [Dream(self.consumers, b.index, self.graph, config.status, b.cfg)
                        for b in self.brands]
+        # issue 17's mechanisms: each group of arrays is empty while its switch is off
+        self.ties = Ties.create(self.n, len(self.brands), config.followers.enabled, False,
+                                False, self.rng)
+        self._engaged = [(0, 0)] * len(self.brands)  # (interactions, followers at the start)
         self._space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
         self._all_consumers = False  # every consumer has its agent (n <= agents_max, asked)
         self._rows: list[dict] = []
         self._talk = [(0, 0, 0)] * len(self.brands)  # (messages, negative, new buyers)
         self._settled = False  # nothing can change any more (see run)
+        # EUR of revenue per simulated purchase per unit of price (kEUR, market.scale buyers)
+        self._euros = 1000.0 * config.market.scale
         self._launch()
         self._record()
 
@@ -203,8 +218,19 @@ class EwomModel(mesa.Model):
         cons, t, sc, regime, graph = self.consumers, self.steps, self.settings, self.regime, \
             self.links
         rng = stream(self.rng)  # the model's generator, as compiled rules draw from it
-        # 1. each brand acts on its strategy
-        actions = [br.act() for br in self.brands]
+        ties = self.ties
+        # 1. each brand acts on its strategy; followers who see its own post (owned media)
+        actions = []
+        followers = [0] * len(self.brands)
+        if ties.following:
+            fade_activity(ties, sc.followers.activity_halflife)
+        for br in self.brands:
+            action = br.act()
+            if ties.following:
+                followers[br.index] = int(np.count_nonzero(ties.follower[br.index]))
+                action.messages = Messages.concat([action.messages, owned_messages(
+                    ties.follower[br.index], sc.followers.organic_reach, rng)])
+            actions.append(action)
         # 2. word of mouth (and mass advertising) about each brand, and the community's pushback
         batches: list[Messages] = []
         talkers = 0
@@ -216,7 +242,8 @@ class EwomModel(mesa.Model):
         # nobody talked, nothing was sent and nothing will be: every later step is this one
         self._settled = (talkers == 0 and not any(m.size for m in batches)
                          and sc.ewom.p_external == 0
-                         and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands))
+                         and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands)
+                         and not (ties.following and ties.follower.any()))
         # 3. limited attention, all brands together
         batches = attend(batches, self.n, sc.consumers.attention, self.rng)
         # 4. the funnel; friends see who now knows and owns each brand; desires re-measured
@@ -224,9 +251,14 @@ class EwomModel(mesa.Model):
             b = br.index
             got = receive(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params, action.access,
                           graph, rng)
-            br.revenue += got.bought.size * br.cfg.price
+            br.revenue += got.bought.size * br.cfg.price * self._euros
             self.dreams[b].update(got.receivers, got.became_aware, got.bought)
             self._talk[b] = (got.wom, got.negative, int(got.bought.size))
+            if ties.following:  # who follows, who interacts (after the funnel)
+                inter = follow(cons, ties, b, msgs, sc.followers, br.params.entertainment_value,
+                               br.strategy == "entertainment", rng)
+                unfollow_rejecters(cons, ties, b)
+                self._engaged[b] = (inter, followers[b])
         # 5. KPIs; adaptive brands review their strategy
         self._record()
         for br in self.brands:
@@ -240,11 +272,14 @@ class EwomModel(mesa.Model):
                                             core_only).tolist(), strict=True))
             br.reach, br.dilution = kpi["reach"], kpi["dilution"]
             sent, negative, new = self._talk[br.index]
-            reached = kpi["reach"] * self.n
+            reached = kpi["reach"] * self.n * self.config.market.scale  # real consumers
             kpi.update(step=self.steps, brand=br.name, strategy=br.strategy, messages=sent,
                        negative_share=negative / sent if sent else 0.0, scandals=br.scandals,
                        new_adopters=new, revenue=br.revenue, spend=br.spend,
-                       cost_per_reached=br.spend / reached if reached else 0.0)
+                       cost_per_reached=br.spend / reached if reached else 0.0,
+                       roms=br.revenue / br.spend if br.spend else math.nan,
+                       **follower_kpis(self.consumers, self.ties, br.index,
+                                       *self._engaged[br.index]))
             self._rows.append(kpi)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
@@ -264,7 +299,8 @@ class EwomModel(mesa.Model):
         last = self._rows[-len(self.brands):]
         for k in range(1, steps + 1):
             self._rows.extend({**row, "step": row["step"] + k, "messages": 0,
-                               "negative_share": 0.0, "new_adopters": 0} for row in last)
+                               "negative_share": 0.0, "new_adopters": 0, "interactions": 0.0,
+                               "engagement": row["engagement"] and 0.0} for row in last)
         self.steps += steps
         self.time += steps
 

@@ -16,7 +16,9 @@ from ewom_abm.model.scenario import (
     BrandConfig,
     ConsumerConfig,
     EwomConfig,
+    FollowersConfig,
     FunnelConfig,
+    MarketConfig,
     Scenario,
     StatusConfig,
 )
@@ -40,6 +42,8 @@ FunnelParams = _record(FunnelConfig, "FunnelParams")
 StatusParams = _record(StatusConfig, "StatusParams")
 BrandParams = _record(BrandConfig, "BrandParams")
 ConsumerParams = _record(ConsumerConfig, "ConsumerParams")
+MarketParams = _record(MarketConfig, "MarketParams")
+FollowersParams = _record(FollowersConfig, "FollowersParams")
 
 
 def params(cfg: object) -> Any:
@@ -55,8 +59,11 @@ class Settings(NamedTuple):
     funnel: Any
     status: Any
     consumers: Any
+    market: Any
+    followers: Any
 
 
 def settings(sc: Scenario) -> Settings:
     """The numeric records of every section of a scenario but its brands."""
-    return Settings(params(sc.ewom), params(sc.funnel), params(sc.status), params(sc.consumers))
+    return Settings(params(sc.ewom), params(sc.funnel), params(sc.status), params(sc.consumers),
+                    params(sc.market), params(sc.followers))

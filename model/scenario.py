@@ -93,7 +93,8 @@ class ConsumerConfig:
                                 lo=0.0, hi=0.95)
     reservation_price_core: float = param(
         3.0, "median reservation price in the core segment: the most a consumer can and will "
-        "pay for one purchase, in the units of brands' prices", lo=0.0, hi=1e9)
+        "pay for one purchase, in thousands of EUR like brands' prices (3: EUR 3,000)",
+        lo=0.0, hi=1e9)
     reservation_price_aspirational: float = param(
         0.3, "median reservation price outside the core", lo=0.0, hi=1e9)
     reservation_price_spread: float = param(
@@ -223,9 +224,10 @@ class BrandConfig:
     name: str = param("Brand", "label in tables and plots (unique)")
     strategy: str = param("entertainment", "what the brand does with its budget; `adaptive` "
                           "switches among the three from its own KPIs", choices=BRAND_STRATEGIES)
-    budget: float = param(100.0, "budget per step, in cost units", lo=0.0, hi=1e12)
-    price: float = param(1.0, "price of one purchase, in the units of consumers' budgets: only "
-                         "consumers whose budget covers it can buy", lo=0.0, hi=1e9)
+    budget: float = param(100.0, "marketing budget per step (week) for the whole real market, "
+                          "in thousands of EUR (100: EUR 100,000 a week)", lo=0.0, hi=1e12)
+    price: float = param(1.0, "price of one purchase, in thousands of EUR (1: EUR 1,000); only "
+                         "consumers whose reservation price covers it can buy", lo=0.0, hi=1e9)
     quality: float = param(0.9, "product quality: the mean experience of a buyer, from 0 "
                            "(awful) to 1 (perfect)", **PROB)
     quality_spread: float = param(0.15, "sd of buyers' experiences around the quality",
@@ -251,12 +253,15 @@ class BrandConfig:
                                     "graph has at most this many consumers, else this many "
                                     "sampled at random (Brandes & Pich 2007)",
                                     lo=1, hi=100_000)
-    cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content",
-                                **COST)
+    cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content, in "
+                                "EUR per real consumer (one simulated contact stands for "
+                                "market.scale of them)", **COST)
     entertainment_value: float = param(0.5, "entertainment: boost to the chance that a "
                                        "consumer the content reached shares word of mouth this "
                                        "step", lo=0.0, hi=100.0)
-    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step", **COST)
+    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step, in EUR per "
+                                   "real consumer the simulated influencer stands for (25 at "
+                                   "market.scale 1000: EUR 25,000 a post)", **COST)
     post_reach: float = param(0.5, "influencer: share of an influencer's friends who see a post",
                               **PROB)
     influencer_trust: float = param(0.6, "influencer: weight of a paid (disclosed) post "
@@ -264,8 +269,8 @@ class BrandConfig:
     scandal_rate: float = param(0.1, "influencer: scandals per paid influencer per year (a "
                                 "scandal turns their post negative and the brand drops them); "
                                 "each week's chance is 1 - exp(-rate / 52)", lo=0.0, hi=1000.0)
-    cost_invitation: float = param(20.0, "exclusivity: cost of one invitation or client event",
-                                   **COST)
+    cost_invitation: float = param(20.0, "exclusivity: cost of one invitation or client event, "
+                                   "in EUR per real consumer invited", **COST)
     exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
                                         "a friend's word (desire per exposure)",
                                         lo=0.0, hi=10.0)
@@ -289,6 +294,53 @@ class BrandConfig:
 
 
 @dataclass
+class FollowersConfig:
+    """Followers of each brand's account (issue 17): who follows, what owned posts reach, how
+    followers interact. Off by default: nothing here is drawn or counted."""
+
+    enabled: bool = param(False, "the follower mechanism: consumers follow brands' accounts, "
+                          "see their own posts and interact (false: nobody follows, no draw)")
+    p_follow: float = param(0.05, "chance that one positive message from the brand (content, "
+                            "ad, invitation, event, owned post, one-to-one) makes "
+                            "a receiver who likes the brand follow it, times their liking "
+                            "(attitude), times 1 + entertainment_value for entertaining "
+                            "content; no budget or segment enters (calibration: about a fifth "
+                            "of consumers follow an entertaining brand within a year, at most "
+                            "a third of those aware; GWI: a third of internet users follow "
+                            "their favourite brands)", **PROB)
+    peer_follow: float = param(0.2, "a friend's positive word, or an influencer's paid post, "
+                               "counts this much of a brand message toward following (an "
+                               "assumption: follows start mostly from the brand's own "
+                               "account)", **PROB)
+    organic_reach: float = param(0.15, "per week, chance a follower sees the brand's own post "
+                                 "(owned media, no spend; Bazaarvoice 2021: about 15% of "
+                                 "followers per post for large accounts)", **PROB)
+    p_interact: float = param(0.05, "chance a follower who attends the brand's post likes, "
+                              "comments or shares it, times their liking, times 1 + "
+                              "entertainment_value while the brand runs entertainment "
+                              "(Rival IQ 2023: median Instagram engagement 0.47% of followers "
+                              "per post)", **PROB)
+    activity_halflife: float = param(4.0, "weeks after which a follower's count of recent "
+                                     "interactions halves (who the top contributors are)",
+                                     lo=0.0, above=True, hi=520.0)
+
+
+@dataclass
+class MarketConfig:
+    """Money and market scale: each simulated consumer stands for ``scale`` real ones, prices
+    and budgets are in thousands of EUR, costs in EUR per real consumer, and every money KPI
+    (revenue, spend, lifetime value) is in EUR for the whole real market (ODD 2.6)."""
+
+    scale: float = param(1000.0, "real consumers each simulated consumer stands for: revenue "
+                         "counts each simulated purchase this many times, and a simulated "
+                         "action costs its per-consumer cost this many times (2,000 simulated "
+                         "consumers: a market of 2 million; an assumption)", lo=1.0, hi=1e9)
+    currency: str = param("EUR", "the currency of every money value", choices=("EUR",))
+    discount_rate: float = param(0.12, "annual discount rate of customer lifetime value "
+                                 "(Kotler & Keller: 10-20% with the cost of capital)", **PROB)
+
+
+@dataclass
 class Scenario:
     """A whole run: network, consumers, eWOM regime, funnel, status perception, brands."""
 
@@ -304,6 +356,8 @@ class Scenario:
     ewom: EwomConfig = field(default_factory=EwomConfig)
     funnel: FunnelConfig = field(default_factory=FunnelConfig)
     status: StatusConfig = field(default_factory=StatusConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+    followers: FollowersConfig = field(default_factory=FollowersConfig)
     brands: list[BrandConfig] = field(default_factory=lambda: [BrandConfig()])
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ PACKAGE = {"model": "model", "agents": "agents", "batch": "batch", "app": "ewom_
            "scenarios": "scenarios", "data": "data"}
 TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_strategies.py",
          "tests/test_desire.py", "tests/test_model.py", "tests/test_teaching.py",
+         "tests/test_money.py", "tests/test_followers.py", "tests/test_lessons_17.py",
          "tests/validation"]
 
 
@@ -132,10 +133,10 @@ MUTANTS = (
            "            p *= 1.0 + boost",
            "            p *= 1.0"),
     Mutant("entertainment: contacts do not scale with budget", "model/strategies.py",
-           "    k = affordable(cfg.budget, cfg.cost_contact, n)",
+           "    k = affordable(cfg.budget, cost, n)",
            "    k = min(n, 100) if cfg.budget > 0 else 0"),
     Mutant("influencer: posts do not scale with budget", "model/strategies.py",
-           "    wanted = affordable(cfg.budget, cfg.cost_influencer, n)",
+           "    wanted = affordable(cfg.budget, cost, n)",
            "    wanted = 4 if cfg.budget > 0 else 0"),
     Mutant("influencer: paid posts at a friend's full trust", "model/strategies.py",
            "                         cfg.influencer_trust, source)",
@@ -243,8 +244,48 @@ MUTANTS = (
            "                  - self.cfg.exclusivity_weight * (self.dilution - dil0) / max(1.0 - "
            "dil0, 1e-9))",
            "                  - 0 * (self.dilution - dil0))"),
+    # issue 17: money and market scale
+    Mutant("money: revenue not times the market scale", "model/model.py",
+           "        self._euros = 1000.0 * config.market.scale",
+           "        self._euros = 1000.0"),
+    Mutant("money: spend left in thousands of EUR", "agents/brand.py",
+           "        self.spend += action.spend * 1000.0  # in EUR",
+           "        self.spend += action.spend"),
+    Mutant("money: contact cost not times the market scale", "model/strategies.py",
+           "    cost = cfg.cost_contact * m.unit",
+           "    cost = cfg.cost_contact"),
+    Mutant("money: return on marketing spend inverted", "model/model.py",
+           "roms=br.revenue / br.spend if br.spend else math.nan",
+           "roms=br.spend / br.revenue if br.revenue else math.nan"),
+    # issue 17: followers
+    Mutant("followers: liking does not scale the follow chance", "model/followers.py",
+           "uniform(gen) < a * (1.0 - miss)",
+           "uniform(gen) < (1.0 - miss)"),
+    Mutant("followers: entertaining content counts as an ad", "model/followers.py",
+           "        return 1.0 + entertainment_value",
+           "        return 1.0"),
+    Mutant("followers: a friend's word counts as the brand's own", "model/followers.py",
+           "        return fp.peer_follow",
+           "        return 1.0"),
+    Mutant("followers: rejecters keep following", "model/followers.py",
+           "    ties.follower[b] &= cons.stage[b] != REJECTER",
+           "    ties.follower[b] |= False"),
+    Mutant("followers: owned posts to everyone, not followers", "model/followers.py",
+           "        if follower[i]:",
+           "        if True:"),
+    Mutant("followers: organic reach ignored", "model/followers.py",
+           "    pick = coin_flips(k, organic_reach, rng)",
+           "    pick = coin_flips(k, 1.0, rng)"),
+    Mutant("followers: interactions ignore the content", "model/followers.py",
+           "(entertainment_value if entertaining else 0.0)",
+           "0.0"),
+    Mutant("followers: engagement per follower at the end of the week", "model/followers.py",
+           "interactions / followers_before if followers_before",
+           "interactions / count if count"),
+    Mutant("followers: followers who bought counts everyone", "model/followers.py",
+           "int(np.count_nonzero(f & cons.owner[b]))",
+           "int(np.count_nonzero(cons.owner[b]))"),
 )
-
 
 def shadow(dest: Path) -> Path:
     """A copy of the package laid out as installed (ewom_abm/model, ewom_abm/agents, ...)."""

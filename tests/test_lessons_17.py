@@ -1,0 +1,94 @@
+"""Issue 17's lessons (8-10): each claim of their ``look_for`` and ``try_this`` texts holds over
+several seeds, in the style of tests/test_teaching.py (paired seeds, Z standard errors; the
+second seed block is ``slow``)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+from test_teaching import BLOCKS, SEEDS, assert_above, assert_below, assert_greater, block
+
+from ewom_abm.model import scenario
+from ewom_abm.model.model import EwomModel
+
+LESSONS_17 = ("lesson8_followers",)
+
+
+@cache
+def _run(preset: str, overrides: tuple[str, ...], seed: int) -> EwomModel:
+    m = EwomModel(scenario.load(preset, list(overrides), seed=seed))
+    m.run()
+    return m
+
+
+def runs(preset: str, *overrides: str, seeds=SEEDS) -> list[EwomModel]:
+    return [_run(preset, overrides, s) for s in seeds]
+
+
+def final(models: list[EwomModel], brand: str, col: str, step: int | None = None) -> np.ndarray:
+    out = []
+    for m in models:
+        ts = m.timeseries()
+        part = ts[ts["brand"] == brand]
+        row = part.iloc[-1] if step is None else part[part["step"] == step].iloc[0]
+        out.append(float(row[col]))
+    return np.asarray(out)
+
+
+def yearly_engagement(models: list[EwomModel], brand: str) -> np.ndarray:
+    """Interactions per follower-week over the run (one week's engagement is a few draws)."""
+    out = []
+    for m in models:
+        ts = m.timeseries()
+        part = ts[ts["brand"] == brand]
+        out.append(part["interactions"].sum() / max((part["followers"] * m.n).sum(), 1))
+    return np.asarray(out)
+
+
+@pytest.mark.parametrize("name", LESSONS_17)
+def test_lesson_has_teaching_text(name):
+    cfg = scenario.load(name)
+    assert cfg.title and cfg.description and cfg.look_for and cfg.try_this
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson8_followers_do_not_pay_the_rent(shift):
+    ms = runs("lesson8_followers", seeds=block(SEEDS, shift))
+
+    def f(brand, col):
+        return final(ms, brand, col)
+
+    assert_greater(f("Spectacle", "followers"), 3 * f("Atelier", "followers"),
+                   "Spectacle has several times Atelier's followers")
+    total = {b: np.array([m.timeseries().query("brand == @b")["interactions"].sum()
+                          for m in ms]) for b in ("Spectacle", "Atelier")}
+    assert_greater(total["Spectacle"], 2 * total["Atelier"], "several times the interactions")
+    for b in ("Spectacle", "Atelier"):  # engagement per follower: near 1% a week for both
+        assert_above(yearly_engagement(ms, b), 0.002, f"{b} engagement above 0.2% a week")
+        assert_below(yearly_engagement(ms, b), 0.02, f"{b} engagement below 2% a week")
+    n, core = 2000, 200
+    outside = f("Spectacle", "followers_outside_core") * (n - core) / (f("Spectacle",
+                                                                          "followers") * n)
+    assert_above(outside, 0.8, "most of Spectacle's followers are outside the core")
+    assert_below(f("Spectacle", "followers_who_bought"), 0.1, "few of its followers bought")
+    assert_greater(f("Atelier", "followers_who_bought"), f("Spectacle", "followers_who_bought"),
+                   "Atelier's followers bought more often")
+    assert_greater(f("Atelier", "revenue"), 2 * f("Spectacle", "revenue") * 0.8,
+                   "Atelier earns well above Spectacle (more than 1.6 times)")
+    assert_greater(f("Atelier", "roms"), f("Spectacle", "roms"), "and more per euro spent")
+    # things to try: Spectacle at EUR 300
+    cheap = runs("lesson8_followers", "brands.0.price=0.3", seeds=block(SEEDS, shift))
+    assert_greater(final(cheap, "Spectacle", "followers_who_bought"),
+                   f("Spectacle", "followers_who_bought") + 0.2, "its followers now buy")
+    assert_greater(final(cheap, "Spectacle", "revenue"), f("Spectacle", "revenue"),
+                   "its revenue rises")
+    assert_greater(final(cheap, "Atelier", "revenue"), final(cheap, "Spectacle", "revenue"),
+                   "Atelier still earns more")
+    # things to try: followers off
+    off = runs("lesson8_followers", "followers.enabled=false", seeds=block(SEEDS, shift))
+    for col in ("followers", "engagement", "followers_who_bought"):
+        assert (final(off, "Spectacle", col) == 0).all()
+    assert_greater(final(off, "Atelier", "revenue"), final(off, "Spectacle", "revenue"),
+                   "without followers Atelier still out-earns Spectacle")
