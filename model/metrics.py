@@ -114,6 +114,28 @@ KPIS: tuple[KPI, ...] = (
         "start of the week (n/a without followers)", "followers"),
     KPI("interactions", "Interactions", "this week", "count",
         "likes, comments and shares of the brand's own posts this week", "followers"),
+    # issue 17: relationships and repeat purchase (repeat.repurchase_weeks > 0)
+    KPI("repeat_rate", "Repeat customers", "share of customers", "share",
+        "share of the brand's customers who bought it at least twice", "repeat"),
+    KPI("retention", "Retention", "share of clients due in the last cycle", "share",
+        "share of the repeat occasions of the brand's clients over the last purchase cycle at "
+        "which they bought it again (n/a before the first occasion)", "repeat"),
+    KPI("clv", "Customer lifetime value", "EUR per customer, discounted", "money",
+        "discounted margin earned per customer so far (brands.N.margin, market.discount_rate "
+        "from each customer's first purchase), net of the one-to-one cost spent on them",
+        "repeat"),
+    KPI("relationship", "Relationship strength", "mean over customers, 0 to 1", "index",
+        "customers' mean relationship strength with the brand now", "repeat"),
+    KPI("repeat_purchases", "Repeat purchases", "this week", "count",
+        "purchases by customers buying again (or switching in from a rival) this week",
+        "repeat"),
+    KPI("revenue_new", "Revenue from new customers", "cumulative, EUR", "money",
+        "revenue from first purchases, switchers from rivals included", "repeat"),
+    KPI("revenue_returning", "Revenue from returning customers", "cumulative, EUR", "money",
+        "revenue from customers buying the brand again", "repeat"),
+    KPI("spend_one_to_one", "One-to-one spend", "cumulative, EUR", "money",
+        "the part of spend on one-to-one work with clients and contributors "
+        "(brands.N.relationship_share)"),
 )
 # what each run adds at its end: when reach and adoptions peaked (final values hide timing)
 RUN_KPIS: tuple[KPI, ...] = (

@@ -19,6 +19,8 @@ from ewom_abm.model.scenario import (
     FollowersConfig,
     FunnelConfig,
     MarketConfig,
+    RelationshipsConfig,
+    RepeatConfig,
     Scenario,
     StatusConfig,
 )
@@ -44,6 +46,8 @@ BrandParams = _record(BrandConfig, "BrandParams")
 ConsumerParams = _record(ConsumerConfig, "ConsumerParams")
 MarketParams = _record(MarketConfig, "MarketParams")
 FollowersParams = _record(FollowersConfig, "FollowersParams")
+RepeatParams = _record(RepeatConfig, "RepeatParams")
+RelationshipsParams = _record(RelationshipsConfig, "RelationshipsParams")
 
 
 def params(cfg: object) -> Any:

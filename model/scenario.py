@@ -283,6 +283,14 @@ class BrandConfig:
                                 "who find it on sale (selective distribution; 1: sold "
                                 "everywhere, 0: to the core only); other strategies sell "
                                 "everywhere", **PROB)
+    relationship_share: float = param(0.0, "share of the budget spent on one-to-one work with "
+                                      "clients and top contributors (clienteling: personal "
+                                      "messages, replies, follow-backs); the strategy gets the "
+                                      "rest", **PROB)
+    cost_one_to_one: float = param(20.0, "cost of one-to-one contact, in EUR per real client "
+                                   "contacted (priced as an invitation)", **COST)
+    margin: float = param(0.65, "gross margin on a sale, for customer lifetime value (LVMH "
+                          "H1 2024: 68.8%)", **PROB)
     initial_strategy: str = param("entertainment", "adaptive: the strategy it starts with",
                                   choices=STRATEGIES)
     adapt_every: int = param(4, "adaptive: steps between strategy reviews", lo=1, hi=1_000_000)
@@ -326,6 +334,53 @@ class FollowersConfig:
 
 
 @dataclass
+class RepeatConfig:
+    """Repeat purchase (issue 17): the category's purchase cycle and the choice owners make at
+    each occasion. ``repurchase_weeks = 0`` (the default) keeps one purchase per customer."""
+
+    repurchase_weeks: int = param(0, "the category's purchase cycle in weeks: an owner has a "
+                                  "repeat occasion this long after each purchase or decision, "
+                                  "and buys the brand again, switches to a rival or abstains "
+                                  "(0: everyone buys once; an assumption, lessons use 52)",
+                                  lo=0, hi=520)
+    p_repeat: float = param(0.15, "per year, chance that a satisfied owner with no relationship "
+                            "who fully likes the brand (desire at 1 / status.desire_top, no "
+                            "status lift) buys it again (Luxury Institute & Epsilon "
+                            "2014: luxury brands lose 80-90% of their customers a year)",
+                            **PROB)
+    desire_weight: float = param(1.0, "logit weight of desire (0 to 1) at an occasion (an "
+                                 "assumption)", lo=0.0, hi=10.0)
+    dissatisfied_odds: float = param(0.2, "odds multiplier of buying again for an owner whose "
+                                     "last experience disappointed (an assumption; Oliver 1980)",
+                                     **PROB)
+
+
+@dataclass
+class RelationshipsConfig:
+    """Relationship strength between owners and brands (issue 17): built by one-to-one contact
+    and satisfying purchases, fading without them. Needs repeat purchase to matter."""
+
+    enabled: bool = param(True, "relationship strength changes (false: it stays 0, while "
+                          "one-to-one work is still paid and sent: the control of property "
+                          "11)")
+    p_repeat_strong: float = param(0.5, "per year, the chance of repeat.p_repeat for an owner "
+                                   "at full relationship strength (Luxury Institute & Epsilon "
+                                   "2014: brands lose half of their top clients a year); at "
+                                   "least repeat.p_repeat", **PROB)
+    contact_gain: float = param(0.3, "share of the gap to full strength that one attended "
+                                "one-to-one contact or client event closes (an assumption; "
+                                "Kim & Ko 2010: interaction builds intimacy and trust)", **PROB)
+    experience_gain: float = param(0.15, "the same for a satisfying purchase; a disappointing "
+                                   "one loses this share of the tie (an assumption)", **PROB)
+    halflife_weeks: float = param(26.0, "weeks after which strength halves without contact or "
+                                  "purchase (an assumption: a client ignored a year keeps a "
+                                  "quarter of the tie)", lo=0.0, above=True, hi=1e4)
+    top_contributors: float = param(0.05, "with followers on, the most active share of a "
+                                    "brand's followers who join its one-to-one pool beside "
+                                    "its clients", **PROB)
+
+
+@dataclass
 class MarketConfig:
     """Money and market scale: each simulated consumer stands for ``scale`` real ones, prices
     and budgets are in thousands of EUR, costs in EUR per real consumer, and every money KPI
@@ -358,6 +413,8 @@ class Scenario:
     status: StatusConfig = field(default_factory=StatusConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     followers: FollowersConfig = field(default_factory=FollowersConfig)
+    repeat: RepeatConfig = field(default_factory=RepeatConfig)
+    relationships: RelationshipsConfig = field(default_factory=RelationshipsConfig)
     brands: list[BrandConfig] = field(default_factory=lambda: [BrandConfig()])
 
     def to_dict(self) -> dict[str, Any]:
@@ -558,6 +615,10 @@ def settle_network(data: dict[str, Any], changed: typing.Collection[str]) -> Non
 
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
+    if s.relationships.p_repeat_strong < s.repeat.p_repeat:
+        raise EwomError(f"relationships.p_repeat_strong: {s.relationships.p_repeat_strong!r} is "
+                        f"below repeat.p_repeat ({s.repeat.p_repeat!r}); a strong tie cannot "
+                        "make buying again less likely")
     net = s.network
     if net.path and net.kind != "file":
         raise EwomError(f"network.path: given with network.kind {net.kind!r}, which generates "

@@ -13,7 +13,7 @@ from test_teaching import BLOCKS, SEEDS, assert_above, assert_below, assert_grea
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 
-LESSONS_17 = ("lesson8_followers",)
+LESSONS_17 = ("lesson8_followers", "lesson9_clients")
 
 
 @cache
@@ -92,3 +92,34 @@ def test_lesson8_followers_do_not_pay_the_rent(shift):
         assert (final(off, "Spectacle", col) == 0).all()
     assert_greater(final(off, "Atelier", "revenue"), final(off, "Spectacle", "revenue"),
                    "without followers Atelier still out-earns Spectacle")
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson9_clients_come_back(shift):
+    seeds = block(SEEDS, shift)
+    ms = runs("lesson9_clients", seeds=seeds)
+
+    def f(brand, col, step=None):
+        return final(ms, brand, col, step)
+
+    for col in ("reach", "revenue"):
+        assert_greater(f("Broadcast", col, 52), f("Clienteling", col, 52), f"year one: {col}")
+    assert_greater(f("Clienteling", "retention"), f("Broadcast", "retention"),
+                   "Clienteling keeps more of its clients", by=0.05)
+    assert_above(f("Clienteling", "retention"), 0.2, "about a third")
+    assert_below(f("Clienteling", "retention"), 0.5, "about a third")
+    assert_above(f("Broadcast", "retention"), 0.05, "about one in seven or eight")
+    assert_below(f("Broadcast", "retention"), 0.2, "about one in seven or eight")
+    assert_greater(f("Clienteling", "repeat_rate"), f("Broadcast", "repeat_rate"),
+                   "more customers bought twice")
+    assert_greater(f("Clienteling", "revenue_returning"), f("Broadcast", "revenue_returning"),
+                   "more revenue from returning clients")
+    assert_greater(f("Broadcast", "revenue"), f("Clienteling", "revenue"),
+                   "Broadcast still earns more in all")
+    off = runs("lesson9_clients", "relationships.enabled=false", seeds=seeds)
+    gap = final(off, "Clienteling", "retention") - final(off, "Broadcast", "retention")
+    assert_below(np.abs(gap), 0.08, "without relationship effects the retention gap is gone")
+    once = runs("lesson9_clients", "repeat.repurchase_weeks=0", seeds=seeds)
+    assert (final(once, "Clienteling", "revenue_returning") == 0).all()
+    assert_greater(final(once, "Broadcast", "revenue"), final(once, "Clienteling", "revenue"),
+                   "bought once, the client money buys little")

@@ -33,6 +33,7 @@ PACKAGE = {"model": "model", "agents": "agents", "batch": "batch", "app": "ewom_
 TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_strategies.py",
          "tests/test_desire.py", "tests/test_model.py", "tests/test_teaching.py",
          "tests/test_money.py", "tests/test_followers.py", "tests/test_lessons_17.py",
+         "tests/test_relationships.py",
          "tests/validation"]
 
 
@@ -285,8 +286,48 @@ MUTANTS = (
     Mutant("followers: followers who bought counts everyone", "model/followers.py",
            "int(np.count_nonzero(f & cons.owner[b]))",
            "int(np.count_nonzero(cons.owner[b]))"),
+    # issue 17: relationships and repeat purchase
+    Mutant("relationships: strength does not raise the odds", "model/relationships.py",
+           " + oc.beta_s * s\n", "\n"),
+    Mutant("relationships: strength never fades", "model/relationships.py",
+           "    return strength * 0.5 ** ((step - at) / halflife)",
+           "    return strength"),
+    Mutant("relationships: one-to-one contact builds no tie", "model/relationships.py",
+           "            ties.strength[b, i] = gained(s, oc.contact_gain)",
+           "            ties.strength[b, i] = s"),
+    Mutant("relationships: strength changes while switched off", "model/relationships.py",
+           "        if oc.relationships and ties.strength.shape[1] > 0:",
+           "        if ties.strength.shape[1] > 0:"),
+    Mutant("repeat: occasions ignore the budget", "model/relationships.py",
+           "        if cons.reservation_price[i] < shelf.price[b]:\n            continue\n",
+           ""),
+    Mutant("repeat: disappointment ignored at occasions", "model/relationships.py",
+           "            u_b += oc.log_dissatisfied",
+           "            u_b += 0.0"),
+    Mutant("repeat: only the incumbent can be chosen", "model/relationships.py",
+           "        if b != inc and st != INTERESTED and st != ADOPTER:",
+           "        if b != inc:"),
+    Mutant("repeat: per-year chance used per occasion", "model/relationships.py",
+           "    return 1.0 - (1.0 - p_year) ** (weeks / WEEKS_PER_YEAR)",
+           "    return p_year"),
+    Mutant("repeat: repeat buyers skip the experience", "model/relationships.py",
+           "            cons.attitude[b, i] = a\n            cons.stage[b, i] = REJECTER if a < "
+           "fn.reject_threshold else ADOPTER\n",
+           ""),
+    Mutant("repeat: returning revenue booked as new", "model/model.py",
+           '            books["revenue_new"] += sw[b] * euros',
+           '            books["revenue_new"] += (sw[b] + rep[b]) * euros'),
+    Mutant("repeat: lifetime value undiscounted", "model/relationships.py",
+           "            ties.clv_margin[b, i] += shelf.margin_eur[b] * oc.weekly_discount ** age",
+           "            ties.clv_margin[b, i] += shelf.margin_eur[b]"),
+    Mutant("repeat: one-to-one cost not charged to lifetime value", "model/relationships.py",
+           "    ties.crm_cost[b, targets[cust]] += cost_eur * oc.weekly_discount ** (step - "
+           "first[cust])",
+           "    ties.crm_cost[b, targets[cust]] += 0.0"),
+    Mutant("one-to-one: budget not taken from the strategy", "agents/brand.py",
+           "            cfg = replace(cfg, budget=cfg.budget - n121 * cost)",
+           "            cfg = replace(cfg, budget=cfg.budget)"),
 )
-
 def shadow(dest: Path) -> Path:
     """A copy of the package laid out as installed (ewom_abm/model, ewom_abm/agents, ...)."""
     pkg = dest / "src" / "ewom_abm"

@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from test_teaching import BLOCKS, SEEDS, assert_greater, block
+from test_teaching import BLOCKS, SEEDS, assert_greater, block, se
 
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
@@ -60,3 +60,50 @@ def test_property_10_off_the_follower_metrics_are_zero_and_nothing_draws():
         assert row["followers"] == row["engagement"] == row["interactions"] == 0
     # nothing else changes: tests/validation/test_off_switches.py (every preset, draw for
     # draw) and tests/test_followers.py (every follower key perturbed while off)
+
+
+# Property 11, relationships bring customers back: lesson 9's house alone (its twin silenced),
+# the same budget with none or half of it on one-to-one work, three years of yearly occasions.
+SEEDS_11 = tuple(range(101, 109))
+
+
+@cache
+def clienteling(share: float, seed: int, *extra: str) -> dict:
+    cfg = scenario.load("lesson9_clients", ["brands.0.budget=0", f"brands.1.relationship_share="
+                                            f"{share}", *extra], seed=seed)
+    ts = EwomModel(cfg).run()
+    part = ts[ts["brand"] == "Clienteling"]
+    return {"final": part.iloc[-1].to_dict(), "year1": part[part["step"] == 52].iloc[0].to_dict()}
+
+
+def p11(share: float, key: str, seeds, *extra: str, when: str = "final") -> np.ndarray:
+    return np.array([clienteling(share, s, *extra)[when][key] for s in seeds])
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_property_11_one_to_one_work_raises_retention_and_lifetime_value_and_costs_reach(shift):
+    seeds = block(SEEDS_11, shift)
+    assert_greater(p11(0.5, "retention", seeds), p11(0.0, "retention", seeds),
+                   "retention rises with one-to-one work", by=0.05)
+    assert_greater(p11(0.5, "clv", seeds), p11(0.0, "clv", seeds), "lifetime value rises")
+    assert_greater(p11(0.0, "reach", seeds, when="year1"), p11(0.5, "reach", seeds,
+                                                                when="year1"),
+                   "the campaign's reach falls")
+    assert (p11(0.5, "spend", seeds) == p11(0.0, "spend", seeds)).all()  # at equal spend
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_property_11_without_relationship_effects_the_retention_gap_vanishes(shift):
+    seeds = block(SEEDS_11, shift)
+    off = "relationships.enabled=false"
+    gap_on = p11(0.5, "retention", seeds) - p11(0.0, "retention", seeds)
+    gap_off = p11(0.5, "retention", seeds, off) - p11(0.0, "retention", seeds, off)
+    assert abs(gap_off.mean()) < 0.03 + 2 * se(gap_off), gap_off
+    assert_greater(gap_on, gap_off, "the gap comes from relationship strength")
+    assert (p11(0.5, "relationship", seeds, off) == 0).all()
+
+
+def test_property_11_off_single_purchase_has_no_repeat_kpis():
+    row = clienteling(0.5, 101, "repeat.repurchase_weeks=0")["final"]
+    assert row["retention"] == row["repeat_rate"] == row["revenue_returning"] == 0
+    assert row["spend_one_to_one"] > 0  # the work is still paid for, and buys little

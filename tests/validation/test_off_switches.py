@@ -37,7 +37,8 @@ def test_every_preset_is_fingerprinted():
     assert {k.split("@")[0] for k in STORED} == set(scenario.scenario_names()) - NEW_PRESETS
 
 
-NEW_PRESETS = {"lesson8_followers"}  # presets added by issue 17 (their mechanisms are on)
+# presets added by issue 17 (their mechanisms are on)
+NEW_PRESETS = {"lesson8_followers", "lesson9_clients"}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
