@@ -136,6 +136,24 @@ KPIS: tuple[KPI, ...] = (
     KPI("spend_one_to_one", "One-to-one spend", "cumulative, EUR", "money",
         "the part of spend on one-to-one work with clients and contributors "
         "(brands.N.relationship_share)"),
+    # issue 17: channels (channels.enabled)
+    KPI("online_share", "Online share of sales", "share of purchases", "share",
+        "share of purchases made online (n/a before any purchase)", "channels"),
+    KPI("revenue_store", "Store revenue", "cumulative, EUR", "money",
+        "revenue from purchases in the brand's stores", "channels"),
+    KPI("revenue_online", "Online revenue", "cumulative, EUR", "money",
+        "revenue from purchases online", "channels"),
+    KPI("satisfaction_store", "Store satisfaction", "share of store purchases", "share",
+        "share of store purchases whose experience met the buyer's expectation", "channels"),
+    KPI("satisfaction_online", "Online satisfaction", "share of online purchases", "share",
+        "share of online purchases whose experience met the buyer's expectation", "channels"),
+    KPI("complainers_store", "Complaining store buyers", "share of store buyers", "share",
+        "share of the owners who last bought in a store who now speak ill of the brand "
+        "(dissatisfied or rejecting): the store's negative word of mouth at its source",
+        "channels"),
+    KPI("complainers_online", "Complaining online buyers", "share of online buyers", "share",
+        "share of the owners who last bought online who now speak ill of the brand",
+        "channels"),
 )
 # what each run adds at its end: when reach and adoptions peaked (final values hide timing)
 RUN_KPIS: tuple[KPI, ...] = (

@@ -27,6 +27,7 @@ from mesa.discrete_space import Network
 from ewom_abm.agents.brand import Brand
 from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
+from ewom_abm.model.channels import book, channel_kpis, new_books
 from ewom_abm.model.desire import Dream
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, spread
@@ -37,7 +38,7 @@ from ewom_abm.model.followers import (
     owned_messages,
     unfollow_rejecters,
 )
-from ewom_abm.model.funnel import attend, receive
+from ewom_abm.model.funnel import attend, reception
 from ewom_abm.model.graph import Graph, links
 from ewom_abm.model.jit import stream
 from ewom_abm.model.message import Content, Messages
@@ -105,7 +106,9 @@ class EwomModel(mesa.Model):
                        for b in self.brands]
         # issue 17's mechanisms: each group of arrays is empty while its switch is off
         self.ties = Ties.create(self.n, len(self.brands), config.followers.enabled,
-                                config.repeat.repurchase_weeks > 0, False, self.rng)
+                                config.repeat.repurchase_weeks > 0, config.channels.enabled,
+                                self.rng)
+        self._channel_books = [new_books() for _ in self.brands]
         self.occasion = occasion(config)  # the repeat choice's coefficients
         self._engaged = [(0, 0)] * len(self.brands)  # (interactions, followers at the start)
         # per brand: (occasions, kept) over the last cycle, this week's repeat purchases, and
@@ -272,8 +275,9 @@ class EwomModel(mesa.Model):
         # 4. the funnel; friends see who now knows and owns each brand; desires re-measured
         for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index
-            got = receive(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params, action.access,
-                          graph, rng)
+            got = reception(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params,
+                            action.access, graph, rng, ties, sc.channels)
+            book(ties, cons, b, got.bought, br.cfg.price * self._euros, self._channel_books[b])
             br.revenue += got.bought.size * br.cfg.price * self._euros
             if ties.repeating:
                 first_purchases(cons, ties, b, got.bought, t, self.occasion,
@@ -304,7 +308,8 @@ class EwomModel(mesa.Model):
         cons, t = self.consumers, self.steps
         occ, kept, rep, sw, buyers = occasions(cons, self.ties, t, self.occasion,
                                                self.settings.funnel,
-                                               tuple(b.params for b in brands), shelf, rng)
+                                               tuple(b.params for b in brands), shelf,
+                                               self.settings.channels, rng)
         for br, action in zip(brands, actions, strict=True):
             b, books = br.index, self._books[br.index]
             books["cycle"].append((int(occ[b]), int(kept[b])))
@@ -317,6 +322,7 @@ class EwomModel(mesa.Model):
                 cap=remaining_cap(action.access.cap, int(rep[b] + sw[b])))
             mine = buyers[1][buyers[0] == b]
             new = mine[cons.bought[b, mine] == t]
+            book(self.ties, cons, b, mine, euros, self._channel_books[b])
             self.dreams[b].update(mine, np.empty(0, np.int64), new)
 
     def _record(self) -> None:
@@ -337,7 +343,9 @@ class EwomModel(mesa.Model):
                                        *self._engaged[br.index]),
                        **repeat_kpis(self.ties, br.index, self.steps, self.occasion,
                                      {**self._books[br.index],
-                                      "spend_one_to_one": br.spend_one_to_one}))
+                                      "spend_one_to_one": br.spend_one_to_one}),
+                       **channel_kpis(self.ties, self.consumers, br.index,
+                                      self._channel_books[br.index]))
             self._rows.append(kpi)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from ewom_abm.model.scenario import (
     BrandConfig,
+    ChannelsConfig,
     ConsumerConfig,
     EwomConfig,
     FollowersConfig,
@@ -48,6 +49,7 @@ MarketParams = _record(MarketConfig, "MarketParams")
 FollowersParams = _record(FollowersConfig, "FollowersParams")
 RepeatParams = _record(RepeatConfig, "RepeatParams")
 RelationshipsParams = _record(RelationshipsConfig, "RelationshipsParams")
+ChannelsParams = _record(ChannelsConfig, "ChannelsParams")
 
 
 def params(cfg: object) -> Any:
@@ -65,9 +67,10 @@ class Settings(NamedTuple):
     consumers: Any
     market: Any
     followers: Any
+    channels: Any
 
 
 def settings(sc: Scenario) -> Settings:
     """The numeric records of every section of a scenario but its brands."""
     return Settings(params(sc.ewom), params(sc.funnel), params(sc.status), params(sc.consumers),
-                    params(sc.market), params(sc.followers))
+                    params(sc.market), params(sc.followers), params(sc.channels))

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ewom_abm.model.funnel import NO_CAP, experience, limited_drop
+from ewom_abm.model.channels import NONE, channel_gate, shortfall
+from ewom_abm.model.funnel import NO_CAP, experience_in, limited_drop
 from ewom_abm.model.jit import generator, jit, uniform
 from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.scenario import WEEKS_PER_YEAR
@@ -205,11 +206,13 @@ def choose(cons: Consumers, ties: Ties, i: int, step: int, oc: Occasion, shelf: 
 
 @jit
 def occasions(cons: Consumers, ties: Ties, step: int, oc: Occasion, fn: tuple,
-              brands: tuple, shelf: Shelf, rng: object
+              brands: tuple, shelf: Shelf, ch: tuple, rng: object
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """R2: every owner whose occasion is due now chooses (one uniform each, in index order);
     limited drops serve these clients first (a random ``cap`` of them when more chose a brand);
-    each buyer buys, experiences it (one normal draw, 7.13) and builds or loses the tie (G2).
+    each buyer buys in a channel (channels on: C1, where online is open to all and the
+    incumbent's clients know its stores as anyone else does; a buyer who reaches neither
+    abstains), experiences it (one normal draw, 7.13) and builds or loses the tie (G2).
     Returns per brand: occasions where it was the incumbent, of which bought it again, repeat
     purchases, purchases by switchers (new owners), and the buyers (brand, consumer) in order."""
     gen = generator(rng)
@@ -237,6 +240,14 @@ def occasions(cons: Consumers, ties: Ties, step: int, oc: Occasion, fn: tuple,
             wants[j] = pick[j] == b
         for j in limited_drop(wants, shelf.cap[b], rng):
             i = due[j]
+            gap = 0.0
+            if ties.store_u.shape[1] > 0:
+                c = channel_gate(cons.reservation_price[i], cons.core[i], brands[b],
+                                 shelf.avail[b], ties.store_u[b, i], ch, gen)
+                if c == NONE:
+                    continue
+                ties.channel[b, i] = c
+                gap = shortfall(c, brands[b])
             ties.purchases[b, i] += 1
             ties.last_brand[i] = b
             if not cons.owner[b, i]:
@@ -246,8 +257,8 @@ def occasions(cons: Consumers, ties: Ties, step: int, oc: Occasion, fn: tuple,
                 switched[b] += 1
             else:
                 repeat[b] += 1
-            a, cons.disappointment[b, i] = experience(float(cons.attitude[b, i]), brands[b],
-                                                      fn, gen)
+            a, cons.disappointment[b, i] = experience_in(float(cons.attitude[b, i]),
+                                                         brands[b], fn, gap, gen)
             cons.attitude[b, i] = a
             cons.stage[b, i] = REJECTER if a < fn.reject_threshold else ADOPTER
             cons.news[b, i] = step

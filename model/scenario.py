@@ -291,6 +291,18 @@ class BrandConfig:
                                    "contacted (priced as an invitation)", **COST)
     margin: float = param(0.65, "gross margin on a sale, for customer lifetime value (LVMH "
                           "H1 2024: 68.8%)", **PROB)
+    store_reach: float = param(1.0, "channels: share of consumers within reach of one of the "
+                               "brand's stores (under selective distribution, times "
+                               "distribution outside the core; an assumption)", **PROB)
+    sells_online: bool = param(True, "channels: the brand has an online shop, open to everyone "
+                               "with the budget")
+    online_gap: float = param(0.0, "channels: how much worse the online experience is than the "
+                              "store's, on the quality scale (an assumption: luxury's online "
+                              "experience is its weak point)", **PROB)
+    omnichannel: float = param(0.0, "channels: integration; closes this share of the online gap "
+                               "(consistent quality) and lets online discovery end in a store "
+                               "(times channels.webrooming; Verhoef, Kannan & Inman 2015)",
+                               **PROB)
     initial_strategy: str = param("entertainment", "adaptive: the strategy it starts with",
                                   choices=STRATEGIES)
     adapt_every: int = param(4, "adaptive: steps between strategy reviews", lo=1, hi=1_000_000)
@@ -381,6 +393,23 @@ class RelationshipsConfig:
 
 
 @dataclass
+class ChannelsConfig:
+    """Sales channels (issue 17): a purchase happens in a store or online. Off by default: no
+    channel is drawn and selective distribution works as a coin per would-be buyer."""
+
+    enabled: bool = param(False, "the channel mechanism: stores reach some consumers, online "
+                          "everyone, each with its experience quality (false: no channel, "
+                          "no draw)")
+    online_share: float = param(0.2, "chance that a buyer who can use both channels buys online "
+                                "(Bain-Altagamma: online was 12% of personal luxury goods in "
+                                "2019, about 20% in 2024)", **PROB)
+    webrooming: float = param(0.5, "under full integration (brands.N.omnichannel = 1), chance "
+                              "that an online shopper within reach of a store finishes the "
+                              "purchase there (an assumption; Verhoef, Neslin & Vroomen 2007: "
+                              "research shoppers)", **PROB)
+
+
+@dataclass
 class MarketConfig:
     """Money and market scale: each simulated consumer stands for ``scale`` real ones, prices
     and budgets are in thousands of EUR, costs in EUR per real consumer, and every money KPI
@@ -415,6 +444,7 @@ class Scenario:
     followers: FollowersConfig = field(default_factory=FollowersConfig)
     repeat: RepeatConfig = field(default_factory=RepeatConfig)
     relationships: RelationshipsConfig = field(default_factory=RelationshipsConfig)
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     brands: list[BrandConfig] = field(default_factory=lambda: [BrandConfig()])
 
     def to_dict(self) -> dict[str, Any]:

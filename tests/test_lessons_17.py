@@ -8,12 +8,20 @@ from functools import cache
 
 import numpy as np
 import pytest
-from test_teaching import BLOCKS, SEEDS, assert_above, assert_below, assert_greater, block
+from test_teaching import (
+    BLOCKS,
+    SEEDS,
+    assert_above,
+    assert_below,
+    assert_greater,
+    block,
+    se,
+)
 
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 
-LESSONS_17 = ("lesson8_followers", "lesson9_clients")
+LESSONS_17 = ("lesson8_followers", "lesson9_clients", "lesson10_channels")
 
 
 @cache
@@ -123,3 +131,49 @@ def test_lesson9_clients_come_back(shift):
     assert (final(once, "Clienteling", "revenue_returning") == 0).all()
     assert_greater(final(once, "Broadcast", "revenue"), final(once, "Clienteling", "revenue"),
                    "bought once, the client money buys little")
+
+
+def negative_over_run(models: list[EwomModel], brand: str) -> np.ndarray:
+    """Share of the year's word-of-mouth messages that were negative."""
+    out = []
+    for m in models:
+        p = m.timeseries().query("brand == @brand")
+        out.append((p["negative_share"] * p["messages"]).sum() / max(p["messages"].sum(), 1))
+    return np.asarray(out)
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_lesson10_one_experience_everywhere(shift):
+    seeds = block(SEEDS, shift)
+    ms = runs("lesson10_channels", seeds=seeds)
+
+    def f(brand, col):
+        return final(ms, brand, col)
+
+    assert_above(f("Split", "online_share"), 0.1, "Split: a fifth to a third online")
+    assert_below(f("Split", "online_share"), 0.35, "Split: a fifth to a third online")
+    assert_above(f("Seamless", "online_share"), 0.05, "Seamless: about one in six online")
+    assert_below(f("Seamless", "online_share"), 0.3, "Seamless: about one in six online")
+    # that some of Seamless's online shoppers finish in a store is the webrooming rule
+    # (tests/test_channels.py); across six seeds the lower share is about 2.5 se
+    assert_greater(f("Split", "satisfaction_store"), f("Split", "satisfaction_online"),
+                   "Split's online buyers are let down")
+    assert_below(f("Split", "satisfaction_online"), 0.6, "about half satisfied")
+    assert_above(f("Split", "satisfaction_store"), 0.7, "about one in five let down in store")
+    assert_greater(negative_over_run(ms, "Split"), negative_over_run(ms, "Seamless"),
+                   "Split's talk turns more negative")
+    gap = f("Seamless", "satisfaction_online") - f("Seamless", "satisfaction_store")
+    assert abs(gap.mean()) < 3 * se(gap) + 0.05, f"Seamless: as satisfied online as in store {gap}"
+    assert_greater(f("Split", "dissatisfied"), f("Seamless", "dissatisfied"),
+                   "fewer of Seamless's buyers are dissatisfied")
+    d = f("Seamless", "revenue") - f("Split", "revenue")
+    assert abs(d.mean()) < 3 * se(d) + 0.15 * f("Split", "revenue").mean(), \
+        "within a year the two sell about the same"
+    closed = runs("lesson10_channels", "brands.0.online_gap=0", seeds=seeds)
+    assert_greater(final(closed, "Split", "satisfaction_online"), f("Split", "satisfaction_online"),
+                   "closing the gap, Split's online buyers are satisfied more often")
+    d = final(closed, "Split", "satisfaction_online") - final(closed, "Split", "satisfaction_store")
+    assert abs(d.mean()) < 3 * se(d) + 0.05, f"as often as in its stores: {d}"
+    off = runs("lesson10_channels", "channels.enabled=false", seeds=seeds)
+    assert (final(off, "Split", "online_share") == 0).all()
+    assert (final(off, "Split", "satisfaction_online") == 0).all()

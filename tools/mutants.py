@@ -33,7 +33,7 @@ PACKAGE = {"model": "model", "agents": "agents", "batch": "batch", "app": "ewom_
 TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_strategies.py",
          "tests/test_desire.py", "tests/test_model.py", "tests/test_teaching.py",
          "tests/test_money.py", "tests/test_followers.py", "tests/test_lessons_17.py",
-         "tests/test_relationships.py",
+         "tests/test_relationships.py", "tests/test_channels.py",
          "tests/validation"]
 
 
@@ -327,7 +327,37 @@ MUTANTS = (
     Mutant("one-to-one: budget not taken from the strategy", "agents/brand.py",
            "            cfg = replace(cfg, budget=cfg.budget - n121 * cost)",
            "            cfg = replace(cfg, budget=cfg.budget)"),
+    # issue 17: channels
+    Mutant("channels: online gap not applied", "model/channels.py",
+           "        return brand.online_gap * (1.0 - brand.omnichannel)",
+           "        return 0.0"),
+    Mutant("channels: integration does not close the gap", "model/channels.py",
+           "        return brand.online_gap * (1.0 - brand.omnichannel)",
+           "        return brand.online_gap"),
+    Mutant("channels: webrooming sends consumers without a store to one", "model/channels.py",
+           "    if not store_ok:\n        return ONLINE\n",
+           ""),
+    Mutant("channels: distribution ignored for stores outside the core", "model/channels.py",
+           "    store_ok = store_u < brand.store_reach * (1.0 if core else distribution)",
+           "    store_ok = store_u < brand.store_reach"),
+    Mutant("channels: online needs a store nearby", "model/channels.py",
+           "    online_ok = brand.sells_online\n",
+           "    online_ok = brand.sells_online and store_ok\n"),
+    Mutant("channels: online share ignored", "model/channels.py",
+           "    if uniform(gen) >= ch.online_share:",
+           "    if uniform(gen) >= 0.5:"),
+    Mutant("channels: purchases booked in the wrong channel", "model/channels.py",
+           "    for c, name in ((STORE, \"store\"), (ONLINE, \"online\")):\n"
+           "        mine = chan == c",
+           "    for c, name in ((ONLINE, \"store\"), (STORE, \"online\")):\n"
+           "        mine = chan == c"),
+    Mutant("channels: store reach redrawn every step", "model/model.py",
+           "        ties = self.ties\n",
+           "        ties = self.ties\n        if ties.channelled:\n"
+           "            ties.store_u[:] = self.rng.random(ties.store_u.shape)\n"),
 )
+
+
 def shadow(dest: Path) -> Path:
     """A copy of the package laid out as installed (ewom_abm/model, ewom_abm/agents, ...)."""
     pkg = dest / "src" / "ewom_abm"

@@ -107,3 +107,61 @@ def test_property_11_off_single_purchase_has_no_repeat_kpis():
     row = clienteling(0.5, 101, "repeat.repurchase_weeks=0")["final"]
     assert row["retention"] == row["repeat_rate"] == row["revenue_returning"] == 0
     assert row["spend_one_to_one"] > 0  # the work is still paid for, and buys little
+
+
+# Property 12, channels matter: lesson 10's Split alone (its twin silenced), a year, priced at
+# EUR 300 for enough buyers per channel (a few hundred a run).
+SEEDS_12 = tuple(range(101, 109))
+
+
+@cache
+def channel_run(seed: int, *extra: str) -> dict:
+    cfg = scenario.load("lesson10_channels", ["brands.1.budget=0", "brands.0.price=0.3", *extra],
+                        seed=seed)
+    ts = EwomModel(cfg).run()
+    return ts[ts["brand"] == "Split"].iloc[-1].to_dict()
+
+
+def p12(key: str, seeds, *extra: str) -> np.ndarray:
+    rows = [channel_run(s, *extra) for s in seeds]
+    if key == "satisfaction":  # over all purchases, both channels
+        return np.array([r["satisfaction_store"] * (1 - r["online_share"])
+                         + r["satisfaction_online"] * r["online_share"] for r in rows])
+    return np.array([r[key] for r in rows])
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_property_12_a_poorer_online_channel_disappoints_its_buyers_and_they_complain(shift):
+    seeds = block(SEEDS_12, shift)
+    good, poor = ("brands.0.online_gap=0",), ("brands.0.online_gap=0.15",)
+    rise = (1 - p12("satisfaction_online", seeds, *poor)) - (1 - p12("satisfaction_online",
+                                                                     seeds, *good))
+    assert_greater(rise, 0.0, "online buyers are let down more often")
+    assert_greater(p12("complainers_online", seeds, *poor), p12("complainers_online", seeds,
+                                                                *good),
+                   "and more of them speak ill of the brand")
+    store = p12("satisfaction_store", seeds, *poor) - p12("satisfaction_store", seeds, *good)
+    assert abs(store.mean()) < 0.2 * rise.mean() + 3 * se(store), "the store is not affected"
+
+
+@pytest.mark.parametrize("shift", BLOCKS)
+def test_property_12_integration_lifts_satisfaction_through_the_gap(shift):
+    seeds = block(SEEDS_12, shift)
+    apart, joined = ("brands.0.omnichannel=0",), ("brands.0.omnichannel=1",)
+    assert_greater(p12("satisfaction_online", seeds, *joined),
+                   p12("satisfaction_online", seeds, *apart), "integration lifts online buyers")
+    assert_greater(p12("complainers_online", seeds, *apart),
+                   p12("complainers_online", seeds, *joined), "fewer online buyers complain")
+    assert_greater(p12("satisfaction", seeds, *joined), p12("satisfaction", seeds, *apart),
+                   "integration lifts satisfaction over all purchases")
+    # control: without a gap to close, integration (webrooming alone) changes little
+    flat = ("brands.0.online_gap=0",)
+    d = (p12("satisfaction_online", seeds, *flat, *joined)
+         - p12("satisfaction_online", seeds, *flat, *apart))
+    assert abs(d.mean()) < 0.1 + 2 * se(d), d
+
+
+def test_property_12_off_no_channel_kpis():
+    row = channel_run(101, "channels.enabled=false")
+    for key in ("online_share", "satisfaction_store", "satisfaction_online", "revenue_online"):
+        assert row[key] == 0

@@ -38,7 +38,7 @@ def test_every_preset_is_fingerprinted():
 
 
 # presets added by issue 17 (their mechanisms are on)
-NEW_PRESETS = {"lesson8_followers", "lesson9_clients"}
+NEW_PRESETS = {"lesson8_followers", "lesson9_clients", "lesson10_channels"}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
