@@ -32,8 +32,11 @@ class Installed:
 
 
 def _build(root: Path) -> Installed:
-    """Wheel from a clean copy of the sources (a stale build/ folder cannot leak into it),
-    a fresh venv, the wheel and its dependencies from the package index (or pip's cache)."""
+    """Wheel from a clean copy of the sources (a stale build/ folder cannot leak into it) in
+    a fresh venv. Its dependencies are this environment's (a path file, after the venv's own
+    site-packages, so the wheel's package comes first and the checkout's editable hook is never
+    run): installing numpy, scipy, numba and Solara again costs minutes and tests pip, not us.
+    ``pip check`` then confirms that the wheel's declared dependencies are all there."""
     src, dist, venv = root / "src", root / "dist", root / "venv"
     shutil.copytree(REPO, src, ignore=_NOT_SOURCES)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
@@ -43,8 +46,14 @@ def _build(root: Path) -> Installed:
                     str(src)], **pip)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], **pip)
     wheel = next(dist.glob("ewom_abm-*.whl"))
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-compile",
+    python = str(venv / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          **pip).stdout.strip()
+    deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (Path(site) / "_ewom_test_deps.pth").write_text("\n".join(deps) + "\n")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-compile", "--no-deps",
                     str(wheel)], **pip)
+    subprocess.run([python, "-m", "pip", "check"], **pip)
     # the app renders offline from Solara's CDN cache: reuse this environment's when it has
     # every file the installed Solara asks for, else fill the new venv's own (npm)
     from ewom_abm.app import assets

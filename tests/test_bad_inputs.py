@@ -463,10 +463,10 @@ def test_a_long_sensitivity_says_how_long_before_it_starts(tmp_path: Path) -> No
     import time
 
     proc = _start(["sensitivity", "organic", "--param", "steps=0:100000", "--param",
-                   "ewom.p_share=0.01:0.1", "--n", "4", "--set", "network.n=100",
+                   "ewom.p_share=0.01:0.1", "--n", "64", "--set", "network.n=100",
                    "--workers", "1", "--no-progress", "--out", str(tmp_path / "s")], tmp_path)
     first = proc.stderr.readline()
-    assert "16 runs" in first and "; about " in first and "that is long" in first, first
+    assert "256 runs" in first and "; about " in first and "that is long" in first, first
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=HANG_SECONDS)

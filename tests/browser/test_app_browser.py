@@ -13,7 +13,7 @@ import tomllib
 import pytest
 
 from ewom_abm import cli
-from ewom_abm.app.setup import CONTROLS, presets, value_of
+from ewom_abm.app.setup import CONTROLS, format_value, presets, value_of
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.metrics import HEADLINE, kpi
@@ -60,6 +60,10 @@ def choose_preset(pg, name: str) -> None:
     wait_command(pg, f"c === 'ewom run {name}'")
     pg.wait_for_function("t => document.querySelector('.ewom-title').innerText === t",
                          arg=title_of(name))
+    brands = [b.name for b in scenario.load(name).brands]  # the cards follow the title
+    pg.wait_for_function("names => JSON.stringify([...document.querySelectorAll("
+                         "'.ewom-brand-card')].map(c => c.dataset.brand)) === "
+                         "JSON.stringify(names)", arg=brands)
 
 
 def type_value(pg, key: str, text: str) -> None:
@@ -183,8 +187,9 @@ def test_type_or_slide_validated_like_set_with_the_error_beside_it(page, server_
         scenario.load("lesson1_seeding", ["ewom.p_share=1.7"])
     expected = str(refused.value)
     assert control_error(pg, "ewom.p_share") == expected
-    pg.wait_for_function("() => document.querySelector(\"[data-key='ewom.p_share'] "
-                         ".ewom-box input\").value === '0.12'")  # back to the model's value
+    preset = format_value(scenario.load("lesson1_seeding").ewom.p_share)
+    pg.wait_for_function("v => document.querySelector(\"[data-key='ewom.p_share'] "
+                         ".ewom-box input\").value === v", arg=preset)  # back to the model's
     type_value(pg, "seed", "²")  # issue 16: a server traceback before
     pg.wait_for_selector(".ewom-control[data-key='seed'] .ewom-control-error")
     assert "not a whole number" in control_error(pg, "seed")
@@ -274,7 +279,8 @@ def test_earlier_runs_stay_faded_and_labelled_until_cleared(page):
     type_value(pg, "brands.0.price", "0.5")
     wait_command(pg, "c.includes('brands.0.price=0.5')")
     pg.wait_for_selector(".ewom-earlier-body")
-    assert "Seeded price 0.1 → 0.5" in pg.locator(".ewom-earlier-body").inner_text()
+    price = format_value(scenario.load("lesson1_seeding").brands[0].price)
+    assert f"Seeded price {price} → 0.5" in pg.locator(".ewom-earlier-body").inner_text()
     panels = pg.eval_on_selector_all(".ewom-charts-image .ewom-panel", "ps => ps.map(p => "
                                      "[p.dataset.kpi, p.querySelectorAll("
                                      "'.ewom-earlier-mark').length, p.textContent])")

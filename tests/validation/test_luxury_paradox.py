@@ -97,7 +97,7 @@ def final_runs(preset: str, *extra: str, seeds=range(6)) -> np.ndarray:
 
 @pytest.mark.parametrize("first", BLOCKS)
 def test_equal_spend_exclusivity_has_less_reach_and_less_dilution(first):
-    seeds = range(first, first + 6)
+    seeds = range(first, first + 20)  # dilution's run-to-run sd is about 0.08
     final = {s: final_runs(s, seeds=seeds) for s in ("entertainment", "influencer",
                                                      "exclusivity")}
     ex = final["exclusivity"]
