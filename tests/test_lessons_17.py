@@ -177,3 +177,14 @@ def test_lesson10_one_experience_everywhere(shift):
     off = runs("lesson10_channels", "channels.enabled=false", seeds=seeds)
     assert (final(off, "Split", "online_share") == 0).all()
     assert (final(off, "Split", "satisfaction_online") == 0).all()
+
+
+@pytest.mark.parametrize("name", LESSONS_17)
+def test_lessons_spend_a_modest_share_of_their_revenue(name):
+    """Money is plausible (issue 17): marketing spend is 1-25% of revenue for every house
+    (the CMO Survey has about 10% of company revenue; EY 2015, luxury advertising 6.6%)."""
+    ms = runs(name)
+    for brand in ms[0].timeseries()["brand"].unique():
+        share = final(ms, brand, "spend") / final(ms, brand, "revenue")
+        assert_above(share, 0.01, f"{name} {brand}: spend share")
+        assert_below(share, 0.25, f"{name} {brand}: spend share")
