@@ -131,3 +131,21 @@ def test_switched_off_repeat_and_relationship_keys_change_nothing():
     assert a.equals(b)
     assert base.rng.bit_generator.state == other.rng.bit_generator.state
     assert (a[["retention", "repeat_rate", "clv", "revenue_returning"]] == 0).all().all()
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("followers.p_follow=1.7", "followers.p_follow: 1.7 is out of range, allowed [0, 1]"),
+    ("relationships.p_repeat_strong=0.1", "relationships.p_repeat_strong: 0.1 is below "
+                                          "repeat.p_repeat"),
+    ("repeat.repurchase_weeks=-3", "repeat.repurchase_weeks: -3 is out of range"),
+    ("channels.online_shar=0.3", "channels.online_shar: unknown key (did you mean "
+                                 "'online_share'?)"),
+    ("brands.0.omnichannel=2", "brands.0.omnichannel: 2.0 is out of range, allowed [0, 1]"),
+    ("market.scale=0", "market.scale: 0.0 is out of range, allowed [1, 1e+09]"),
+])
+def test_bad_issue_17_inputs_are_one_line_naming_the_key(override, message):
+    from ewom_abm.model.errors import EwomError
+    from ewom_abm.model.scenario import load
+    with pytest.raises(EwomError) as err:
+        load(None, [override])
+    assert message in str(err.value) and "\n" not in str(err.value)
