@@ -78,7 +78,7 @@ class Brand(mesa.Agent):
     def act(self) -> Action:
         """Ask the current strategy what to do with this step's budget; book the decision.
         With ``relationship_share`` > 0, that share of the budget first buys one-to-one
-        contacts with clients and top contributors (R1, ODD 7.21), and the strategy gets the
+        contacts with clients and top contributors (R1, ODD 7.22), and the strategy gets the
         rest, with whatever one-to-one work could not use."""
         m, cfg = self.model, self.cfg
         unit = m.config.market.scale / 1000.0

@@ -1,4 +1,4 @@
-"""Channels (issue 17; docs/ODD.md 7.23): where a purchase happens, store or online, and what
+"""Channels (issue 17; docs/ODD.md 7.24): where a purchase happens, store or online, and what
 each channel's experience is worth.
 
 Who lives near one of a brand's stores is drawn once at set-up (C0: ``store_u``); online is open

@@ -1,4 +1,4 @@
-"""Followers of a brand's account (issue 17; docs/ODD.md 7.20): who follows (F1), what the
+"""Followers of a brand's account (issue 17; docs/ODD.md 7.21): who follows (F1), what the
 brand's own posts reach (F2, owned media), and how followers interact (F3).
 
 Following is cheap: it needs liking and a message, never a budget, a price or a segment. Who

@@ -184,7 +184,7 @@ def experience_in(expected: float, brand: tuple, fn: tuple, gap: float, gen: obj
                   ) -> tuple[float, float]:
     """A buyer's experience of the product (7.13; expectation-disconfirmation, Oliver 1980):
     ``e = clip(quality - gap + quality_spread x N(0, 1), 0, 1)``, felt as ``2e - 1``, where
-    ``gap`` is how much worse the channel's experience is than the store's (7.23); the
+    ``gap`` is how much worse the channel's experience is than the store's (7.24); the
     attitude moves ``experience_weight`` of the way from the expectation to it. Returns
     (attitude, disappointment: the shortfall if beyond ``tolerance``, else 0)."""
     e = brand.quality - gap

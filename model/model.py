@@ -269,7 +269,7 @@ class EwomModel(mesa.Model):
                          and not (ties.repeating and (ties.next_occasion > t).any()))
         # 3. limited attention, all brands together
         batches = attend(batches, self.n, sc.consumers.attention, self.rng)
-        # 3r. repeat occasions, on the state at the start of the step (ODD 7.22)
+        # 3r. repeat occasions, on the state at the start of the step (ODD 7.23)
         if ties.repeating:
             self._repeat_occasions(actions, rng)
         # 4. the funnel; friends see who now knows and owns each brand; desires re-measured
@@ -367,7 +367,7 @@ class EwomModel(mesa.Model):
             self._rows.extend({**row, "step": row["step"] + k, "messages": 0,
                                "negative_share": 0.0, "new_adopters": 0, "interactions": 0.0,
                                "repeat_purchases": 0.0,
-                               "engagement": row["engagement"] and 0.0} for row in last)
+                               "engagement": row["engagement"]} for row in last)
         self.steps += steps
         self.time += steps
 

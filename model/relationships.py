@@ -1,10 +1,10 @@
-"""Relationships and repeat purchase (issue 17; docs/ODD.md 7.21-7.22): one-to-one work (R1),
+"""Relationships and repeat purchase (issue 17; docs/ODD.md 7.22-7.23): one-to-one work (R1),
 relationship strength (G), repeat occasions (R2), first-purchase bookkeeping (R3) and customer
 lifetime value.
 
 A product category has a purchase cycle of ``repeat.repurchase_weeks``: each owner has an
 occasion that many weeks after each purchase or decision, at which they buy the brand again,
-switch to a rival or abstain (a logit choice, ODD 7.22). Relationship strength, built by
+switch to a rival or abstain (a logit choice, ODD 7.23). Relationship strength, built by
 one-to-one contact and satisfying purchases and fading without them, raises the odds of buying
 the incumbent again. Nothing here is drawn while ``repurchase_weeks = 0``: the model buys once,
 as before issue 17.
@@ -26,7 +26,7 @@ from ewom_abm.model.state import ADOPTER, INTERESTED, NEVER, REJECTER, Consumers
 
 
 class Occasion(NamedTuple):
-    """The repeat choice's coefficients per occasion, from annual chances (ODD 7.22):
+    """The repeat choice's coefficients per occasion, from annual chances (ODD 7.23):
     ``p_occ(p) = 1 - (1 - p)^(W / 52)``, ``c0 = logit(p_occ(p_repeat)) - desire_weight /
     desire_top`` (p_repeat is the chance of an owner whose desire is their full liking, no
     status lift: 1 / desire_top on the 0-to-1 scale),
