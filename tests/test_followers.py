@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ewom_abm.model.followers import follow, follower_kpis, owned_posts
+from ewom_abm.model.followers import follow, follower_kpis, owned_posts, unfollow_rejecters
 from ewom_abm.model.jit import stream
 from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.state import Stage
@@ -62,6 +62,14 @@ def test_rejecters_never_follow_and_stop_following():
     assert f.any() and not (f & (stage == Stage.REJECTER)).any()
 
 
+def test_a_follower_who_turns_rejecter_stops_following():
+    m = market()
+    m.ties.follower[0, :10] = True
+    m.consumers.stage[0, :5] = Stage.REJECTER
+    unfollow_rejecters(m.consumers, m.ties, 0)
+    assert m.ties.follower[0].tolist()[:10] == [False] * 5 + [True] * 5
+
+
 def test_owned_posts_reach_followers_only_at_the_organic_rate():
     follower = np.zeros(N, bool)
     follower[::2] = True
@@ -88,7 +96,7 @@ def test_followers_who_attend_a_post_interact_at_p_interact_times_liking_and_con
 def test_engagement_is_interactions_per_follower_at_the_start_of_the_week():
     m = market()
     m.ties.follower[0, :100] = True
-    m.consumers.owner[0, :25] = True
+    m.consumers.owner[0, 75:300] = True  # 25 followers own it, and 200 who do not follow
     kpi = follower_kpis(m.consumers, m.ties, 0, interactions=6, followers_before=50)
     assert kpi["engagement"] == pytest.approx(6 / 50)
     assert kpi["followers"] == pytest.approx(100 / N)

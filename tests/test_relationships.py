@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from ewom_abm.model.jit import stream
 from ewom_abm.model.relationships import (
     Shelf,
     choose,
@@ -91,6 +92,24 @@ def test_a_desired_rival_wins_switchers():
     c.stage[1], c.attitude[1], c.desire[1] = 2, 1.0, 1.0  # interested, desiring it fully
     got = choices(m)
     assert (got == 1).mean() > (got == 0).mean() > 0
+
+
+def test_repeat_buyers_experience_what_they_buy():
+    """A repeat purchase of an awful product disappoints: attitude falls, the buyer rejects."""
+    from ewom_abm.model.relationships import occasions
+    m = owners()
+    m.ties.next_occasion[:] = 52
+    m.ties.strength[0], m.ties.strength_at[0] = 1.0, 52
+    brands = tuple(b.params._replace(quality=0.0, quality_spread=0.0) for b in m.brands)
+    occ, kept, rep, _sw, buyers = occasions(m.consumers, m.ties, 52, m.occasion,
+                                           m.settings.funnel, brands, shelf(m),
+                                           m.settings.channels, stream(m.rng))
+    who = buyers[1][buyers[0] == 0]
+    assert rep[0] == who.size > 0 and occ[0] == m.n and kept[0] == who.size
+    assert (m.consumers.attitude[0, who] < 0).all()
+    assert (m.consumers.stage[0, who] == REJECTER).all()
+    assert (m.consumers.disappointment[0, who] < 0).all()
+    assert (m.ties.purchases[0, who] == 1).all() and (m.ties.next_occasion == 104).all()
 
 
 def test_occasions_come_once_a_cycle_and_revenue_splits_into_new_and_returning():
