@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from ewom_abm.model.channels import NONE, ONLINE, STORE, channel_gate, shortfall
-from ewom_abm.model.jit import generator, jit, stream
+from ewom_abm.model.jit import generator, stream
 from ewom_abm.model.params import params
 from ewom_abm.model.scenario import BrandConfig, ChannelsConfig
 from ewom_testing import build
@@ -15,7 +16,7 @@ from ewom_testing import build
 N = 20000
 
 
-@jit
+@njit  # not cached: it inlines channel_gate, whose edits (mutants) must recompile it
 def gate_many(res: np.ndarray, core: np.ndarray, brand: tuple, distribution: float,
               store_u: np.ndarray, ch: tuple, rng: object) -> np.ndarray:
     gen = generator(rng)
