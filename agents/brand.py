@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cached_property
 
 import mesa
 import numpy as np
 
+from ewom_abm.model.jit import stream
+from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.params import params
+from ewom_abm.model.relationships import charge, one_to_one_pool
 from ewom_abm.model.scenario import STRATEGIES, BrandConfig
 from ewom_abm.model.seeding import SeedOrder
-from ewom_abm.model.strategies import STRATEGY_ACTIONS, Action, Market
+from ewom_abm.model.strategies import STRATEGY_ACTIONS, Action, Market, affordable, sample
 
 
 class Brand(mesa.Agent):
@@ -35,8 +39,9 @@ class Brand(mesa.Agent):
         self.name = cfg.name
         self.policy = "adaptive" if cfg.strategy == "adaptive" else "fixed"
         self.strategy = cfg.initial_strategy if self.policy == "adaptive" else cfg.strategy
-        self.spend = 0.0
-        self.revenue = 0.0
+        self.spend = 0.0  # EUR, cumulative
+        self.spend_one_to_one = 0.0  # EUR, cumulative: the part spent on one-to-one work
+        self.revenue = 0.0  # EUR, cumulative
         self.scandals = 0
         self.reach = 0.0
         self.dilution = 0.0
@@ -71,12 +76,32 @@ class Brand(mesa.Agent):
                          progress=m.progress)
 
     def act(self) -> Action:
-        """Ask the current strategy what to do with this step's budget; book the decision."""
-        m = self.model
-        market = Market(self.cfg, self.index, m.consumers, m.graph, self.seed_order,
-                        self.dropped, m.rng)
+        """Ask the current strategy what to do with this step's budget; book the decision.
+        With ``relationship_share`` > 0, that share of the budget first buys one-to-one
+        contacts with clients and top contributors (R1, ODD 7.22), and the strategy gets the
+        rest, with whatever one-to-one work could not use."""
+        m, cfg = self.model, self.cfg
+        unit = m.config.market.scale / 1000.0
+        n121, pool = 0, None
+        if cfg.relationship_share > 0 and cfg.budget > 0:
+            pool = one_to_one_pool(m.consumers, m.ties, self.index,
+                                   m.config.relationships.top_contributors)
+            cost = cfg.cost_one_to_one * unit
+            n121 = affordable(cfg.budget * cfg.relationship_share, cost, pool.size)
+            cfg = replace(cfg, budget=cfg.budget - n121 * cost)
+        market = Market(cfg, self.index, m.consumers, m.graph, self.seed_order, self.dropped,
+                        m.rng, unit)
         action = STRATEGY_ACTIONS[self.strategy](market)
-        self.spend += action.spend
+        if n121:
+            targets = np.sort(sample(pool, n121, stream(m.rng)))
+            action.messages = Messages.concat([action.messages, Messages.make(
+                targets, 1.0, 1.0, Source.ONE_TO_ONE)])
+            spent = n121 * self.cfg.cost_one_to_one * unit
+            action.spend += spent
+            self.spend_one_to_one += spent * 1000.0
+            charge(m.ties, self.index, targets, self.cfg.cost_one_to_one, m.steps,
+                   m.occasion)
+        self.spend += action.spend * 1000.0  # in EUR
         self.dropped[action.drop] = True
         self.scandals += int(action.drop.size)
         return action

@@ -428,6 +428,40 @@ def paradox_markdown(sweep: Sweep) -> str:
     return "\n".join(lines)
 
 
+def followers_markdown(summary: pd.DataFrame) -> str:
+    """Issue 17's question across the sweep: revenue against followers, by strategy, with the
+    reason the two part (who follows against who bought) in the table. One line when the
+    follower mechanism was off in every run."""
+    title = "# Followers against revenue"
+    if "followers_mean" not in summary or not (summary["followers_mean"] > 0).any():
+        return (f"{title}\n\nfollowers were off in this sweep (followers.enabled = false); "
+                "switch them on to ask whether followers drive purchase.\n")
+    cols = ("followers", "followers_outside_core", "followers_who_bought", "revenue", "roms",
+            "reach")
+    shown = [c for c in cols if f"{c}_mean" in summary]
+    lines = [title, "", "Per configuration and brand: mean over the replicates "
+             f"[{LEVEL:.0%} t confidence interval]. Following needs liking, never a budget, so "
+             "followers track reach; who bought depends on who can pay (followers outside the "
+             "core, followers who bought).", "",
+             "| configuration | " + " | ".join(kpi(c).label.lower() for c in shown) + " |",
+             "| --- |" + " --- |" * len(shown)]
+    for row in summary.to_dict("records"):
+        cells = [_fmt(row[f"{c}_mean"], row[f"{c}_lo"], row[f"{c}_hi"]) for c in shown]
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for brand, part in summary.groupby("brand", sort=False):
+        if part["brand_strategy"].nunique() < 2:
+            continue
+        by = part.groupby("brand_strategy")[["followers_mean", "revenue_mean"]].mean()
+        most_f, most_r = by["followers_mean"].idxmax(), by["revenue_mean"].idxmax()
+        verdict = ("followers and revenue part" if most_f != most_r
+                   else "followers and revenue go together")
+        lines.append(f"**{brand}: {verdict}: the most followers under {most_f}, the most "
+                     f"revenue under {most_r}** (means over the configurations of each "
+                     "strategy).")
+    return "\n".join(lines) + "\n"
+
+
 def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, Path]:
     """Everything ``ewom report`` writes; returns the paths by name."""
     key = "--out" if out is not None else "report"
@@ -437,7 +471,7 @@ def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, P
     paths = {"frontier": out / "frontier.png", "frontier_revenue": out / "frontier_revenue.png",
              "curves": out / "curves.png",
              "summary_csv": out / "summary.csv", "summary_md": out / "summary.md",
-             "paradox": out / "paradox.md"}
+             "paradox": out / "paradox.md", "followers": out / "followers.md"}
     summary = summarize(sweep)
     try:  # every file or none: a failed write keeps the previous report whole
         out.mkdir(parents=True, exist_ok=True)
@@ -450,10 +484,12 @@ def write_report(path: Path | str, out: Path | str | None = None) -> dict[str, P
             if plot_curves(sweep, summary, t["curves"]) is None:
                 del paths["curves"]
             t["paradox"].write_text(paradox_markdown(sweep), encoding="utf-8")
+            t["followers"].write_text(followers_markdown(summary), encoding="utf-8")
     except OSError as exc:
         raise EwomError(f"{key}: cannot write to {out}: {files.reason(exc)}") from None
     return paths
 
 
-__all__ = ["Sweep", "configuration_means", "curve_bands", "load", "paradox", "plot_curves",
+__all__ = ["Sweep", "configuration_means", "curve_bands", "followers_markdown", "load",
+           "paradox", "plot_curves",
            "plot_frontier", "summarize", "t_halfwidth", "write_report"]

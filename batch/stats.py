@@ -30,14 +30,13 @@ def mean_ci(df: pd.DataFrame, by: list[str], columns: list[str],
     interval of the mean across the group's rows, i.e. replicates)."""
     g = df.groupby(by, sort=True, dropna=False)[columns]
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-    out = pd.DataFrame(index=mean.index)
-    out["n"] = g.size()
-    for col in columns:
+    parts = {"n": g.size()}
+    for col in columns:  # built as one frame: a column at a time fragments a wide one
         half = t_halfwidth(sd[col], n[col], level)
-        out[f"{col}_mean"] = mean[col]
-        out[f"{col}_lo"] = mean[col] - half
-        out[f"{col}_hi"] = mean[col] + half
-    return out.reset_index()
+        parts[f"{col}_mean"] = mean[col]
+        parts[f"{col}_lo"] = mean[col] - half
+        parts[f"{col}_hi"] = mean[col] + half
+    return pd.DataFrame(parts, index=mean.index).reset_index()
 
 
 @dataclass

@@ -55,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise EwomError(f"--out: cannot write to {out}: {reason(exc)}; the files there are "
                         "unchanged") from None
-    print(summary_table(model.final()))
+    print(summary_table(model.final(), model.config))
     print(f"\n{elapsed:.2f} s; wrote {paths['timeseries']}, {paths['summary'].name}, "
           f"{paths['figure'].name}", file=sys.stderr)
     return 0

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ewom_abm import __version__
 from ewom_abm.files import staged
-from ewom_abm.model.metrics import HEADLINE, kpi
+from ewom_abm.model.metrics import headline, kpi
 
 if TYPE_CHECKING:
     from ewom_abm.model.model import EwomModel
@@ -38,13 +38,13 @@ def summary(model: EwomModel, elapsed: float | None = None) -> dict[str, Any]:
     }
 
 
-def summary_table(final: dict[str, dict]) -> str:
+def summary_table(final: dict[str, dict], config: object = None) -> str:
     """The per-brand table printed at the end of ``ewom run``: the headline KPIs, labelled and
     formatted as the KPI registry says."""
     rows = []
     for brand, kpis in final.items():
         row = {"brand": brand, "strategy": kpis["strategy"]}
-        for name in HEADLINE:
+        for name in headline(config):
             row[kpi(name).label.lower()] = kpi(name).format(kpis[name])
         rows.append(row)
     return pd.DataFrame(rows).to_string(index=False)

@@ -36,7 +36,7 @@ from ewom_abm.app.session import Session
 from ewom_abm.app.settings import NETWORK_HELP
 from ewom_abm.app.setup import AppModel, preset_groups
 from ewom_abm.model import scenario
-from ewom_abm.model.metrics import HEADLINE, kpi
+from ewom_abm.model.metrics import headline, kpi
 
 # ---------------------------------------------------------------------------- picture cache
 # Network painters depend on the graph only, not on a model instance or a session: resets,
@@ -165,7 +165,7 @@ def kpi_html(model: AppModel) -> str:
             f"<div class='ewom-tile-label'>{html.escape(kpi(name).label)}</div>"
             f"<div class='ewom-tile-value'>{kpi(name).format(k[name])}</div>"
             f"<div class='ewom-tile-unit'>{html.escape(kpi(name).unit)}</div></div>"
-            for name in HEADLINE)
+            for name in headline(model.config))
         cards.append(
             f"<div class='ewom-brand-card' data-brand='{html.escape(br.name)}'>"
             f"<div class='ewom-brand-head'><span class='ewom-swatch' "

@@ -10,17 +10,21 @@ perceives, the rivals they own); receivers are handled in increasing order of th
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import NamedTuple
 
 import numpy as np
 
 from ewom_abm.model.arrays import group_by_receiver
+from ewom_abm.model.channels import NONE, channel_gate, shortfall
 from ewom_abm.model.desire import desire_of, population_view, shares_seen, status_value
 from ewom_abm.model.ewom import Regime
 from ewom_abm.model.graph import Links
 from ewom_abm.model.jit import below, generator, inline, jit, normal, put, row, stream, uniform
 from ewom_abm.model.message import Messages, Source
-from ewom_abm.model.state import ADOPTER, AWARE, INTERESTED, REJECTER, UNAWARE, Consumers
+from ewom_abm.model.params import ChannelsParams
+from ewom_abm.model.scenario import ChannelsConfig
+from ewom_abm.model.state import ADOPTER, AWARE, INTERESTED, REJECTER, UNAWARE, Consumers, Ties
 
 _SURE = 1.0 - 1e-9  # per-message chances are capped here so log(1 - c) stays finite
 NO_CAP = -1  # Access.cap: no limit on buyers per step
@@ -171,11 +175,19 @@ def limited_drop(wants: np.ndarray, cap: int, rng: object) -> np.ndarray:
 
 @inline
 def experience(expected: float, brand: tuple, fn: tuple, gen: object) -> tuple[float, float]:
+    """A buyer's experience of the product (7.13), in a store or with channels off."""
+    return experience_in(expected, brand, fn, 0.0, gen)
+
+
+@inline
+def experience_in(expected: float, brand: tuple, fn: tuple, gap: float, gen: object
+                  ) -> tuple[float, float]:
     """A buyer's experience of the product (7.13; expectation-disconfirmation, Oliver 1980):
-    ``e = clip(quality + quality_spread x N(0, 1), 0, 1)``, felt as ``2e - 1``; the attitude
-    moves ``experience_weight`` of the way from the expectation to it. Returns (attitude,
-    disappointment: the shortfall if beyond ``tolerance``, else 0)."""
-    e = brand.quality
+    ``e = clip(quality - gap + quality_spread x N(0, 1), 0, 1)``, felt as ``2e - 1``, where
+    ``gap`` is how much worse the channel's experience is than the store's (7.24); the
+    attitude moves ``experience_weight`` of the way from the expectation to it. Returns
+    (attitude, disappointment: the shortfall if beyond ``tolerance``, else 0)."""
+    e = brand.quality - gap
     if brand.quality_spread > 0:
         e += brand.quality_spread * normal(gen)
     gap = 2.0 * min(max(e, 0.0), 1.0) - 1.0 - expected
@@ -203,9 +215,22 @@ def rival(owner: np.ndarray, bought: np.ndarray, b: int, i: int, step: int) -> b
 
 # --------------------------------------------------------------------------- the driver
 
-@jit
 def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, fn: tuple,
-            st: tuple, brand: tuple, access: Access, links: Links, rng: object) -> Received:
+            st: tuple, brand: tuple, access: Access, links: Links, rng: object,
+            ties: Ties | None = None, ch: tuple | None = None) -> Received:
+    """:func:`reception` with issue 17's state (None: its mechanisms off)."""
+    if ties is None:
+        ties = Ties.create(cons.n, cons.n_brands, False, False, False, None)
+    if ch is None:
+        ch = ChannelsParams(*(f.default for f in fields(ChannelsConfig)
+                              if f.name in ChannelsParams._fields))
+    return reception(cons, b, msgs, step, regime, fn, st, brand, access, links, rng, ties, ch)
+
+
+@jit
+def reception(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, fn: tuple,
+              st: tuple, brand: tuple, access: Access, links: Links, rng: object, ties: Ties,
+              ch: tuple) -> Received:
     """Apply one step's attended messages about brand b, rule by rule, each receiver in turn:
     attitude (7.9), the message held (7.10), rejection, conversion with desire (7.11), the
     access gate (7.12); then the limited drop (7.12), the buyers' experience, advocates and
@@ -225,6 +250,8 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
     k = receivers.size
     old, wants = np.empty(k, np.int8), np.zeros(k, np.bool_)
     hosted, from_brand = np.zeros(k, np.bool_), np.zeros(k, np.bool_)
+    channelled = ties.store_u.shape[1] > 0
+    chan = np.full(k, NONE, np.int64)
     for r in range(k):
         i, lo, hi = receivers[r], start[r], start[r + 1]
         old[r] = stage[i]
@@ -263,12 +290,21 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
         owns_rival = rival(cons.owner, cons.bought, b, i, step)
         s, wants[r] = conversion(a, s, owner[i], owns_rival, 1.0 - interest, 1.0 - adopt, fn,
                                  gen)
-        if wants[r]:
+        if wants[r] and channelled:  # 7.23: the channel replaces the distribution coin
+            chan[r] = channel_gate(cons.reservation_price[i], cons.core[i], brand,
+                                   access.distribution, ties.store_u[b, i], ch, gen)
+            wants[r] = chan[r] != NONE
+        elif wants[r]:
             wants[r] = access_gate(cons.reservation_price[i], cons.core[i], brand, access, gen)
         stage[i], attitude[i] = s, a
     for r in limited_drop(wants, access.cap, rng):
         i = receivers[r]
-        a, cons.disappointment[b, i] = experience(float(attitude[i]), brand, fn, gen)
+        if channelled:
+            ties.channel[b, i] = chan[r]
+            a, cons.disappointment[b, i] = experience_in(float(attitude[i]), brand, fn,
+                                                         shortfall(chan[r], brand), gen)
+        else:
+            a, cons.disappointment[b, i] = experience(float(attitude[i]), brand, fn, gen)
         owner[i], cons.bought[b, i], attitude[i] = True, step, a
         stage[i] = REJECTER if a < fn.reject_threshold else ADOPTER
     for r in range(k):

@@ -27,8 +27,10 @@ class Source(IntEnum):
     INVITATION = 2  # exclusivity: an invitation to a prospect in the core
     EVENT = 3  # exclusivity: an event for a client
     BRIEF = 4  # influencer: the brief the paid influencer receives
-    POST = 5  # influencer: a paid post seen by a follower (word of mouth from here on:
-    PEER = 6  # word of mouth from a consumer              keep these two last)
+    OWNED = 5  # the brand's own post seen by a follower of its account (owned media)
+    ONE_TO_ONE = 6  # a personal message, reply or follow-back to a client or contributor
+    POST = 7  # influencer: a paid post seen by a follower (word of mouth from here on:
+    PEER = 8  # word of mouth from a consumer              keep these two last)
 
 
 class Content(NamedTuple):

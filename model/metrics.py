@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,24 +18,37 @@ from ewom_abm.model.state import INTERESTED, REJECTER, UNAWARE, Consumers, Stage
 @dataclass(frozen=True)
 class KPI:
     """One recorded metric: ``kind`` is ``share`` (a fraction, shown as a percentage), ``count``,
-    ``money`` (cost or price units) or ``index`` (a number on its own scale)."""
+    ``money`` (EUR, for the whole real market: ``market.scale``) or ``index`` (a number on its
+    own scale)."""
 
     name: str
     label: str
     unit: str
     kind: str
     doc: str
+    mechanism: str = ""  # issue 17: the switch it needs (faces show it only when that is on)
 
     def format(self, value: float) -> str:
-        """The value as the faces show it: shares as percentages, counts whole, money with
-        two decimals whatever its size (40.00 and 204.00, never 40.00 and 204)."""
+        """The value as the faces show it: shares as percentages, counts whole, money in EUR
+        with a suffix and one decimal whatever its size (EUR 40.0k and EUR 204.0k, EUR 1.2M);
+        a value that cannot mean anything (NaN: a ratio of nothing) as n/a."""
+        if math.isnan(value):
+            return "n/a"
         if self.kind == "share":
             return f"{value:.1%}"
         if self.kind == "count":
             return f"{value:,.0f}"
         if self.kind == "money":
-            return f"{value:,.2f}"
+            return euros(value)
         return f"{value:.3f}"
+
+
+def euros(value: float) -> str:
+    """EUR with a k/M/bn suffix and one decimal (EUR 2.50 below a thousand)."""
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"EUR {value / size:,.1f}{suffix}"
+    return f"EUR {value:,.2f}"
 
 
 KPIS: tuple[KPI, ...] = (
@@ -64,8 +78,9 @@ KPIS: tuple[KPI, ...] = (
         "paid influencers who had a scandal so far"),
     KPI("new_adopters", "New buyers", "purchases this step", "count",
         "consumers who bought the brand this step"),
-    KPI("revenue", "Revenue", "cumulative, price units", "money",
-        "cumulative sales: purchases times the brand's price"),
+    KPI("revenue", "Revenue", "cumulative, EUR", "money",
+        "cumulative sales in EUR: purchases times the brand's price, each simulated purchase "
+        "standing for market.scale real ones"),
     KPI("desire", "Desire of the aware", "mean desire, 0 to 1", "index",
         "mean desire for the brand (0: none, 1/status.desire_top: liking alone, 1: the top of "
         "the scale) among the surveyed consumers (status.dream_panel: the core by default) who "
@@ -78,9 +93,67 @@ KPIS: tuple[KPI, ...] = (
     KPI("dilution", "Dilution", "share of dream value ownership costs", "share",
         "1 - dream value / the dream value the same consumers would report if none of their "
         "friends owned the brand (negative: owners add to the dream)"),
-    KPI("spend", "Spend", "cumulative, cost units", "money", "cumulative spend"),
-    KPI("cost_per_reached", "Cost per reached", "spend per aware consumer", "money",
-        "cumulative spend per consumer aware of the brand"),
+    KPI("spend", "Spend", "cumulative, EUR", "money",
+        "cumulative marketing spend in EUR for the whole real market"),
+    KPI("cost_per_reached", "Cost per reached", "EUR per real consumer aware", "money",
+        "cumulative spend per real consumer aware of the brand"),
+    KPI("roms", "Return on marketing spend", "EUR of revenue per EUR spent", "index",
+        "cumulative revenue / cumulative spend (n/a while nothing was spent)"),
+    # issue 17: followers (followers.enabled)
+    KPI("followers", "Followers", "share of consumers following", "share",
+        "share of consumers who follow the brand's account", "followers"),
+    KPI("followers_core", "Followers in the core", "share of the core following", "share",
+        "share of the core segment who follow the brand's account", "followers"),
+    KPI("followers_outside_core", "Followers outside the core", "share of the rest following",
+        "share", "share of consumers outside the core who follow the brand's account",
+        "followers"),
+    KPI("followers_who_bought", "Followers who bought", "share of followers", "share",
+        "share of the brand's followers who own it (n/a without followers)", "followers"),
+    KPI("engagement", "Engagement", "interactions per follower this week", "index",
+        "likes, comments and shares of the brand's own posts this week per follower at the "
+        "start of the week (n/a without followers)", "followers"),
+    KPI("interactions", "Interactions", "this week", "count",
+        "likes, comments and shares of the brand's own posts this week", "followers"),
+    # issue 17: relationships and repeat purchase (repeat.repurchase_weeks > 0)
+    KPI("repeat_rate", "Repeat customers", "share of customers", "share",
+        "share of the brand's customers who bought it at least twice", "repeat"),
+    KPI("retention", "Retention", "share of clients due in the last cycle", "share",
+        "share of the repeat occasions of the brand's clients over the last purchase cycle at "
+        "which they bought it again (n/a before the first occasion)", "repeat"),
+    KPI("clv", "Customer lifetime value", "EUR per customer, discounted", "money",
+        "discounted margin earned per customer so far (brands.N.margin, market.discount_rate "
+        "from each customer's first purchase), net of the one-to-one cost spent on them",
+        "repeat"),
+    KPI("relationship", "Relationship strength", "mean over customers, 0 to 1", "index",
+        "customers' mean relationship strength with the brand now", "repeat"),
+    KPI("repeat_purchases", "Repeat purchases", "this week", "count",
+        "purchases by customers buying again (or switching in from a rival) this week",
+        "repeat"),
+    KPI("revenue_new", "Revenue from new customers", "cumulative, EUR", "money",
+        "revenue from first purchases, switchers from rivals included", "repeat"),
+    KPI("revenue_returning", "Revenue from returning customers", "cumulative, EUR", "money",
+        "revenue from customers buying the brand again", "repeat"),
+    KPI("spend_one_to_one", "One-to-one spend", "cumulative, EUR", "money",
+        "the part of spend on one-to-one work with clients and contributors "
+        "(brands.N.relationship_share)"),
+    # issue 17: channels (channels.enabled)
+    KPI("online_share", "Online share of sales", "share of purchases", "share",
+        "share of purchases made online (n/a before any purchase)", "channels"),
+    KPI("revenue_store", "Store revenue", "cumulative, EUR", "money",
+        "revenue from purchases in the brand's stores", "channels"),
+    KPI("revenue_online", "Online revenue", "cumulative, EUR", "money",
+        "revenue from purchases online", "channels"),
+    KPI("satisfaction_store", "Store satisfaction", "share of store purchases", "share",
+        "share of store purchases whose experience met the buyer's expectation", "channels"),
+    KPI("satisfaction_online", "Online satisfaction", "share of online purchases", "share",
+        "share of online purchases whose experience met the buyer's expectation", "channels"),
+    KPI("complainers_store", "Complaining store buyers", "share of store buyers", "share",
+        "share of the owners who last bought in a store who now speak ill of the brand "
+        "(dissatisfied or rejecting): the store's negative word of mouth at its source",
+        "channels"),
+    KPI("complainers_online", "Complaining online buyers", "share of online buyers", "share",
+        "share of the owners who last bought online who now speak ill of the brand",
+        "channels"),
 )
 # what each run adds at its end: when reach and adoptions peaked (final values hide timing)
 RUN_KPIS: tuple[KPI, ...] = (
@@ -98,6 +171,33 @@ METRICS = tuple(k.name for k in KPIS)
 # the KPIs the run table, the app and the report show first
 HEADLINE = ("reach", "penetration", "penetration_outside_core", "negative_share", "revenue",
             "dream_value", "dilution", "spend")
+
+
+# issue 17: what the faces add when a mechanism is on (its KPIs stay in every timeseries)
+MECHANISM_HEADLINE = {
+    "followers": ("followers", "followers_who_bought", "engagement"),
+    "repeat": ("retention", "repeat_rate", "clv", "revenue_returning"),
+    "channels": ("online_share", "satisfaction_store", "satisfaction_online"),
+}
+
+
+def mechanisms_on(config: object) -> tuple[str, ...]:
+    """The issue 17 mechanisms a scenario switches on."""
+    on = []
+    if getattr(getattr(config, "followers", None), "enabled", False):
+        on.append("followers")
+    if getattr(getattr(config, "repeat", None), "repurchase_weeks", 0) > 0:
+        on.append("repeat")
+    if getattr(getattr(config, "channels", None), "enabled", False):
+        on.append("channels")
+    return tuple(on)
+
+
+def headline(config: object = None) -> tuple[str, ...]:
+    """The KPIs the run table and the app show: the headline ones, return on marketing spend,
+    and those of every mechanism the scenario switches on."""
+    extra = [k for m in mechanisms_on(config) for k in MECHANISM_HEADLINE[m] if k in BY_NAME]
+    return (*HEADLINE, "roms", *extra)
 
 
 def kpi(name: str) -> KPI:

@@ -15,7 +15,9 @@ of the step; only the brands' own moves come first):
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections import deque
 
 import mesa
 import numpy as np
@@ -26,20 +28,38 @@ from mesa.discrete_space import Network
 from ewom_abm.agents.brand import Brand
 from ewom_abm.agents.consumer import Consumer
 from ewom_abm.model import scenario as scenario_mod
+from ewom_abm.model.channels import book, channel_kpis, new_books
 from ewom_abm.model.desire import Dream
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, spread
-from ewom_abm.model.funnel import attend, receive
+from ewom_abm.model.followers import (
+    fade_activity,
+    follow,
+    follower_kpis,
+    owned_messages,
+    unfollow_rejecters,
+)
+from ewom_abm.model.funnel import attend, reception
 from ewom_abm.model.graph import Graph, links
 from ewom_abm.model.jit import cached, held_interrupts, stream
 from ewom_abm.model.message import Content, Messages
 from ewom_abm.model.metrics import MEASURED, METRICS, census, to_frame
 from ewom_abm.model.network import build_graph
 from ewom_abm.model.params import settings
+from ewom_abm.model.relationships import (
+    Shelf,
+    contacts,
+    first_purchases,
+    occasion,
+    occasions,
+    remaining_cap,
+    repeat_kpis,
+    seeded,
+)
 from ewom_abm.model.scenario import Scenario
 from ewom_abm.model.seeding import Progress
 from ewom_abm.model.space import network_space
-from ewom_abm.model.state import Consumers, Stage
+from ewom_abm.model.state import Consumers, Stage, Ties
 
 
 class EwomModel(mesa.Model):
@@ -89,12 +109,26 @@ class EwomModel(mesa.Model):
         self.brands = [Brand(self, i, cfg) for i, cfg in enumerate(config.brands)]
         self.dreams = [Dream(self.consumers, b.index, self.graph, config.status, b.cfg)
                        for b in self.brands]
+        # issue 17's mechanisms: each group of arrays is empty while its switch is off
+        self.ties = Ties.create(self.n, len(self.brands), config.followers.enabled,
+                                config.repeat.repurchase_weeks > 0, config.channels.enabled,
+                                self.rng)
+        self._channel_books = [new_books() for _ in self.brands]
+        self.occasion = occasion(config)  # the repeat choice's coefficients
+        self._engaged = [(0, 0)] * len(self.brands)  # (interactions, followers at the start)
+        # per brand: (occasions, kept) over the last cycle, this week's repeat purchases, and
+        # revenue from new and returning customers (EUR)
+        self._books = [{"cycle": deque(maxlen=max(config.repeat.repurchase_weeks, 1)),
+                        "repeat_now": 0, "revenue_new": 0.0, "revenue_returning": 0.0}
+                       for _ in self.brands]
         self._space: Network | None = None
         self._consumer_agents: dict[int, Consumer] = {}
         self._all_consumers = False  # every consumer has its agent (n <= agents_max, asked)
         self._rows: list[dict] = []
         self._talk = [(0, 0, 0)] * len(self.brands)  # (messages, negative, new buyers)
         self._settled = False  # nothing can change any more (see run)
+        # EUR of revenue per simulated purchase per unit of price (kEUR, market.scale buyers)
+        self._euros = 1000.0 * config.market.scale
         self._launch()
         self._record()
 
@@ -105,6 +139,8 @@ class EwomModel(mesa.Model):
         for br in self.brands:
             seeds = br.seed_order[: br.cfg.seeds]
             self.seed_adopters(br.index, seeds)
+            seeded(self.ties, br.index, np.asarray(seeds, np.int64),
+                   self.config.repeat.repurchase_weeks)
             self._talk[br.index] = (0, 0, int(seeds.size))
 
     def seed_adopters(self, brand: int | str, consumers: np.ndarray) -> None:
@@ -214,8 +250,19 @@ class EwomModel(mesa.Model):
         cons, t, sc, regime, graph = self.consumers, self.steps, self.settings, self.regime, \
             self.links
         rng = stream(self.rng)  # the model's generator, as compiled rules draw from it
-        # 1. each brand acts on its strategy
-        actions = [br.act() for br in self.brands]
+        ties = self.ties
+        # 1. each brand acts on its strategy; followers who see its own post (owned media)
+        actions = []
+        followers = [0] * len(self.brands)
+        if ties.following:
+            fade_activity(ties, sc.followers.activity_halflife)
+        for br in self.brands:
+            action = br.act()
+            if ties.following:
+                followers[br.index] = int(np.count_nonzero(ties.follower[br.index]))
+                action.messages = Messages.concat([action.messages, owned_messages(
+                    ties.follower[br.index], sc.followers.organic_reach, rng)])
+            actions.append(action)
         # 2. word of mouth (and mass advertising) about each brand, and the community's pushback
         batches: list[Messages] = []
         talkers = 0
@@ -227,21 +274,66 @@ class EwomModel(mesa.Model):
         # nobody talked, nothing was sent and nothing will be: every later step is this one
         self._settled = (talkers == 0 and not any(m.size for m in batches)
                          and sc.ewom.p_external == 0
-                         and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands))
+                         and all(b.cfg.budget == 0 and b.policy == "fixed" for b in self.brands)
+                         and not (ties.following and ties.follower.any())
+                         and not (ties.repeating and (ties.next_occasion > t).any()))
         # 3. limited attention, all brands together
         batches = attend(batches, self.n, sc.consumers.attention, self.rng)
+        # 3r. repeat occasions, on the state at the start of the step (ODD 7.23)
+        if ties.repeating:
+            self._repeat_occasions(actions, rng)
         # 4. the funnel; friends see who now knows and owns each brand; desires re-measured
         for br, action, msgs in zip(self.brands, actions, batches, strict=True):
             b = br.index
-            got = receive(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params, action.access,
-                          graph, rng)
-            br.revenue += got.bought.size * br.cfg.price
+            got = reception(cons, b, msgs, t, regime, sc.funnel, sc.status, br.params,
+                            action.access, graph, rng, ties, sc.channels)
+            book(ties, cons, b, got.bought, br.cfg.price * self._euros, self._channel_books[b])
+            br.revenue += got.bought.size * br.cfg.price * self._euros
+            if ties.repeating:
+                first_purchases(cons, ties, b, got.bought, t, self.occasion,
+                                br.cfg.margin * br.cfg.price * 1000.0)
+                self._books[b]["revenue_new"] += got.bought.size * br.cfg.price * self._euros
+            if ties.repeating or ties.following:  # one-to-one contact and events build ties
+                contacts(ties, b, msgs, t, self.occasion, ties.following)
             self.dreams[b].update(got.receivers, got.became_aware, got.bought)
             self._talk[b] = (got.wom, got.negative, int(got.bought.size))
+            if ties.following:  # who follows, who interacts (after the funnel)
+                inter = follow(cons, ties, b, msgs, sc.followers, br.params.entertainment_value,
+                               br.strategy == "entertainment", rng)
+                unfollow_rejecters(cons, ties, b)
+                self._engaged[b] = (inter, followers[b])
         # 5. KPIs; adaptive brands review their strategy
         self._record()
         for br in self.brands:
             br.review()
+
+    def _repeat_occasions(self, actions: list, rng: object) -> None:
+        """Stage 3r: owners whose occasion is due buy again, switch or abstain; clients are
+        served first under limited drops (what is left goes to first buyers in stage 4)."""
+        brands = self.brands
+        shelf = Shelf(np.array([b.cfg.price for b in brands], np.float64),
+                      np.array([a.access.distribution for a in actions], np.float64),
+                      np.array([a.access.cap for a in actions], np.int64),
+                      np.array([b.cfg.margin * b.cfg.price * 1000.0 for b in brands]))
+        cons, t = self.consumers, self.steps
+        occ, kept, rep, sw, buyers = occasions(cons, self.ties, t, self.occasion,
+                                               self.settings.funnel,
+                                               tuple(b.params for b in brands), shelf,
+                                               self.settings.channels, rng)
+        for br, action in zip(brands, actions, strict=True):
+            b, books = br.index, self._books[br.index]
+            books["cycle"].append((int(occ[b]), int(kept[b])))
+            books["repeat_now"] = int(rep[b])
+            euros = br.cfg.price * self._euros
+            br.revenue += (rep[b] + sw[b]) * euros
+            books["revenue_new"] += sw[b] * euros
+            books["revenue_returning"] += rep[b] * euros
+            action.access = action.access._replace(
+                cap=remaining_cap(action.access.cap, int(rep[b] + sw[b])))
+            mine = buyers[1][buyers[0] == b]
+            new = mine[cons.bought[b, mine] == t]
+            book(self.ties, cons, b, mine, euros, self._channel_books[b])
+            self.dreams[b].update(mine, np.empty(0, np.int64), new)
 
     def _record(self) -> None:
         """KPIs of every brand now, measured from the consumers; the brands learn theirs."""
@@ -251,11 +343,19 @@ class EwomModel(mesa.Model):
                                             core_only).tolist(), strict=True))
             br.reach, br.dilution = kpi["reach"], kpi["dilution"]
             sent, negative, new = self._talk[br.index]
-            reached = kpi["reach"] * self.n
+            reached = kpi["reach"] * self.n * self.config.market.scale  # real consumers
             kpi.update(step=self.steps, brand=br.name, strategy=br.strategy, messages=sent,
                        negative_share=negative / sent if sent else 0.0, scandals=br.scandals,
                        new_adopters=new, revenue=br.revenue, spend=br.spend,
-                       cost_per_reached=br.spend / reached if reached else 0.0)
+                       cost_per_reached=br.spend / reached if reached else 0.0,
+                       roms=br.revenue / br.spend if br.spend else math.nan,
+                       **follower_kpis(self.consumers, self.ties, br.index,
+                                       *self._engaged[br.index]),
+                       **repeat_kpis(self.ties, br.index, self.steps, self.occasion,
+                                     {**self._books[br.index],
+                                      "spend_one_to_one": br.spend_one_to_one}),
+                       **channel_kpis(self.ties, self.consumers, br.index,
+                                      self._channel_books[br.index]))
             self._rows.append(kpi)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
@@ -275,7 +375,9 @@ class EwomModel(mesa.Model):
         last = self._rows[-len(self.brands):]
         for k in range(1, steps + 1):
             self._rows.extend({**row, "step": row["step"] + k, "messages": 0,
-                               "negative_share": 0.0, "new_adopters": 0} for row in last)
+                               "negative_share": 0.0, "new_adopters": 0, "interactions": 0.0,
+                               "repeat_purchases": 0.0,
+                               "engagement": row["engagement"]} for row in last)
         self.steps += steps
         self.time += steps
 

@@ -14,9 +14,14 @@ from typing import Any, NamedTuple
 
 from ewom_abm.model.scenario import (
     BrandConfig,
+    ChannelsConfig,
     ConsumerConfig,
     EwomConfig,
+    FollowersConfig,
     FunnelConfig,
+    MarketConfig,
+    RelationshipsConfig,
+    RepeatConfig,
     Scenario,
     StatusConfig,
 )
@@ -40,6 +45,11 @@ FunnelParams = _record(FunnelConfig, "FunnelParams")
 StatusParams = _record(StatusConfig, "StatusParams")
 BrandParams = _record(BrandConfig, "BrandParams")
 ConsumerParams = _record(ConsumerConfig, "ConsumerParams")
+MarketParams = _record(MarketConfig, "MarketParams")
+FollowersParams = _record(FollowersConfig, "FollowersParams")
+RepeatParams = _record(RepeatConfig, "RepeatParams")
+RelationshipsParams = _record(RelationshipsConfig, "RelationshipsParams")
+ChannelsParams = _record(ChannelsConfig, "ChannelsParams")
 
 
 def params(cfg: object) -> Any:
@@ -55,8 +65,12 @@ class Settings(NamedTuple):
     funnel: Any
     status: Any
     consumers: Any
+    market: Any
+    followers: Any
+    channels: Any
 
 
 def settings(sc: Scenario) -> Settings:
     """The numeric records of every section of a scenario but its brands."""
-    return Settings(params(sc.ewom), params(sc.funnel), params(sc.status), params(sc.consumers))
+    return Settings(params(sc.ewom), params(sc.funnel), params(sc.status), params(sc.consumers),
+                    params(sc.market), params(sc.followers), params(sc.channels))

@@ -93,7 +93,8 @@ class ConsumerConfig:
                                 lo=0.0, hi=0.95)
     reservation_price_core: float = param(
         3.0, "median reservation price in the core segment: the most a consumer can and will "
-        "pay for one purchase, in the units of brands' prices", lo=0.0, hi=1e9)
+        "pay for one purchase, in thousands of EUR like brands' prices (3: EUR 3,000)",
+        lo=0.0, hi=1e9)
     reservation_price_aspirational: float = param(
         0.3, "median reservation price outside the core", lo=0.0, hi=1e9)
     reservation_price_spread: float = param(
@@ -223,9 +224,10 @@ class BrandConfig:
     name: str = param("Brand", "label in tables and plots (unique)")
     strategy: str = param("entertainment", "what the brand does with its budget; `adaptive` "
                           "switches among the three from its own KPIs", choices=BRAND_STRATEGIES)
-    budget: float = param(100.0, "budget per step, in cost units", lo=0.0, hi=1e12)
-    price: float = param(1.0, "price of one purchase, in the units of consumers' budgets: only "
-                         "consumers whose budget covers it can buy", lo=0.0, hi=1e9)
+    budget: float = param(100.0, "marketing budget per step (week) for the whole real market, "
+                          "in thousands of EUR (100: EUR 100,000 a week)", lo=0.0, hi=1e12)
+    price: float = param(1.0, "price of one purchase, in thousands of EUR (1: EUR 1,000); only "
+                         "consumers whose reservation price covers it can buy", lo=0.0, hi=1e9)
     quality: float = param(0.9, "product quality: the mean experience of a buyer, from 0 "
                            "(awful) to 1 (perfect)", **PROB)
     quality_spread: float = param(0.15, "sd of buyers' experiences around the quality",
@@ -251,12 +253,15 @@ class BrandConfig:
                                     "graph has at most this many consumers, else this many "
                                     "sampled at random (Brandes & Pich 2007)",
                                     lo=1, hi=100_000)
-    cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content",
-                                **COST)
+    cost_contact: float = param(1.0, "entertainment: cost per consumer reached by content, in "
+                                "EUR per real consumer (one simulated contact stands for "
+                                "market.scale of them)", **COST)
     entertainment_value: float = param(0.5, "entertainment: boost to the chance that a "
                                        "consumer the content reached shares word of mouth this "
                                        "step", lo=0.0, hi=100.0)
-    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step", **COST)
+    cost_influencer: float = param(25.0, "influencer: cost of one paid post per step, in EUR per "
+                                   "real consumer the simulated influencer stands for (25 at "
+                                   "market.scale 1000: EUR 25,000 a post)", **COST)
     post_reach: float = param(0.5, "influencer: share of an influencer's friends who see a post",
                               **PROB)
     influencer_trust: float = param(0.6, "influencer: weight of a paid (disclosed) post "
@@ -264,8 +269,8 @@ class BrandConfig:
     scandal_rate: float = param(0.1, "influencer: scandals per paid influencer per year (a "
                                 "scandal turns their post negative and the brand drops them); "
                                 "each week's chance is 1 - exp(-rate / 52)", lo=0.0, hi=1000.0)
-    cost_invitation: float = param(20.0, "exclusivity: cost of one invitation or client event",
-                                   **COST)
+    cost_invitation: float = param(20.0, "exclusivity: cost of one invitation or client event, "
+                                   "in EUR per real consumer invited", **COST)
     exclusive_persuasion: float = param(2.0, "exclusivity: weight of an invitation relative to "
                                         "a friend's word (desire per exposure)",
                                         lo=0.0, hi=10.0)
@@ -278,6 +283,26 @@ class BrandConfig:
                                 "who find it on sale (selective distribution; 1: sold "
                                 "everywhere, 0: to the core only); other strategies sell "
                                 "everywhere", **PROB)
+    relationship_share: float = param(0.0, "share of the budget spent on one-to-one work with "
+                                      "clients and top contributors (clienteling: personal "
+                                      "messages, replies, follow-backs); the strategy gets the "
+                                      "rest", **PROB)
+    cost_one_to_one: float = param(20.0, "cost of one-to-one contact, in EUR per real client "
+                                   "contacted (priced as an invitation)", **COST)
+    margin: float = param(0.65, "gross margin on a sale, for customer lifetime value (LVMH "
+                          "H1 2024: 68.8%)", **PROB)
+    store_reach: float = param(1.0, "channels: share of consumers within reach of one of the "
+                               "brand's stores (under selective distribution, times "
+                               "distribution outside the core; an assumption)", **PROB)
+    sells_online: bool = param(True, "channels: the brand has an online shop, open to everyone "
+                               "with the budget")
+    online_gap: float = param(0.0, "channels: how much worse the online experience is than the "
+                              "store's, on the quality scale (an assumption: luxury's online "
+                              "experience is its weak point)", **PROB)
+    omnichannel: float = param(0.0, "channels: integration; closes this share of the online gap "
+                               "(consistent quality) and lets online discovery end in a store "
+                               "(times channels.webrooming; Verhoef, Kannan & Inman 2015)",
+                               **PROB)
     initial_strategy: str = param("entertainment", "adaptive: the strategy it starts with",
                                   choices=STRATEGIES)
     adapt_every: int = param(4, "adaptive: steps between strategy reviews", lo=1, hi=1_000_000)
@@ -286,6 +311,117 @@ class BrandConfig:
                             lo=0.0, above=True, hi=1.0)
     exploration: float = param(0.1, "adaptive: exploration bonus of the discounted UCB rule",
                                lo=0.0, hi=100.0)
+
+
+@dataclass
+class FollowersConfig:
+    """Followers of each brand's account (issue 17): who follows, what owned posts reach, how
+    followers interact. Off by default: nothing here is drawn or counted."""
+
+    enabled: bool = param(False, "the follower mechanism: consumers follow brands' accounts, "
+                          "see their own posts and interact (false: nobody follows, no draw)")
+    p_follow: float = param(0.05, "chance that one positive message from the brand (content, "
+                            "ad, invitation, event, owned post, one-to-one) makes "
+                            "a receiver who likes the brand follow it, times their liking "
+                            "(attitude), times 1 + entertainment_value for entertaining "
+                            "content; no budget or segment enters (calibration: about a fifth "
+                            "of consumers follow an entertaining brand within a year, at most "
+                            "a third of those aware; GWI: a third of internet users follow "
+                            "their favourite brands)", **PROB)
+    peer_follow: float = param(0.2, "a friend's positive word, or an influencer's paid post, "
+                               "counts this much of a brand message toward following (an "
+                               "assumption: follows start mostly from the brand's own "
+                               "account)", **PROB)
+    organic_reach: float = param(0.15, "per week, chance a follower sees the brand's own post "
+                                 "(owned media, no spend; Bazaarvoice 2021: about 15% of "
+                                 "followers per post for large accounts)", **PROB)
+    p_interact: float = param(0.05, "chance a follower who attends the brand's post likes, "
+                              "comments or shares it, times their liking, times 1 + "
+                              "entertainment_value while the brand runs entertainment "
+                              "(Rival IQ 2023: median Instagram engagement 0.47% of followers "
+                              "per post)", **PROB)
+    activity_halflife: float = param(4.0, "weeks after which a follower's count of recent "
+                                     "interactions halves (who the top contributors are)",
+                                     lo=0.0, above=True, hi=520.0)
+
+
+@dataclass
+class RepeatConfig:
+    """Repeat purchase (issue 17): the category's purchase cycle and the choice owners make at
+    each occasion. ``repurchase_weeks = 0`` (the default) keeps one purchase per customer."""
+
+    repurchase_weeks: int = param(0, "the category's purchase cycle in weeks: an owner has a "
+                                  "repeat occasion this long after each purchase or decision, "
+                                  "and buys the brand again, switches to a rival or abstains "
+                                  "(0: everyone buys once; an assumption, lessons use 52)",
+                                  lo=0, hi=520)
+    p_repeat: float = param(0.15, "per year, chance that a satisfied owner with no relationship "
+                            "who fully likes the brand (desire at 1 / status.desire_top, no "
+                            "status lift) buys it again (Luxury Institute & Epsilon "
+                            "2014: luxury brands lose 80-90% of their customers a year)",
+                            **PROB)
+    desire_weight: float = param(1.0, "logit weight of desire (0 to 1) at an occasion (an "
+                                 "assumption)", lo=0.0, hi=10.0)
+    dissatisfied_odds: float = param(0.2, "odds multiplier of buying again for an owner whose "
+                                     "last experience disappointed (an assumption; Oliver 1980)",
+                                     **PROB)
+
+
+@dataclass
+class RelationshipsConfig:
+    """Relationship strength between owners and brands (issue 17): built by one-to-one contact
+    and satisfying purchases, fading without them. Needs repeat purchase to matter."""
+
+    enabled: bool = param(True, "relationship strength changes (false: it stays 0, while "
+                          "one-to-one work is still paid and sent: the control of property "
+                          "11)")
+    p_repeat_strong: float = param(0.5, "per year, the chance of repeat.p_repeat for an owner "
+                                   "at full relationship strength (Luxury Institute & Epsilon "
+                                   "2014: brands lose half of their top clients a year); at "
+                                   "least repeat.p_repeat", **PROB)
+    contact_gain: float = param(0.3, "share of the gap to full strength that one attended "
+                                "one-to-one contact or client event closes (an assumption; "
+                                "Kim & Ko 2010: interaction builds intimacy and trust)", **PROB)
+    experience_gain: float = param(0.15, "the same for a satisfying purchase; a disappointing "
+                                   "one loses this share of the tie (an assumption)", **PROB)
+    halflife_weeks: float = param(26.0, "weeks after which strength halves without contact or "
+                                  "purchase (an assumption: a client ignored a year keeps a "
+                                  "quarter of the tie)", lo=0.0, above=True, hi=1e4)
+    top_contributors: float = param(0.05, "with followers on, the most active share of a "
+                                    "brand's followers who join its one-to-one pool beside "
+                                    "its clients", **PROB)
+
+
+@dataclass
+class ChannelsConfig:
+    """Sales channels (issue 17): a purchase happens in a store or online. Off by default: no
+    channel is drawn and selective distribution works as a coin per would-be buyer."""
+
+    enabled: bool = param(False, "the channel mechanism: stores reach some consumers, online "
+                          "everyone, each with its experience quality (false: no channel, "
+                          "no draw)")
+    online_share: float = param(0.2, "chance that a buyer who can use both channels buys online "
+                                "(Bain-Altagamma: online was 12% of personal luxury goods in "
+                                "2019, about 20% in 2024)", **PROB)
+    webrooming: float = param(0.5, "under full integration (brands.N.omnichannel = 1), chance "
+                              "that an online shopper within reach of a store finishes the "
+                              "purchase there (an assumption; Verhoef, Neslin & Vroomen 2007: "
+                              "research shoppers)", **PROB)
+
+
+@dataclass
+class MarketConfig:
+    """Money and market scale: each simulated consumer stands for ``scale`` real ones, prices
+    and budgets are in thousands of EUR, costs in EUR per real consumer, and every money KPI
+    (revenue, spend, lifetime value) is in EUR for the whole real market (ODD 2.6)."""
+
+    scale: float = param(1000.0, "real consumers each simulated consumer stands for: revenue "
+                         "counts each simulated purchase this many times, and a simulated "
+                         "action costs its per-consumer cost this many times (2,000 simulated "
+                         "consumers: a market of 2 million; an assumption)", lo=1.0, hi=1e9)
+    currency: str = param("EUR", "the currency of every money value", choices=("EUR",))
+    discount_rate: float = param(0.12, "annual discount rate of customer lifetime value "
+                                 "(Kotler & Keller: 10-20% with the cost of capital)", **PROB)
 
 
 @dataclass
@@ -304,6 +440,11 @@ class Scenario:
     ewom: EwomConfig = field(default_factory=EwomConfig)
     funnel: FunnelConfig = field(default_factory=FunnelConfig)
     status: StatusConfig = field(default_factory=StatusConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+    followers: FollowersConfig = field(default_factory=FollowersConfig)
+    repeat: RepeatConfig = field(default_factory=RepeatConfig)
+    relationships: RelationshipsConfig = field(default_factory=RelationshipsConfig)
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     brands: list[BrandConfig] = field(default_factory=lambda: [BrandConfig()])
 
     def to_dict(self) -> dict[str, Any]:
@@ -504,6 +645,10 @@ def settle_network(data: dict[str, Any], changed: typing.Collection[str]) -> Non
 
 def _check_combinations(s: Scenario) -> None:
     """Rules that involve more than one field."""
+    if s.relationships.p_repeat_strong < s.repeat.p_repeat:
+        raise EwomError(f"relationships.p_repeat_strong: {s.relationships.p_repeat_strong!r} is "
+                        f"below repeat.p_repeat ({s.repeat.p_repeat!r}); a strong tie cannot "
+                        "make buying again less likely")
     net = s.network
     if net.path and net.kind != "file":
         raise EwomError(f"network.path: given with network.kind {net.kind!r}, which generates "

@@ -139,6 +139,59 @@ class Consumers(NamedTuple):
         )
 
 
+class Ties(NamedTuple):
+    """Issue 17's state, one group per mechanism: a group is per brand and consumer, shape
+    ``(B, n)``, while its mechanism is on and ``(B, 0)`` while it is off, so compiled rules test
+    ``.shape[1]`` and a switched-off mechanism allocates nothing and draws nothing."""
+
+    # followers (followers.enabled)
+    follower: np.ndarray  # bool: follows the brand's account
+    activity: np.ndarray  # float32: recent interactions with its posts (fading)
+    followed_back: np.ndarray  # bool: the brand followed them back or replied (a one-to-one tie)
+    # relationships and repeat purchase (repeat.repurchase_weeks > 0)
+    strength: np.ndarray  # float32 in [0, 1]: relationship strength as last written
+    strength_at: np.ndarray  # int32: the step it was written (it fades from there)
+    purchases: np.ndarray  # int32: purchases of the brand
+    first_purchase: np.ndarray  # int32: the step of the first (NEVER: none)
+    clv_margin: np.ndarray  # float64: discounted margin earned, EUR per real customer
+    crm_cost: np.ndarray  # float64: discounted one-to-one cost spent on them, EUR
+    next_occasion: np.ndarray  # int32 (n,): the step of their next category occasion
+    last_brand: np.ndarray  # int8 (n,): the brand they last bought (-1: none)
+    # channels (channels.enabled)
+    store_u: np.ndarray  # float32: where they live (below the brand's store reach: near a store)
+    channel: np.ndarray  # int8: channel of their last purchase (-1 none, 0 store, 1 online)
+
+    @property
+    def following(self) -> bool:
+        return self.follower.shape[1] > 0
+
+    @property
+    def repeating(self) -> bool:
+        return self.strength.shape[1] > 0
+
+    @property
+    def channelled(self) -> bool:
+        return self.store_u.shape[1] > 0
+
+    @classmethod
+    def create(cls, n: int, n_brands: int, followers: bool, repeat: bool, channels: bool,
+               rng: np.random.Generator) -> Ties:
+        """Each group sized for its mechanism; with channels on, where each consumer lives
+        relative to each brand's stores is drawn now (one uniform per brand and consumer)."""
+        nf, nr, nc = (n if on else 0 for on in (followers, repeat, channels))
+
+        def arr(m: int, dtype: type, fill: float = 0) -> np.ndarray:
+            return np.full((n_brands, m), fill, dtype=dtype)
+
+        store_u = (rng.random((n_brands, n)).astype(np.float32) if channels
+                   else arr(0, np.float32))
+        return cls(arr(nf, bool), arr(nf, np.float32), arr(nf, bool),
+                   arr(nr, np.float32), arr(nr, np.int32, NEVER), arr(nr, np.int32),
+                   arr(nr, np.int32, NEVER), arr(nr, np.float64), arr(nr, np.float64),
+                   np.full(nr, NEVER, np.int32), np.full(nr, -1, np.int8),
+                   store_u, arr(nc, np.int8, -1))
+
+
 def pick_leaders(n: int, share: float, centrality: str, degree: np.ndarray | None,
                  rng: np.random.Generator) -> np.ndarray:
     """Opinion leaders: the top share of consumers by centrality (at random without a graph)."""

@@ -37,6 +37,7 @@ class Market:
     order: object  # the brand's seeding order: ``order[:k]`` is its best k (model/seeding.py)
     dropped: np.ndarray  # bool (n,): influencers the brand no longer pays
     rng: np.random.Generator
+    unit: float = 1.0  # market.scale / 1000: a cost in EUR per real consumer, as the budget's kEUR
 
 
 @dataclass(eq=False)
@@ -44,7 +45,7 @@ class Action:
     """One brand's decision for one step."""
 
     messages: Messages
-    spend: float
+    spend: float  # in the budget's unit (thousands of EUR)
     boosted: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # sorted
     boost: float = 0.0  # extra share of word of mouth by the consumers in ``boosted``
     access: Access = field(default_factory=Access)
@@ -55,7 +56,8 @@ NOTHING = Messages.empty()  # what a brand without a budget sends (shared: nothi
 
 
 def affordable(budget: float, cost: float, available: int) -> int:
-    """How many actions of this (positive) cost the budget buys, at most ``available``."""
+    """How many actions of this (positive) cost the budget buys, at most ``available`` (cost
+    in the budget's unit: EUR per real consumer x market.scale / 1000, in thousands of EUR)."""
     return int(min(available, np.floor(budget / cost + 1e-9)))
 
 
@@ -64,12 +66,13 @@ def entertainment(m: Market) -> Action:
     builds trust, and the consumers it reached share word of mouth about the brand more this
     step (by ``entertainment_value``)."""
     cfg, n = m.cfg, m.cons.n
-    k = affordable(cfg.budget, cfg.cost_contact, n)
+    cost = cfg.cost_contact * m.unit
+    k = affordable(cfg.budget, cost, n)
     if k == 0:
         return Action(NOTHING, spend=0.0)
     targets = np.sort(m.rng.choice(n, size=k, replace=False))
     return Action(Messages.make(targets, 1.0, 1.0, Source.CONTENT),
-                  spend=k * cfg.cost_contact, boosted=targets, boost=cfg.entertainment_value)
+                  spend=k * cost, boosted=targets, boost=cfg.entertainment_value)
 
 
 def influencer(m: Market) -> Action:
@@ -78,7 +81,8 @@ def influencer(m: Market) -> Action:
     each week (``scandal_rate`` a year) that turns their post negative, after which the brand
     drops them."""
     cfg, rng, n = m.cfg, m.rng, m.cons.n
-    wanted = affordable(cfg.budget, cfg.cost_influencer, n)
+    cost = cfg.cost_influencer * m.unit
+    wanted = affordable(cfg.budget, cost, n)
     head = m.order[: wanted + int(np.count_nonzero(m.dropped))]  # enough to skip the dropped
     paid = head[~m.dropped[head]][:wanted]
     k = paid.size
@@ -94,7 +98,7 @@ def influencer(m: Market) -> Action:
     source = np.repeat(np.array([Source.BRIEF, Source.POST], np.int8), [k, dst.size])
     msgs = Messages.make(np.concatenate((paid, dst)), np.concatenate((valence, valence[slot])),
                          cfg.influencer_trust, source)
-    return Action(msgs, spend=k * cfg.cost_influencer, drop=paid[scandal])
+    return Action(msgs, spend=k * cost, drop=paid[scandal])
 
 
 def exclusivity(m: Market) -> Action:
@@ -106,7 +110,7 @@ def exclusivity(m: Market) -> Action:
     not spent."""
     cfg, cons = m.cfg, m.cons
     prospects, clients = prospects_and_clients(cons, m.b)
-    cost = cfg.cost_invitation
+    cost = cfg.cost_invitation * m.unit
     k_ev = affordable(cfg.budget * cfg.client_share, cost, clients.size)
     k_inv = affordable(cfg.budget - k_ev * cost, cost, prospects.size)
     k_ev = affordable(cfg.budget - k_inv * cost, cost, clients.size)

@@ -175,9 +175,9 @@ def test_every_kpi_of_every_brand_is_on_a_card_with_its_unit(page):
         card = body.split(f"data-brand='{brand}'")[1].split("data-brand=")[0]
         for name in HEADLINE:
             assert f"data-kpi='{name}'" in card and html.escape(kpi(name).unit) in card
-    assert "price units" in body  # revenue has its unit
+    assert "cumulative, EUR" in body  # revenue has its unit
     money = re.findall(r"data-kpi='revenue'.*?ewom-tile-value'>([^<]+)<", body)
-    assert money and all(re.fullmatch(r"[\d,]+\.\d\d", m) for m in money)
+    assert money and all(re.fullmatch(r"EUR [\d,]+\.\d{1,2}(k|M|bn)?", m) for m in money)
 
 
 def test_a_finished_run_stops_and_a_new_setting_starts_afresh(page):

@@ -214,3 +214,22 @@ def test_report_of_a_folder_without_a_sweep_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: report:") and "holds no sweep.json" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_followers_report_says_when_followers_were_off(sweep_dir):
+    report.write_report(sweep_dir)
+    text = (sweep_dir / "report" / "followers.md").read_text()
+    assert "followers were off in this sweep" in text
+
+
+def test_the_followers_report_parts_followers_from_revenue_for_a_luxury_house(tmp_path):
+    """Issue 17's question over a small sweep: lesson 8's house alone, two strategies."""
+    out = tmp_path / "sweep"
+    execute_design(plan("lesson8_followers", ["brands.0.strategy=entertainment,exclusivity"],
+                        reps=3, overrides=["brands.1.budget=0", "brands.0.cost_invitation=5"],
+                        steps=52), out, QUIET)
+    paths = report.write_report(out)
+    text = paths["followers"].read_text()
+    assert "Spectacle: followers and revenue part: the most followers under entertainment, " \
+           "the most revenue under exclusivity" in text
+    assert "followers who bought" in text

@@ -64,7 +64,7 @@ def test_exclusivity_spends_its_whole_budget_while_anyone_is_left_to_invite_or_h
     m = brand_model("exclusivity", "brands.0.budget=100", "brands.0.cost_invitation=5",
                     "brands.0.client_share=0.3", steps=20)
     spend = np.diff(m.run()["spend"].to_numpy())
-    assert (spend == 100).all()
+    assert (spend == 100_000).all()  # EUR 100,000 a week (the budget is in thousands of EUR)
 
 
 def test_influencers_are_the_top_opinion_leaders_and_reach_their_followers():
@@ -141,7 +141,7 @@ def test_no_strategy_spends_more_than_its_budget(strategy):
                     "brands.0.cost_invitation=3", steps=12)
     df = m.run()
     per_step = np.diff(df["spend"].to_numpy())
-    assert (per_step <= 77 + 1e-9).all()
+    assert (per_step <= 77_000 + 1e-6).all()  # in EUR: the budget is EUR 77,000 a week
     assert per_step.max() > 0
 
 
