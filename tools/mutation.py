@@ -1,0 +1,362 @@
+"""Machine-made mutation testing of the model's rules: cosmic-ray's mutation operators over
+``model/`` and ``agents/``, a fixed random sample, each mutant run against the tests that
+execute its line.
+
+    python tools/mutation.py                 # the sample (seed 16, 300 mutants), 2 workers
+    python tools/mutation.py --size 50       # a smaller sample (the first 50 of the same order)
+    python tools/mutation.py --show ID       # one mutant's diff
+    python tools/mutation.py --rerun-survivors   # after adding tests: run the survivors again
+
+Why this way (tools/MUTANTS.md has the figures):
+
+- **Mutations**: cosmic-ray's operators (``cosmic_ray.commands.init``) enumerate every mutation
+  of the files in scope; the driver applies one at a time to a copy of the package (never to the
+  working tree), so two workers run side by side and the tree stays usable.
+- **Pure Python**: the rules are numba-compiled, and the compiled code's cache is stamped with the
+  digest of every engine source (``model/jit.py``), so a mutant compiled would cost a full
+  compile (20-60 s). Each mutant runs with ``NUMBA_DISABLE_JIT=1`` instead: the same rules as
+  Python, the same random stream (``model/jit.py`` hands them the Generator itself).
+- **Tests per mutant**: the test selection (``TESTS``) is run once on the unmutated package
+  under coverage, with one context per test; a mutant then runs (``-x``) only the tests that
+  execute one of its lines (module-level lines: every test). Tests that fail on the unmutated
+  package in pure-Python mode are left out and listed. A mutant whose line no test executes
+  survives at once ("not covered").
+- **Sample**: the mutants are listed in a fixed order (file, operator, occurrence) and shuffled
+  with ``random.Random(seed)``; the first ``--size`` are run. Operators that only make type
+  errors on this code's floats (shifts and bitwise operators replacing arithmetic, ``is``
+  replacing a comparison) and ``RemoveDecorator`` (dropping ``@jit`` is the identity in pure
+  Python) are left out of the population, so they cannot pad the score.
+- **Results** are appended to ``out/mutation/results.jsonl`` as each mutant finishes (an
+  interrupted run resumes where it stopped, for the same sources and tests); the score goes to
+  ``out/mutation/score.json`` and the survivors are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "out" / "mutation"
+# the installed package's layout: ewom_abm.<name> lives in the folder <folder>
+PACKAGE = {"model": "model", "agents": "agents", "batch": "batch", "app": "ewom_app",
+           "scenarios": "scenarios", "data": "data"}
+SCOPE = ["model", "agents"]
+# jit.py: the compiler's interface (intrinsics, cache locators) does not run in pure Python;
+# reference.py: the closed forms the validation compares the model with (the tests' oracle)
+NOT_IN_SCOPE = {"model/jit.py", "model/reference.py"}
+# the fast selection: the rules' own tests, small models (no teaching or validation claims, no
+# CLI or app subprocesses)
+TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_desire.py",
+         "tests/test_strategies.py", "tests/test_model.py", "tests/test_seeding_strategies.py",
+         "tests/test_network.py", "tests/test_scenario.py", "tests/test_mixing_and_markets.py"]
+# operators left out of the population (see the module's docstring)
+LEFT_OUT = re.compile(r"RemoveDecorator|VariableReplacer|VariableInserter"
+                      r"|_(Add|Sub|Mul|Div|FloorDiv|Mod|Pow)_(RShift|LShift|BitOr|BitAnd|BitXor)$"
+                      r"|_(Eq|NotEq|Lt|LtE|Gt|GtE)_(Is|IsNot)$")
+SEED, SIZE, TIMEOUT = 16, 300, 300
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str  # file:operator:occurrence
+    path: str  # file in the repository
+    operator: str
+    occurrence: int
+    line: int
+    end_line: int
+
+
+def population() -> list[Mutant]:
+    """Every mutation cosmic-ray's operators make in the scope, in a fixed order."""
+    from cosmic_ray.commands.init import _all_work_items  # the enumeration `cosmic-ray init` uses
+
+    files = [p for folder in SCOPE for p in sorted((ROOT / folder).glob("*.py"))
+             if str(p.relative_to(ROOT)) not in NOT_IN_SCOPE]
+    out = []
+    for item in _all_work_items(files, {}):
+        spec = item.mutations[0]
+        op = spec.operator_name.removeprefix("core/")
+        if LEFT_OUT.search(op):
+            continue
+        rel = str(Path(spec.module_path).resolve().relative_to(ROOT))
+        out.append(Mutant(f"{rel}:{op}:{spec.occurrence}", rel, op, spec.occurrence,
+                          spec.start_pos[0], spec.end_pos[0]))
+    return sorted(out, key=lambda m: (m.path, m.operator, m.occurrence))
+
+
+def sample(mutants: list[Mutant], seed: int, size: int) -> list[Mutant]:
+    order = list(mutants)
+    random.Random(seed).shuffle(order)
+    return order[:size]
+
+
+def mutated(m: Mutant, source: str) -> str | None:
+    from cosmic_ray.mutating import mutate_code
+    from cosmic_ray.plugins import get_operator
+
+    return mutate_code(source, get_operator(f"core/{m.operator}")(), m.occurrence)
+
+
+def diff(m: Mutant) -> str:
+    source = (ROOT / m.path).read_text()
+    new = mutated(m, source) or source
+    lines = difflib.unified_diff(source.splitlines(), new.splitlines(), m.path, m.path,
+                                 n=0, lineterm="")
+    return "\n".join(list(lines)[2:])
+
+
+# --------------------------------------------------------------------------- the package copy
+
+def shadow(dest: Path) -> Path:
+    """A copy of the package laid out as installed (ewom_abm/model, ewom_abm/agents, ...)."""
+    pkg = dest / "src" / "ewom_abm"
+    shutil.copytree(ROOT / "ewom_abm", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    for name, folder in PACKAGE.items():
+        shutil.copytree(ROOT / folder, pkg / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return dest / "src"
+
+
+def installed(src: Path, path: str) -> Path:
+    folder, _, rest = path.partition("/")
+    return src / "ewom_abm" / {v: k for k, v in PACKAGE.items()}[folder] / rest
+
+
+def environment(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{ROOT / 'tests'}",
+            "PYTHONDONTWRITEBYTECODE": "1", "NUMBA_DISABLE_JIT": "1"}
+
+
+def pytest_args(*args: str) -> list[str]:
+    # run from the copy's folder: from the repository, its own ewom_abm/ would come first
+    return ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+            "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *args]
+
+
+def digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for folder in [*PACKAGE.values(), "ewom_abm", "tests"]
+                       for p in (ROOT / folder).rglob("*.py")):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- who runs what
+
+_PLUGIN = '''
+import coverage, pytest
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    cov = coverage.Coverage.current()
+    cov.switch_context(item.nodeid)
+    yield
+    cov.switch_context("")
+'''
+
+
+def coverage_map(src: Path, tmp: Path) -> dict:
+    """Run the selection once on the unmutated copy under coverage, one context per test:
+    {"lines": {path: {line: [test ids]}}, "failing": [...], "seconds": {test: s}}."""
+    import coverage
+
+    (tmp / "covctx.py").write_text(_PLUGIN)
+    data = tmp / ".coverage"
+    rc = tmp / "coveragerc"
+    sources = ",".join(str(installed(src, f"{f}/x").parent) for f in SCOPE)
+    rc.write_text(f"[run]\ndata_file = {data}\nsource = {sources}\n")
+    env = environment(src)
+    env["PYTHONPATH"] += os.pathsep + str(tmp)
+    report = tmp / "junit.xml"
+    cmd = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}",
+           *pytest_args("-p", "covctx", f"--junitxml={report}", "-o", "junit_family=xunit1",
+                        *(str(ROOT / t) for t in TESTS))]
+    subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
+    failing, seconds = _junit(report)
+    cov = coverage.Coverage(data_file=str(data))
+    cov.load()
+    lines: dict[str, dict[int, list[str]]] = {}
+    measured = cov.get_data()
+    for file in measured.measured_files():
+        rel = _repo_path(src, Path(file))
+        if rel is None:
+            continue
+        by_line = measured.contexts_by_lineno(file)
+        lines[rel] = {ln: sorted(c for c in ctx if c not in failing) if "" not in ctx
+                      else ["*"] for ln, ctx in by_line.items()}
+    return {"lines": lines, "failing": sorted(failing), "seconds": seconds}
+
+
+def _repo_path(src: Path, file: Path) -> str | None:
+    try:
+        rel = file.resolve().relative_to((src / "ewom_abm").resolve())
+    except ValueError:
+        return None
+    name, _, rest = str(rel).partition("/")
+    return f"{PACKAGE[name]}/{rest}" if name in PACKAGE else None
+
+
+def _junit(report: Path) -> tuple[set[str], dict[str, float]]:
+    import xml.etree.ElementTree as ET
+
+    failing, seconds = set(), {}
+    for case in ET.parse(report).iter("testcase"):
+        file = case.get("file") or ""
+        name = case.get("name") or ""
+        nodeid = f"{file}::{name}" if file else name
+        seconds[nodeid] = float(case.get("time") or 0)
+        if case.find("failure") is not None or case.find("error") is not None:
+            failing.add(nodeid)
+    return failing, seconds
+
+
+def tests_for(m: Mutant, cmap: dict) -> list[str]:
+    by_line = cmap["lines"].get(m.path, {})
+    found: set[str] = set()
+    for ln in range(m.line, m.end_line + 1):
+        found.update(by_line.get(str(ln), []))
+    if "*" in found:
+        return ["*"]
+    # the quickest first, so a killed mutant dies early
+    return sorted(found, key=lambda t: (cmap["seconds"].get(t, 0.0), t))
+
+
+# --------------------------------------------------------------------------- one mutant
+
+def run(m: Mutant, src: Path, cmap: dict) -> dict:
+    """Mutate the copy, run the mutant's tests, restore: {"outcome": killed | survived |
+    timeout | not covered | no mutation, "seconds", "by"}."""
+    tests = tests_for(m, cmap)
+    if not tests:
+        return {"outcome": "not covered", "seconds": 0.0, "by": ""}
+    path = installed(src, m.path)
+    original = path.read_text()
+    new = mutated(m, original)
+    if new is None:
+        return {"outcome": "no mutation", "seconds": 0.0, "by": ""}
+    if tests == ["*"]:
+        failing = set(cmap["failing"])
+        tests = [str(ROOT / t) for t in TESTS]
+        deselect = [a for t in failing for a in ("--deselect", t)]
+    else:
+        tests, deselect = [str(ROOT / t) for t in tests], []
+    path.write_text(new)
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, *pytest_args("-x", *deselect, *tests)],
+                              cwd=src.parent, env=environment(src), capture_output=True,
+                              text=True, timeout=TIMEOUT)
+        outcome = "killed" if proc.returncode != 0 else "survived"
+        failed = [ln.split(" - ")[0].split("::", 1)[-1] for ln in proc.stdout.splitlines()
+                  if ln.startswith(("FAILED", "ERROR"))]
+        by = failed[0] if failed else ("" if outcome == "survived" else "collection/import")
+    except subprocess.TimeoutExpired:
+        outcome, by = "timeout", f"over {TIMEOUT} s"
+    finally:
+        path.write_text(original)
+    return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1), "by": by}
+
+
+# --------------------------------------------------------------------------- the run
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--size", type=int, default=SIZE)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--show", metavar="ID", help="print one mutant's diff")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="run the survivors of the last run again (after adding tests)")
+    args = parser.parse_args()
+    pop = population()
+    if args.show:
+        m = next((m for m in pop if m.id == args.show), None)
+        if m is None:
+            raise SystemExit(f"no mutant {args.show!r}; ids look like model/ewom.py:AddNot:3")
+        print(diff(m))
+        return 0
+    chosen = sample(pop, args.seed, args.size)
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = digest()
+    results_file = OUT / "results.jsonl"
+    done: dict[str, dict] = {}
+    if results_file.exists():
+        for line in results_file.read_text().splitlines():
+            r = json.loads(line)
+            if r["stamp"] == stamp or (args.rerun_survivors and r["outcome"] != "survived"):
+                done[r["id"]] = r
+    if args.rerun_survivors:
+        done = {k: r for k, r in done.items() if r["outcome"] != "survived"}
+    todo = [m for m in chosen if m.id not in done]
+    print(f"cosmic-ray {version('cosmic-ray')}: {len(pop)} mutants in {', '.join(SCOPE)} "
+          f"(operators left out: {LEFT_OUT.pattern}); sample of {len(chosen)} with seed "
+          f"{args.seed}; {len(todo)} to run", flush=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ewom-mutation-") as tmp:
+        srcs = [shadow(Path(tmp) / f"w{k}") for k in range(max(args.workers, 1))]
+        cmap_file = OUT / f"coverage-{stamp}.json"
+        if cmap_file.exists():
+            cmap = json.loads(cmap_file.read_text())
+        else:
+            print("mapping tests to lines (the selection once, under coverage)...", flush=True)
+            cmap = json.loads(json.dumps(coverage_map(srcs[0], Path(tmp))))
+            cmap_file.write_text(json.dumps(cmap))
+        if cmap["failing"]:
+            print(f"left out, failing unmutated in pure Python: {', '.join(cmap['failing'])}")
+        free = list(srcs)
+
+        def work(m: Mutant) -> dict:
+            src = free.pop()
+            try:
+                r = run(m, src, cmap)
+            finally:
+                free.append(src)
+            return {**asdict(m), **r, "stamp": stamp}
+
+        with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
+            for k, r in enumerate(pool.map(work, todo), 1):
+                log.write(json.dumps(r) + "\n")
+                log.flush()
+                done[r["id"]] = r
+                print(f"[{k}/{len(todo)}] {r['id']} line {r['line']}: {r['outcome']} "
+                      f"{r['by']} ({r['seconds']} s)", flush=True)
+    results = [done[m.id] for m in chosen if m.id in done]
+    counts = {o: sum(r["outcome"] == o for r in results)
+              for o in ("killed", "timeout", "survived", "not covered", "no mutation")}
+    total = len(results) - counts["no mutation"]
+    caught = counts["killed"] + counts["timeout"]
+    score = {"tool": f"cosmic-ray {version('cosmic-ray')}", "population": len(pop),
+             "seed": args.seed, "sample": len(chosen), "counts": counts,
+             "score": round(caught / max(total, 1), 4),
+             "wall_seconds_this_run": round(time.perf_counter() - started),
+             "mutant_seconds": round(sum(r["seconds"] for r in results)),
+             "survivors": [r["id"] for r in results
+                           if r["outcome"] in ("survived", "not covered")]}
+    (OUT / "score.json").write_text(json.dumps(score, indent=1) + "\n")
+    print(f"\n{caught} of {total} mutants killed ({100 * score['score']:.1f}%): {counts}")
+    for r in results:
+        if r["outcome"] in ("survived", "not covered"):
+            fields = {k: r[k] for k in Mutant.__dataclass_fields__}
+            print(f"\n{r['outcome']}: {r['id']}\n{diff(Mutant(**fields))}")
+    return 0 if score["score"] >= 0.9 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
