@@ -10,6 +10,7 @@ import pytest
 
 from ewom_abm.model.desire import desire_of, population_view, status_value
 from ewom_abm.model.ewom import pushback, say, spread
+from ewom_abm.model.funnel import Access, receive
 from ewom_abm.model.jit import stream
 from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.reference import DOCKED
@@ -240,3 +241,31 @@ def test_each_brand_books_its_sales_at_its_own_price(kind):
         assert last.loc[name, "revenue"] == pytest.approx(buyers * price)
         assert m.brands[b].revenue == pytest.approx(buyers * price)
     assert not c.owner[1, :300].any() and c.owner[0, :300].any()
+
+
+@pytest.mark.parametrize("kind", GRAPHS)
+def test_conversions_read_the_status_each_receiver_sees(kind):
+    """Desire scales conversion by the status a receiver perceives at the start of the step
+    (recognition 1, prestige 0, top 2: a fan's desire is (1 + share aware around them) / 2):
+    with everyone aware, the interested buy at p_adopt; with only the receivers aware, at
+    p_adopt x (1 + r) / 2, r their share of the population under global mixing, 0 on a graph
+    whose friends' counts say nobody around them knows it."""
+    n, p_adopt = 20_000, 0.5
+    for receivers, aware in ((np.arange(n), n), (np.arange(2000), 2000)):
+        m = build(*DOCKED, f"network.kind={kind}", f"network.n={n}", "network.mean_degree=4",
+                  "consumers.status_sensitivity_core=1",
+                  "consumers.status_sensitivity_aspirational=1", "status.recognition=1",
+                  "status.snob=0", "status.aspiration=0", "brands.0.prestige=0",
+                  "status.desire_top=2", f"funnel.p_adopt={p_adopt}", "brands.0.seeds=0",
+                  seed=19)
+        c = m.consumers
+        c.stage[0, receivers], c.attitude[0, receivers] = Stage.INTERESTED, 1.0
+        if m.graph is not None:
+            c.friends_aware[0] = m.graph.degree if aware == n else 0
+        r = aware / n if m.graph is None or aware == n else 0.0
+        msgs = Messages.make(receivers, 1.0, 1.0, Source.PEER, sponsored=False)
+        got = receive(c, 0, msgs, 1, m.regime, m.settings.funnel, m.settings.status,
+                      m.brands[0].params, Access(), m.links, stream(m.rng))
+        expected = p_adopt * (1 + r) / 2
+        k = receivers.size
+        assert abs(got.bought.size / k - expected) < 5 * np.sqrt(expected * (1 - expected) / k)
