@@ -18,7 +18,9 @@ Why this way (tools/MUTANTS.md has the figures):
   Python, the same random stream (``model/jit.py`` hands them the Generator itself).
 - **Tests per mutant**: the test selection (``TESTS``) is run once on the unmutated package
   under coverage, with one context per test; a mutant then runs (``-x``) only the tests that
-  execute one of its lines (module-level lines: every test). Tests that fail on the unmutated
+  execute one of its lines (lines run at import, such as constants: every test that runs any
+  line of the file), in a child forked from a Python that has already imported the heavy
+  dependencies (numpy, numba, Mesa, pytest; never ewom_abm). Tests that fail on the unmutated
   package in pure-Python mode are left out and listed. A mutant whose line no test executes
   survives at once ("not covered").
 - **Sample**: the mutants are listed in a fixed order (file, operator, occurrence) and shuffled
@@ -68,7 +70,7 @@ TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_desire.py",
 LEFT_OUT = re.compile(r"RemoveDecorator|VariableReplacer|VariableInserter"
                       r"|_(Add|Sub|Mul|Div|FloorDiv|Mod|Pow)_(RShift|LShift|BitOr|BitAnd|BitXor)$"
                       r"|_(Eq|NotEq|Lt|LtE|Gt|GtE)_(Is|IsNot)$")
-SEED, SIZE, TIMEOUT = 16, 300, 300
+SEED, SIZE, TIMEOUT = 16, 300, 120
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def environment(src: Path) -> dict[str, str]:
 
 
 def pytest_args(*args: str) -> list[str]:
+    """``-m pytest`` and its arguments (the zygote takes them without the first two)."""
     # run from the copy's folder: from the repository, its own ewom_abm/ would come first
     return ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
             "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *args]
@@ -231,46 +234,106 @@ def tests_for(m: Mutant, cmap: dict) -> list[str]:
     found: set[str] = set()
     for ln in range(m.line, m.end_line + 1):
         found.update(by_line.get(str(ln), []))
-    if "*" in found:
-        return ["*"]
+    if "*" in found:  # a line run at import (a constant, a default): the file's tests
+        found = {t for tests in by_line.values() for t in tests if t != "*"}
     # the quickest first, so a killed mutant dies early
     return sorted(found, key=lambda t: (cmap["seconds"].get(t, 0.0), t))
 
 
 # --------------------------------------------------------------------------- one mutant
 
-def run(m: Mutant, src: Path, cmap: dict) -> dict:
+def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
     """Mutate the copy, run the mutant's tests, restore: {"outcome": killed | survived |
     timeout | not covered | no mutation, "seconds", "by"}."""
     tests = tests_for(m, cmap)
     if not tests:
         return {"outcome": "not covered", "seconds": 0.0, "by": ""}
-    path = installed(src, m.path)
+    path = installed(worker.src, m.path)
     original = path.read_text()
     new = mutated(m, original)
     if new is None:
         return {"outcome": "no mutation", "seconds": 0.0, "by": ""}
-    if tests == ["*"]:
-        failing = set(cmap["failing"])
-        tests = [str(ROOT / t) for t in TESTS]
-        deselect = [a for t in failing for a in ("--deselect", t)]
-    else:
-        tests, deselect = [str(ROOT / t) for t in tests], []
     path.write_text(new)
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, *pytest_args("-x", *deselect, *tests)],
-                              cwd=src.parent, env=environment(src), capture_output=True,
-                              text=True, timeout=TIMEOUT)
-        outcome = "killed" if proc.returncode != 0 else "survived"
-        failed = [ln.split(" - ")[0].split("::", 1)[-1] for ln in proc.stdout.splitlines()
-                  if ln.startswith(("FAILED", "ERROR"))]
-        by = failed[0] if failed else ("" if outcome == "survived" else "collection/import")
-    except subprocess.TimeoutExpired:
-        outcome, by = "timeout", f"over {TIMEOUT} s"
+        code, output = worker.pytest(pytest_args("-x", *(str(ROOT / t) for t in tests))[2:])
     finally:
         path.write_text(original)
+    if code is None:
+        outcome, by = "timeout", f"over {TIMEOUT} s"
+    else:
+        outcome = "killed" if code != 0 else "survived"
+        failed = [ln.split(" - ")[0].split("::", 1)[-1] for ln in output.splitlines()
+                  if ln.startswith(("FAILED", "ERROR"))]
+        by = failed[0] if failed else ("" if outcome == "survived" else f"exit {code}")
     return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1), "by": by}
+
+
+class Zygote:
+    """A Python that has imported the heavy dependencies (numpy, scipy, pandas, numba, Mesa,
+    pytest) but not ewom_abm, and forks a child per mutant that runs pytest in-process on the
+    worker's copy of the package: a mutant costs its tests, not an interpreter's start-up."""
+
+    def __init__(self, src: Path) -> None:
+        self.src = src
+        self.proc = subprocess.Popen([sys.executable, __file__, "--zygote", str(src)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=environment(src), cwd=src.parent)
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def pytest(self, args: list[str]) -> tuple[int | None, str]:
+        """(pytest's exit code, or None on timeout; its output)."""
+        self.proc.stdin.write(json.dumps(args) + "\n")
+        self.proc.stdin.flush()
+        reply = json.loads(self.proc.stdout.readline())
+        return reply["code"], Path(reply["log"]).read_text()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def zygote(src: str) -> None:
+    """The loop of a :class:`Zygote` (``--zygote SRC``): one JSON list of pytest arguments per
+    line in, one JSON reply per line out."""
+    import mesa  # noqa: F401  (the heavy imports, once)
+    import networkx  # noqa: F401
+    import numba  # noqa: F401
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import pytest
+    import scipy.sparse  # noqa: F401
+
+    assert "ewom_abm" not in sys.modules
+    log = Path(src).parent / "pytest.log"
+    print("ready", flush=True)
+    for line in sys.stdin:
+        args = json.loads(line)
+        pid = os.fork()
+        if pid == 0:  # the child: the copy first on the path, output to the log
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            sys.path[:0] = [src, str(ROOT / "tests")]
+            os.chdir(Path(src).parent)
+            code = 99
+            try:
+                code = int(pytest.main(args))
+            finally:
+                sys.stdout.flush()
+                os._exit(code)
+        deadline = time.monotonic() + TIMEOUT
+        code = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                code = os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        print(json.dumps({"code": code, "log": str(log)}), flush=True)
 
 
 # --------------------------------------------------------------------------- the run
@@ -284,7 +347,11 @@ def main() -> int:
     parser.add_argument("--show", metavar="ID", help="print one mutant's diff")
     parser.add_argument("--rerun-survivors", action="store_true",
                         help="run the survivors of the last run again (after adding tests)")
+    parser.add_argument("--zygote", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.zygote:
+        zygote(args.zygote)
+        return 0
     pop = population()
     if args.show:
         m = next((m for m in pop if m.id == args.show), None)
@@ -320,14 +387,15 @@ def main() -> int:
             cmap_file.write_text(json.dumps(cmap))
         if cmap["failing"]:
             print(f"left out, failing unmutated in pure Python: {', '.join(cmap['failing'])}")
-        free = list(srcs)
+        free = [Zygote(src) for src in srcs]
+        workers = list(free)
 
         def work(m: Mutant) -> dict:
-            src = free.pop()
+            worker = free.pop()
             try:
-                r = run(m, src, cmap)
+                r = run(m, worker, cmap)
             finally:
-                free.append(src)
+                free.append(worker)
             return {**asdict(m), **r, "stamp": stamp}
 
         with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
@@ -337,6 +405,8 @@ def main() -> int:
                 done[r["id"]] = r
                 print(f"[{k}/{len(todo)}] {r['id']} line {r['line']}: {r['outcome']} "
                       f"{r['by']} ({r['seconds']} s)", flush=True)
+        for worker in workers:
+            worker.close()
     results = [done[m.id] for m in chosen if m.id in done]
     counts = {o: sum(r["outcome"] == o for r in results)
               for o in ("killed", "timeout", "survived", "not covered", "no mutation")}
