@@ -18,13 +18,16 @@ Why this way (tools/MUTANTS.md has the figures):
   Python, the same random stream (``model/jit.py`` hands them the Generator itself).
 - **Tests per mutant**: the test selection (``TESTS``) is run once on the unmutated package
   under coverage, with one context per test; a mutant then runs (``-x``) only the tests that
-  execute one of its lines (lines run at import, such as constants: every test that runs any
-  line of the file), in a child forked from a Python that has already imported the heavy
+  execute one of its lines (lines run at import, such as constants: the tests that run any
+  line of the file), the quickest first up to ``BUDGET`` seconds of them (so the score is a
+  lower bound: a slower test might still kill a survivor), in a child forked from a Python
+  that has already imported the heavy
   dependencies (numpy, numba, Mesa, pytest; never ewom_abm). Tests that fail on the unmutated
   package in pure-Python mode are left out and listed. A mutant whose line no test executes
   survives at once ("not covered").
 - **Sample**: the mutants are listed in a fixed order (file, operator, occurrence) and shuffled
-  with ``random.Random(seed)``; the first ``--size`` are run. Operators that only make type
+  with ``random.Random(seed)``; the first ``--size`` are run. Mutations inside function
+  signatures' annotations are left out (never evaluated: equivalent). Operators that only make type
   errors on this code's floats (shifts and bitwise operators replacing arithmetic, ``is``
   replacing a comparison) and ``RemoveDecorator`` (dropping ``@jit`` is the identity in pure
   Python) are left out of the population, so they cannot pad the score.
@@ -70,7 +73,10 @@ TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_desire.py",
 LEFT_OUT = re.compile(r"RemoveDecorator|VariableReplacer|VariableInserter"
                       r"|_(Add|Sub|Mul|Div|FloorDiv|Mod|Pow)_(RShift|LShift|BitOr|BitAnd|BitXor)$"
                       r"|_(Eq|NotEq|Lt|LtE|Gt|GtE)_(Is|IsNot)$")
-SEED, SIZE, TIMEOUT = 16, 300, 120
+SEED, SIZE = 16, 300
+# per mutant: its quickest covering tests up to BUDGET seconds (their time unmutated, under
+# coverage), stopped past three times that (a hang)
+BUDGET = 30.0
 
 
 @dataclass(frozen=True)
@@ -90,15 +96,38 @@ def population() -> list[Mutant]:
     files = [p for folder in SCOPE for p in sorted((ROOT / folder).glob("*.py"))
              if str(p.relative_to(ROOT)) not in NOT_IN_SCOPE]
     out = []
+    hints = {str(p): signature_annotations(p) for p in files}
     for item in _all_work_items(files, {}):
         spec = item.mutations[0]
         op = spec.operator_name.removeprefix("core/")
-        if LEFT_OUT.search(op):
+        if LEFT_OUT.search(op) or annotated(tuple(spec.start_pos), hints[str(spec.module_path)]):
             continue
         rel = str(Path(spec.module_path).resolve().relative_to(ROOT))
         out.append(Mutant(f"{rel}:{op}:{spec.occurrence}", rel, op, spec.occurrence,
                           spec.start_pos[0], spec.end_pos[0]))
     return sorted(out, key=lambda m: (m.path, m.operator, m.occurrence))
+
+
+def signature_annotations(path: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (start, end) (line, column) spans of every function's parameter and return
+    annotations: with ``from __future__ import annotations`` nothing evaluates them, so
+    mutating them changes nothing (the scenario's dataclass fields, whose hints are read, are
+    not among them)."""
+    import ast
+
+    spans = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            a = node.args
+            notes = [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs,
+                                            a.vararg, a.kwarg) if x is not None]
+            spans += [((n.lineno, n.col_offset), (n.end_lineno, n.end_col_offset))
+                      for n in [*notes, node.returns] if n is not None]
+    return spans
+
+
+def annotated(pos: tuple[int, int], spans: list) -> bool:
+    return any(lo <= pos < hi for lo, hi in spans)
 
 
 def sample(mutants: list[Mutant], seed: int, size: int) -> list[Mutant]:
@@ -152,9 +181,12 @@ def pytest_args(*args: str) -> list[str]:
 
 
 def digest() -> str:
+    """The package's sources and the selection's tests: what the results depend on."""
     h = hashlib.sha256()
-    for path in sorted(p for folder in [*PACKAGE.values(), "ewom_abm", "tests"]
-                       for p in (ROOT / folder).rglob("*.py")):
+    helpers = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "ewom_testing.py"]
+    for path in sorted([*(p for folder in [*PACKAGE.values(), "ewom_abm"]
+                          for p in (ROOT / folder).rglob("*.py")),
+                        *helpers, *(ROOT / t for t in TESTS)]):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -236,8 +268,14 @@ def tests_for(m: Mutant, cmap: dict) -> list[str]:
         found.update(by_line.get(str(ln), []))
     if "*" in found:  # a line run at import (a constant, a default): the file's tests
         found = {t for tests in by_line.values() for t in tests if t != "*"}
-    # the quickest first, so a killed mutant dies early
-    return sorted(found, key=lambda t: (cmap["seconds"].get(t, 0.0), t))
+    # the quickest first, so a killed mutant dies early, up to BUDGET seconds of them
+    chosen, spent = [], 0.0
+    for t in sorted(found, key=lambda t: (cmap["seconds"].get(t, 0.0), t)):
+        if chosen and spent + cmap["seconds"].get(t, 0.0) > BUDGET:
+            break
+        chosen.append(t)
+        spent += cmap["seconds"].get(t, 0.0)
+    return chosen
 
 
 # --------------------------------------------------------------------------- one mutant
@@ -253,14 +291,16 @@ def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
     new = mutated(m, original)
     if new is None:
         return {"outcome": "no mutation", "seconds": 0.0, "by": ""}
+    limit = 15 + 3 * sum(cmap["seconds"].get(t, 1.0) for t in tests)
     path.write_text(new)
     started = time.perf_counter()
     try:
-        code, output = worker.pytest(pytest_args("-x", *(str(ROOT / t) for t in tests))[2:])
+        code, output = worker.pytest(pytest_args("-x", *(str(ROOT / t) for t in tests))[2:],
+                                     limit)
     finally:
         path.write_text(original)
     if code is None:
-        outcome, by = "timeout", f"over {TIMEOUT} s"
+        outcome, by = "timeout", f"over {limit:.0f} s"
     else:
         outcome = "killed" if code != 0 else "survived"
         failed = [ln.split(" - ")[0].split("::", 1)[-1] for ln in output.splitlines()
@@ -281,9 +321,9 @@ class Zygote:
                                      env=environment(src), cwd=src.parent)
         assert self.proc.stdout.readline().strip() == "ready"
 
-    def pytest(self, args: list[str]) -> tuple[int | None, str]:
-        """(pytest's exit code, or None on timeout; its output)."""
-        self.proc.stdin.write(json.dumps(args) + "\n")
+    def pytest(self, args: list[str], limit: float) -> tuple[int | None, str]:
+        """(pytest's exit code, or None past ``limit`` seconds; its output)."""
+        self.proc.stdin.write(json.dumps({"args": args, "limit": limit}) + "\n")
         self.proc.stdin.flush()
         reply = json.loads(self.proc.stdout.readline())
         return reply["code"], Path(reply["log"]).read_text()
@@ -308,7 +348,7 @@ def zygote(src: str) -> None:
     log = Path(src).parent / "pytest.log"
     print("ready", flush=True)
     for line in sys.stdin:
-        args = json.loads(line)
+        ask = json.loads(line)
         pid = os.fork()
         if pid == 0:  # the child: the copy first on the path, output to the log
             fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
@@ -318,11 +358,11 @@ def zygote(src: str) -> None:
             os.chdir(Path(src).parent)
             code = 99
             try:
-                code = int(pytest.main(args))
+                code = int(pytest.main(ask["args"]))
             finally:
                 sys.stdout.flush()
                 os._exit(code)
-        deadline = time.monotonic() + TIMEOUT
+        deadline = time.monotonic() + ask["limit"]
         code = None
         while time.monotonic() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)
