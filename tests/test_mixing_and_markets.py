@@ -269,3 +269,22 @@ def test_conversions_read_the_status_each_receiver_sees(kind):
         expected = p_adopt * (1 + r) / 2
         k = receivers.size
         assert abs(got.bought.size / k - expected) < 5 * np.sqrt(expected * (1 - expected) / k)
+
+
+@pytest.mark.parametrize("kind", GRAPHS)
+def test_launch_seeds_are_satisfied_owners_holding_the_brands_own_words(kind):
+    """Launch seeds: adopters at step 0 with a full attitude, holding the brand's message (its
+    own words, sponsored), and counted by the KPIs by segment."""
+    m = build(*STATUS, f"network.kind={kind}", "network.n=400", "brands.0.seeds=30",
+              "brands.0.seeding=random", "consumers.core_share=0.3", seed=23)
+    c = m.consumers
+    seeds = np.flatnonzero(c.owner[0])
+    assert seeds.size == 30
+    assert (c.stage[0, seeds] == Stage.ADOPTER).all() and (c.bought[0, seeds] == 0).all()
+    assert np.allclose(c.attitude[0, seeds], 1.0) and np.allclose(c.held.valence[0, seeds], 1.0)
+    assert c.held.sponsored[0, seeds].all() and (c.held.hops[0, seeds] == 0).all()
+    kpi = m.final()["Brand"]
+    core = c.core[seeds]
+    assert kpi["penetration_core"] == pytest.approx(core.sum() / c.core.sum())
+    assert kpi["penetration_outside_core"] == pytest.approx((~core).sum() / (~c.core).sum())
+    assert kpi["penetration"] == pytest.approx(30 / 400)
