@@ -10,8 +10,8 @@ copied to a temporary folder, the edit applied there, and the model tests run ag
 compiled rules are compiled afresh for each mutant (their cache is stamped with the digest of
 the engine's sources, model/jit.py), which is most of each mutant's time. The
 closing table says which mutants survived: each survivor is a mechanism no test would miss.
-This is MODEL.md's property 7 (every mechanism matters) checked by hand-written mutants; mutmut
-does the same at scale with blind mutations.
+This is MODEL.md's property 7 (every mechanism matters) checked by hand-written mutants;
+tools/mutation.py does the same at scale with cosmic-ray's blind mutations (tools/MUTANTS.md).
 """
 
 from __future__ import annotations

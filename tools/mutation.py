@@ -378,6 +378,41 @@ def zygote(src: str) -> None:
 
 # --------------------------------------------------------------------------- the run
 
+def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
+            results_file: Path) -> None:
+    """Run the mutants ``todo`` on ``workers`` copies of the package, recording each."""
+    srcs = [shadow(tmp / f"w{k}") for k in range(max(workers, 1))]
+    cmap_file = OUT / f"coverage-{stamp}.json"
+    if cmap_file.exists():
+        cmap = json.loads(cmap_file.read_text())
+    else:
+        print("mapping tests to lines (the selection once, under coverage)...", flush=True)
+        cmap = json.loads(json.dumps(coverage_map(srcs[0], tmp)))
+        cmap_file.write_text(json.dumps(cmap))
+    if cmap["failing"]:
+        print(f"left out, failing unmutated in pure Python: {', '.join(cmap['failing'])}")
+    free = [Zygote(src) for src in srcs]
+    zygotes = list(free)
+
+    def work(m: Mutant) -> dict:
+        worker = free.pop()
+        try:
+            r = run(m, worker, cmap)
+        finally:
+            free.append(worker)
+        return {**asdict(m), **r, "stamp": stamp}
+
+    with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
+        for k, r in enumerate(pool.map(work, todo), 1):
+            log.write(json.dumps(r) + "\n")
+            log.flush()
+            done[r["id"]] = r
+            print(f"[{k}/{len(todo)}] {r['id']} line {r['line']}: {r['outcome']} "
+                  f"{r['by']} ({r['seconds']} s)", flush=True)
+    for worker in zygotes:
+        worker.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -387,6 +422,8 @@ def main() -> int:
     parser.add_argument("--show", metavar="ID", help="print one mutant's diff")
     parser.add_argument("--rerun-survivors", action="store_true",
                         help="run the survivors of the last run again (after adding tests)")
+    parser.add_argument("--report", action="store_true",
+                        help="only report the recorded results of the sample (run nothing)")
     parser.add_argument("--zygote", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.zygote:
@@ -407,46 +444,19 @@ def main() -> int:
     if results_file.exists():
         for line in results_file.read_text().splitlines():
             r = json.loads(line)
-            if r["stamp"] == stamp or (args.rerun_survivors and r["outcome"] != "survived"):
+            if r["stamp"] == stamp or args.report or (args.rerun_survivors
+                                                      and r["outcome"] != "survived"):
                 done[r["id"]] = r
     if args.rerun_survivors:
         done = {k: r for k, r in done.items() if r["outcome"] != "survived"}
-    todo = [m for m in chosen if m.id not in done]
+    todo = [] if args.report else [m for m in chosen if m.id not in done]
     print(f"cosmic-ray {version('cosmic-ray')}: {len(pop)} mutants in {', '.join(SCOPE)} "
           f"(operators left out: {LEFT_OUT.pattern}); sample of {len(chosen)} with seed "
           f"{args.seed}; {len(todo)} to run", flush=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ewom-mutation-") as tmp:
-        srcs = [shadow(Path(tmp) / f"w{k}") for k in range(max(args.workers, 1))]
-        cmap_file = OUT / f"coverage-{stamp}.json"
-        if cmap_file.exists():
-            cmap = json.loads(cmap_file.read_text())
-        else:
-            print("mapping tests to lines (the selection once, under coverage)...", flush=True)
-            cmap = json.loads(json.dumps(coverage_map(srcs[0], Path(tmp))))
-            cmap_file.write_text(json.dumps(cmap))
-        if cmap["failing"]:
-            print(f"left out, failing unmutated in pure Python: {', '.join(cmap['failing'])}")
-        free = [Zygote(src) for src in srcs]
-        workers = list(free)
-
-        def work(m: Mutant) -> dict:
-            worker = free.pop()
-            try:
-                r = run(m, worker, cmap)
-            finally:
-                free.append(worker)
-            return {**asdict(m), **r, "stamp": stamp}
-
-        with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
-            for k, r in enumerate(pool.map(work, todo), 1):
-                log.write(json.dumps(r) + "\n")
-                log.flush()
-                done[r["id"]] = r
-                print(f"[{k}/{len(todo)}] {r['id']} line {r['line']}: {r['outcome']} "
-                      f"{r['by']} ({r['seconds']} s)", flush=True)
-        for worker in workers:
-            worker.close()
+        if todo:
+            run_all(todo, Path(tmp), args.workers, stamp, done, results_file)
     results = [done[m.id] for m in chosen if m.id in done]
     counts = {o: sum(r["outcome"] == o for r in results)
               for o in ("killed", "timeout", "survived", "not covered", "no mutation")}
