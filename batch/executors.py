@@ -27,6 +27,7 @@ from typing import Any
 from ewom_abm import limits
 from ewom_abm.batch.runner import Outcome, Task
 from ewom_abm.model.errors import EwomError, one_line
+from ewom_abm.model.jit import held_interrupts
 
 RunFn = Callable[[Task], Outcome]
 OnError = Callable[[Task, BaseException, str], Outcome]
@@ -114,24 +115,14 @@ def _starting_workers() -> Iterator[None]:
     main = sys.modules.get("__main__")
     hide = main is not None and (getattr(main, "__file__", None) is not None
                                  or getattr(main, "__spec__", None) is not None)
-    held: list[int] = []
-    installed = True
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    except ValueError:  # not the main thread: signals are not ours to hold
-        installed, previous = False, None
-    if hide:
-        sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
+    with held_interrupts():
         if hide:
-            sys.modules["__main__"] = main
-        if installed:  # a handler set outside Python reads as None: Python's default then
-            signal.signal(signal.SIGINT, previous if previous is not None
-                          else signal.default_int_handler)
-            if held:
-                raise KeyboardInterrupt
+            sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if hide:
+                sys.modules["__main__"] = main
 
 
 class LocalExecutor(Executor):

@@ -638,7 +638,7 @@ def section_app(quick: bool) -> dict:
                                       "network.mean_degree": 10})
     model = AppModel(setup)
     components.network_png(model, 0)
-    components.charts_png(model)
+    components.charts_svg(model)
     step, draw = [], []
     for _ in range(steps):
         t = now()
@@ -646,7 +646,7 @@ def section_app(quick: bool) -> dict:
         step.append(now() - t)
         t = now()
         components.network_png(model, 0)
-        components.charts_png(model)
+        components.charts_svg(model)
         draw.append(now() - t)
     step_s, draw_s = statistics.median(step), statistics.median(draw)
     table(f"5d. the app's step at {APP_N:,} consumers, headless (lesson1_seeding on "
@@ -654,7 +654,7 @@ def section_app(quick: bool) -> dict:
           ["steps", "model step ms", "redraw ms", "step + redraw ms"],
           [[steps, f"{step_s * 1e3:.1f}", f"{draw_s * 1e3:.1f}",
             f"{(step_s + draw_s) * 1e3:.1f}"]],
-          note="redraw: components.network_png and components.charts_png, as the page calls "
+          note="redraw: components.network_png and components.charts_svg, as the page calls "
                "them after a step; in a real\npage add the widgets and the browser "
                "(benchmarks/bench_app.py --browser).")
     return {"step": step_s, "draw": draw_s}

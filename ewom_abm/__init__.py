@@ -19,7 +19,7 @@ from typing import Any
 try:
     __version__ = version("ewom-abm")
 except PackageNotFoundError:  # running from a checkout that was not installed
-    __version__ = "0.1.0"
+    __version__ = "0.2.0"
 
 __all__ = ["EwomError", "__version__", "calibrate", "load", "presets", "run", "sweep"]
 _API = {"run", "sweep", "calibrate", "presets", "load"}

@@ -21,11 +21,14 @@ loops, it costs what the loops do (docs/ODD.md, "How to add a rule").
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
 import math
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,30 @@ from numba.core import caching, cgutils
 from numba.extending import intrinsic, overload
 
 _ENGINE = Path(__file__).resolve().parent  # the folder of the compiled rules
+
+
+@contextlib.contextmanager
+def held_interrupts() -> Iterator[None]:
+    """A Ctrl-C inside the block is held and raised when it ends. Compiled rules must not be
+    interrupted half-way: a KeyboardInterrupt raised while numba's dispatcher reads a call's
+    arguments crashes the process (a segmentation fault, not a clean exit). Outside the main
+    thread signals are not ours to hold, and the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:  # a handler set outside Python reads as None: Python's default then
+        signal.signal(signal.SIGINT, previous if previous is not None
+                      else signal.default_int_handler)
+    if not held or previous == signal.SIG_IGN:
+        return
+    if callable(previous) and previous is not signal.default_int_handler:
+        previous(signal.SIGINT, None)  # someone else's handler: theirs to decide
+    else:
+        raise KeyboardInterrupt
 
 
 @functools.cache

@@ -29,7 +29,7 @@ from ewom_abm.model.errors import EwomError
 from ewom_abm.model.ewom import REGIMES, spread
 from ewom_abm.model.funnel import attend, receive
 from ewom_abm.model.graph import Graph, links
-from ewom_abm.model.jit import stream
+from ewom_abm.model.jit import held_interrupts, stream
 from ewom_abm.model.message import Content, Messages
 from ewom_abm.model.metrics import MEASURED, METRICS, census, to_frame
 from ewom_abm.model.network import build_graph
@@ -199,7 +199,12 @@ class EwomModel(mesa.Model):
     # ------------------------------------------------------------------ dynamics
 
     def step(self) -> None:
-        """One synchronous step; see the module docstring for the schedule."""
+        """One synchronous step; see the module docstring for the schedule. A Ctrl-C waits
+        for the step to finish (compiled rules cannot be stopped half-way)."""
+        with held_interrupts():
+            self._advance()
+
+    def _advance(self) -> None:
         cons, t, sc, regime, graph = self.consumers, self.steps, self.settings, self.regime, \
             self.links
         rng = stream(self.rng)  # the model's generator, as compiled rules draw from it

@@ -51,6 +51,9 @@ def _build(root: Path) -> Installed:
                           **pip).stdout.strip()
     deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
     (Path(site) / "_ewom_test_deps.pth").write_text("\n".join(deps) + "\n")
+    for data in ("etc", "share"):  # the dependencies' data files (Jupyter's widget config)
+        if (Path(sys.prefix) / data).is_dir():
+            (venv / data).symlink_to(Path(sys.prefix) / data, target_is_directory=True)
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-compile", "--no-deps",
                     str(wheel)], **pip)
     subprocess.run([python, "-m", "pip", "check"], **pip)

@@ -19,6 +19,7 @@ from ewom_abm.model.state import Stage
 
 SEEDS = tuple(range(101, 107))
 MORE_SEEDS = tuple(range(101, 113))  # for the claims about smaller differences
+MANY_SEEDS = tuple(range(101, 125))  # for claims on values that vary a lot from run to run
 Z = 3.0
 # every claim is checked on the seeds its text was measured on and again on a second, disjoint
 # block (slow): a claim that held only on its own seeds would fail there
@@ -176,7 +177,7 @@ def test_lesson3_coproduction_spreads_further_but_turns_negative(shift):
 
 @pytest.mark.parametrize("shift", BLOCKS)
 def test_lesson4_influencer_buys_reach_and_dilution_together(shift):
-    seeds = block(MORE_SEEDS, shift)
+    seeds = block(MANY_SEEDS, shift)  # week 5's dilution, among few aware, is 0 to 1
     models = runs("lesson4_influencer", seeds=seeds)
     for step in (10, 26, 52):
         assert_greater(series(models, "Lavish", "reach", step), series(models, "Modest", "reach",
@@ -252,12 +253,9 @@ def late_share(m: EwomModel, brand: str, strategy: str) -> float:
     return float((late["strategy"] == strategy).mean())
 
 
-LESSON7_SEEDS = tuple(range(101, 125))  # Heritage's choices vary a lot from run to run
-
-
 @pytest.mark.parametrize("shift", BLOCKS)
 def test_lesson7_the_brand_that_fears_dilution_learns_exclusivity(shift):
-    seeds = block(LESSON7_SEEDS, shift)
+    seeds = block(MANY_SEEDS, shift)
     models = runs("lesson7_adaptive", seeds=seeds)
     heritage = np.array([late_share(m, "Heritage", "exclusivity") for m in models])
     trendy = np.array([late_share(m, "Trendy", "exclusivity") for m in models])
