@@ -80,7 +80,7 @@ def coin_flips(n: int, p: float, rng: object) -> np.ndarray:
     gen = generator(rng)
     if p <= 0 or n <= 0:
         return np.empty(0, np.int64)
-    scale = -1.0 / math.log1p(-p)
+    scale = -1.0 / math.log1p(-p) if p < 1 else 0.0  # p = 1: every one
     out = np.empty(min(n, int(n * p + 6 * math.sqrt(n * p) + 16)), np.int64)
     k = 0
     at = skip(scale, gen)

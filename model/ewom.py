@@ -154,7 +154,7 @@ def complaint(attitude: float, disappointment: float, owner: bool, ew: tuple
 def retold(hops: int, trust: float) -> tuple[int, float]:
     """A retelling of a held message (linear, coproduction): one more hop, its trust at most a
     friend's (a paid post stays paid; an invitation's persuasion stays with its guest)."""
-    return min(hops + 1, NO_HOPS), min(trust, 1.0)
+    return min(int(hops) + 1, NO_HOPS), min(trust, 1.0)
 
 
 @jit
@@ -236,7 +236,7 @@ def transmit(links: Links, senders: np.ndarray, prob: np.ndarray,
             continue
         if k + hi - lo > slot.size:  # rare: more hits than expected
             slot, dst = grow(slot, k, k + hi - lo), grow(dst, k, k + hi - lo)
-        scale = -1.0 / math.log1p(-p)
+        scale = -1.0 / math.log1p(-p) if p < 1 else 0.0  # p = 1: every edge
         e = lo + skip(scale, gen)
         while e < hi:
             slot[k], dst[k] = s, indices[int(e)]

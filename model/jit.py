@@ -275,3 +275,17 @@ def _row(src, b):
     cls = src.instance_class
     fields = ", ".join(f"src[{k}][b]" for k in range(len(src)))
     return _generated("row", "src, b", [f"return cls({fields})"], {"cls": cls})
+
+
+if numba.config.DISABLE_JIT:
+    # NUMBA_DISABLE_JIT=1 runs the rules as Python (mutation testing, tools/mutation.py: no
+    # compile per mutant): the handle is then the Generator itself, and intrinsics are Python.
+    def stream(rng: np.random.Generator) -> Any:
+        return rng
+
+    def generator(handle: Any) -> Any:
+        return handle
+
+    def put(dst: tuple, i: int, src: tuple, j: int) -> None:
+        for a, b in zip(dst, src, strict=True):
+            a[i] = b[j]

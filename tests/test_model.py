@@ -199,3 +199,16 @@ def test_a_settled_model_coasts_to_the_same_rows_as_stepping_through():
     learning = build(*sets, "brands.0.strategy=adaptive", "brands.0.adapt_every=1", steps=60)
     learning.run()
     assert not learning._settled  # an adaptive brand keeps reviewing its strategy
+
+
+def test_consumer_agents_name_the_valid_range_and_check_attitudes():
+    m = build("network.n=50")
+    with pytest.raises(IndexError, match=r"consumer: index 50 out of range 0\.\.49"):
+        m.consumer(50)
+    c = m.consumer(3)
+    c.set_attitude(0, -0.25)
+    assert c.attitude(0) == pytest.approx(-0.25) == m.consumers.attitude[0, 3]
+    for bad in (1.5, -1.01):
+        with pytest.raises(ValueError, match=r"attitude: .* is out of range, allowed \[-1, 1\]"):
+            c.set_attitude(0, bad)
+    assert c.attitude(0) == pytest.approx(-0.25)

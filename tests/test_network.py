@@ -474,3 +474,20 @@ def test_file_digest_is_the_content_not_the_name(tmp_path):
     assert file_digest(a) != file_digest(b)
     with pytest.raises(EwomError, match=r"network\.path: .* is a folder"):
         file_digest(tmp_path)
+
+
+def test_stochastic_block_draws_reach_the_first_and_last_consumer_alike() -> None:
+    """Between-block pairs are uniform over consumers: the first and last consumer get as many
+    between-block friends as anyone, on average over graphs (an off-by-one in the draws would
+    halve or zero theirs)."""
+    n, graphs = 2000, 20
+    ends, mean = np.zeros(2), 0.0
+    for seed in range(graphs):
+        g = build_graph("stochastic_block", n, rng(seed), mean_degree=20, blocks=2, mixing=0.5)
+        u, v = g.edges()
+        between = np.bincount(np.concatenate([u, v])[np.concatenate([g.blocks[u] != g.blocks[v]]
+                                                                     * 2)], minlength=n)
+        ends += between[[0, n - 1]]
+        mean += between.mean()
+    # each end's total over the graphs is Poisson-like around the graphs' mean total
+    assert np.all(np.abs(ends - mean) < 5 * np.sqrt(mean)), (ends, mean)

@@ -250,3 +250,13 @@ def test_a_sweep_varying_the_path_runs_the_files():
     sim = EwomSimulator.from_scenario(scenario.load("organic"))
     config = sim.configure({"network.path": str(Path(FACEBOOK).resolve())})
     assert config.network.kind == "file" and config.network.path.endswith(".txt.gz")
+
+
+def test_a_brand_added_by_set_is_named_by_its_number():
+    cfg = scenario.load(None, ["brands.1.budget=0", "brands.2.price=2"])
+    assert [b.name for b in cfg.brands][1:] == ["Brand 2", "Brand 3"]
+
+
+def test_setting_a_brand_past_the_next_names_the_valid_indices():
+    with pytest.raises(EwomError, match=r"there are 1 \(0\.\.0, or 1 to add one\)"):
+        scenario.load(None, ["brands.3.budget=0"])

@@ -10,8 +10,8 @@ copied to a temporary folder, the edit applied there, and the model tests run ag
 compiled rules are compiled afresh for each mutant (their cache is stamped with the digest of
 the engine's sources, model/jit.py), which is most of each mutant's time. The
 closing table says which mutants survived: each survivor is a mechanism no test would miss.
-This is MODEL.md's property 7 (every mechanism matters) checked by hand-written mutants; mutmut
-does the same at scale with blind mutations.
+This is MODEL.md's property 7 (every mechanism matters) checked by hand-written mutants;
+tools/mutation.py does the same at scale with cosmic-ray's blind mutations (tools/MUTANTS.md).
 """
 
 from __future__ import annotations
@@ -71,11 +71,11 @@ MUTANTS = (
            "    moved = (1 - ew.drift) * valence + ew.drift * pull"),
     Mutant("retellings keep the source's trust -> full trust again (laundering)",
            "model/ewom.py",
-           "    return min(hops + 1, NO_HOPS), min(trust, 1.0)",
-           "    return min(hops + 1, NO_HOPS), 1.0"),
+           "    return min(int(hops) + 1, NO_HOPS), min(trust, 1.0)",
+           "    return min(int(hops) + 1, NO_HOPS), 1.0"),
     Mutant("retold invitations keep their persuasion", "model/ewom.py",
-           "    return min(hops + 1, NO_HOPS), min(trust, 1.0)",
-           "    return min(hops + 1, NO_HOPS), trust"),
+           "    return min(int(hops) + 1, NO_HOPS), min(trust, 1.0)",
+           "    return min(int(hops) + 1, NO_HOPS), trust"),
     Mutant("pushback: sponsored close retellings -> every message", "model/ewom.py",
            "        if said.sponsored[m] and said.hops[m] <= ew.pushback_hops \\\n"
            "                and msgs.source[m] >= Source.POST and uniform(gen) < ew.pushback:",
@@ -83,6 +83,41 @@ MUTANTS = (
     Mutant("pushback: off", "model/ewom.py",
            "and msgs.source[m] >= Source.POST and uniform(gen) < ew.pushback:",
            "and msgs.source[m] >= Source.POST and uniform(gen) < 0.0:"),
+    # --- the places an independent set of mutants found unguarded (issue 16)
+    Mutant("global mixing: recognition counts the owners, not the aware", "model/desire.py",
+           "        aware += cons.stage[b, i] != UNAWARE", "        aware += cons.owner[b, i]"),
+    Mutant("global mixing: owners' segments swapped", "model/desire.py",
+           "        if cons.owner[b, i]:\n            if cons.core[i]:",
+           "        if cons.owner[b, i]:\n            if not cons.core[i]:"),
+    Mutant("global mixing: shares of the aware, not of everyone", "model/desire.py",
+           "    return aware / n, core / n, other / n",
+           "    return aware / n, core / max(aware, 1), other / max(aware, 1)"),
+    Mutant("global mixing: only receivers' desire follows the population", "model/desire.py",
+           "        for i in range(core.size):\n            if r.stage[i] != UNAWARE:",
+           "        for i in who:\n            if r.stage[i] != UNAWARE:"),
+    Mutant("global mixing: conversions see no status", "model/funnel.py",
+           "    view = (0.0, 0.0, 0.0) if graph else population_view(cons, b)",
+           "    view = (0.0, 0.0, 0.0)"),
+    Mutant("word of mouth: every receiver hears the first talker", "model/ewom.py",
+           "        put(batch.content, second + k, said, position[slot[k]])",
+           "        put(batch.content, second + k, said, 0)"),
+    Mutant("launch seeds: friends do not see them as owners", "model/model.py",
+           "        self.dreams[b].update(consumers, aware, bought)",
+           "        self.dreams[b].update(consumers, aware, bought[:0])"),
+    Mutant("several brands: every sale booked at the first brand's price", "model/model.py",
+           "            br.revenue += got.bought.size * br.cfg.price",
+           "            br.revenue += got.bought.size * self.brands[0].cfg.price"),
+    Mutant("pushback: flips the valence (negative sponsored content turns positive)",
+           "model/ewom.py",
+           "            said.valence[m] = -abs(said.valence[m])",
+           "            said.valence[m] = -said.valence[m]"),
+    Mutant("coproduction: the same noise for every teller", "model/ewom.py",
+           "                noise = normal(gen) if ew.noise > 0 else 0.0",
+           "                noise = math.cos(ew.noise) if ew.noise > 0 else 0.0"),
+    Mutant("coproduction: noise only under global mixing", "model/ewom.py",
+           "                noise = normal(gen) if ew.noise > 0 else 0.0",
+           "                noise = normal(gen) if ew.noise > 0 and links.indptr.size <= 1 "
+           "else 0.0"),
     Mutant("reinforcement by adopting friends: off", "model/funnel.py",
            "            drive *= 1.0 + fn.reinforcement * max(owner_core[i] + owner_other[i] - 1, "
            "0)",
