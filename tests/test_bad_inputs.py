@@ -453,8 +453,17 @@ def test_a_scenario_name_never_leaves_the_output_folder(world: Path) -> None:
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # a user's terminal: Ctrl-C reaches the command even when this suite itself was started in
+    # the background (which makes a child inherit an ignored SIGINT)
     return subprocess.Popen([sys.executable, "-m", "ewom_abm", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_user_terminal)
+
+
+def _user_terminal() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_a_long_sensitivity_says_how_long_before_it_starts(tmp_path: Path) -> None:

@@ -238,8 +238,9 @@ def test_each_brand_books_its_sales_at_its_own_price(kind):
     for b, name, price in ((0, "Brand", 2.0), (1, "Dear", 5.0)):
         buyers = np.count_nonzero(c.owner[b] & (c.bought[b] >= 1))
         assert buyers > 50, name
-        assert last.loc[name, "revenue"] == pytest.approx(buyers * price)
-        assert m.brands[b].revenue == pytest.approx(buyers * price)
+        euros = 1000.0 * m.config.market.scale  # a price is in kEUR; each buyer stands for scale
+        assert last.loc[name, "revenue"] == pytest.approx(buyers * price * euros)
+        assert m.brands[b].revenue == pytest.approx(buyers * price * euros)
     assert not c.owner[1, :300].any() and c.owner[0, :300].any()
 
 
