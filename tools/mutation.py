@@ -45,7 +45,6 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,11 +54,10 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from mutants import PACKAGE, shadow  # the hand-written set's package copy (tools/)
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "out" / "mutation"
-# the installed package's layout: ewom_abm.<name> lives in the folder <folder>
-PACKAGE = {"model": "model", "agents": "agents", "batch": "batch", "app": "ewom_app",
-           "scenarios": "scenarios", "data": "data"}
 SCOPE = ["model", "agents"]
 # jit.py: the compiler's interface (intrinsics, cache locators) does not run in pure Python;
 # reference.py: the closed forms the validation compares the model with (the tests' oracle)
@@ -152,16 +150,6 @@ def diff(m: Mutant) -> str:
 
 
 # --------------------------------------------------------------------------- the package copy
-
-def shadow(dest: Path) -> Path:
-    """A copy of the package laid out as installed (ewom_abm/model, ewom_abm/agents, ...)."""
-    pkg = dest / "src" / "ewom_abm"
-    shutil.copytree(ROOT / "ewom_abm", pkg, ignore=shutil.ignore_patterns("__pycache__"))
-    for name, folder in PACKAGE.items():
-        shutil.copytree(ROOT / folder, pkg / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return dest / "src"
-
 
 def installed(src: Path, path: str) -> Path:
     folder, _, rest = path.partition("/")
