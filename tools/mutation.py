@@ -25,14 +25,15 @@ Why this way (tools/MUTANTS.md has the figures):
   dependencies (numpy, numba, Mesa, pytest; never ewom_abm). Tests that fail on the unmutated
   package in pure-Python mode are left out and listed. A mutant whose line no test executes
   survives at once ("not covered").
-- **Sample**: the mutants are listed in a fixed order (file, operator, occurrence) and shuffled
-  with ``random.Random(seed)``; the first ``--size`` are run. Mutations inside function
-  signatures' annotations are left out (never evaluated: equivalent). Operators that only make type
-  errors on this code's floats (shifts and bitwise operators replacing arithmetic, ``is``
-  replacing a comparison) and ``RemoveDecorator`` (dropping ``@jit`` is the identity in pure
-  Python) are left out of the population, so they cannot pad the score.
+- **Sample**: the mutants are ordered by a keyed hash of (seed, id), and the first ``--size``
+  are run: a uniform sample that an edit to one file changes only in that file. Mutations inside
+  function signatures' annotations are left out (never evaluated: equivalent). Operators that
+  only make type errors on this code's floats (shifts and bitwise operators replacing
+  arithmetic, ``is`` replacing a comparison) and ``RemoveDecorator`` (dropping ``@jit`` is the
+  identity in pure Python) are left out of the population, so they cannot pad the score.
 - **Results** are appended to ``out/mutation/results.jsonl`` as each mutant finishes (an
-  interrupted run resumes where it stopped, for the same sources and tests); the score goes to
+  interrupted run resumes where it stopped; a result stands while the mutant's own file is
+  unchanged, and the report counts those recorded before edits elsewhere); the score goes to
   ``out/mutation/score.json`` and the survivors are printed.
 """
 
@@ -43,7 +44,6 @@ import difflib
 import hashlib
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -129,9 +129,13 @@ def annotated(pos: tuple[int, int], spans: list) -> bool:
 
 
 def sample(mutants: list[Mutant], seed: int, size: int) -> list[Mutant]:
-    order = list(mutants)
-    random.Random(seed).shuffle(order)
-    return order[:size]
+    """The ``size`` mutants whose keyed hash of their id is lowest: a uniform random sample
+    that an edit to one file changes only in that file (a shuffle of the whole population
+    would draw a new sample after any edit)."""
+    def key(m: Mutant) -> str:
+        return hashlib.sha256(f"{seed}:{m.id}".encode()).hexdigest()
+
+    return sorted(mutants, key=key)[:size]
 
 
 def mutated(m: Mutant, source: str) -> str | None:
@@ -168,16 +172,26 @@ def pytest_args(*args: str) -> list[str]:
             "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *args]
 
 
-def digest() -> str:
-    """The package's sources and the selection's tests: what the results depend on."""
+def digest(paths: list[Path] | None = None) -> str:
+    """The digest of ``paths``, by default everything the results depend on: the package's
+    sources and the selection's tests."""
+    if paths is None:
+        helpers = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "ewom_testing.py"]
+        paths = [*(p for folder in [*PACKAGE.values(), "ewom_abm"]
+                   for p in (ROOT / folder).rglob("*.py")), *helpers, *(ROOT / t for t in TESTS)]
     h = hashlib.sha256()
-    helpers = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "ewom_testing.py"]
-    for path in sorted([*(p for folder in [*PACKAGE.values(), "ewom_abm"]
-                          for p in (ROOT / folder).rglob("*.py")),
-                        *helpers, *(ROOT / t for t in TESTS)]):
+    for path in sorted(paths):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def reusable(r: dict, stamp: str) -> bool:
+    """Whether a recorded result still stands: recorded at this state of everything, or at
+    this state of the mutant's own file when the rest changed since (its id then names the
+    same mutation; an edit elsewhere that keeps every result bit-identical, a refactor, rarely
+    changes an outcome, and ``--rerun-survivors`` runs the survivors again at this state)."""
+    return r["stamp"] == stamp or r.get("file") == digest([ROOT / r["path"]])
 
 
 # --------------------------------------------------------------------------- who runs what
@@ -369,6 +383,8 @@ def zygote(src: str) -> None:
 def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
             results_file: Path) -> None:
     """Run the mutants ``todo`` on ``workers`` copies of the package, recording each."""
+    # the sources as copied (the tree may change while the run goes on)
+    files = {m.path: digest([ROOT / m.path]) for m in todo}
     srcs = [shadow(tmp / f"w{k}") for k in range(max(workers, 1))]
     cmap_file = OUT / f"coverage-{stamp}.json"
     if cmap_file.exists():
@@ -388,7 +404,7 @@ def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
             r = run(m, worker, cmap)
         finally:
             free.append(worker)
-        return {**asdict(m), **r, "stamp": stamp}
+        return {**asdict(m), **r, "stamp": stamp, "file": files[m.path]}
 
     with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
         for k, r in enumerate(pool.map(work, todo), 1):
@@ -432,11 +448,11 @@ def main() -> int:
     if results_file.exists():
         for line in results_file.read_text().splitlines():
             r = json.loads(line)
-            if r["stamp"] == stamp or args.report or (args.rerun_survivors
-                                                      and r["outcome"] != "survived"):
+            if reusable(r, stamp) or args.report:
                 done[r["id"]] = r
     if args.rerun_survivors:
-        done = {k: r for k, r in done.items() if r["outcome"] != "survived"}
+        done = {k: r for k, r in done.items()
+                if r["outcome"] not in ("survived", "not covered")}
     todo = [] if args.report else [m for m in chosen if m.id not in done]
     print(f"cosmic-ray {version('cosmic-ray')}: {len(pop)} mutants in {', '.join(SCOPE)} "
           f"(operators left out: {LEFT_OUT.pattern}); sample of {len(chosen)} with seed "
@@ -446,6 +462,13 @@ def main() -> int:
         if todo:
             run_all(todo, Path(tmp), args.workers, stamp, done, results_file)
     results = [done[m.id] for m in chosen if m.id in done]
+    if not results:
+        print("no results recorded for this sample: run `python tools/mutation.py` first")
+        return 1
+    earlier = sum(r["stamp"] != stamp for r in results)
+    if earlier:
+        print(f"{earlier} of {len(results)} results were recorded before edits to other files "
+              "(their own file unchanged); `--rerun-survivors` runs the survivors again now")
     counts = {o: sum(r["outcome"] == o for r in results)
               for o in ("killed", "timeout", "survived", "not covered", "no mutation")}
     total = len(results) - counts["no mutation"]
