@@ -66,7 +66,10 @@ NOT_IN_SCOPE = {"model/jit.py", "model/reference.py"}
 # CLI or app subprocesses)
 TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_desire.py",
          "tests/test_strategies.py", "tests/test_model.py", "tests/test_seeding_strategies.py",
-         "tests/test_network.py", "tests/test_scenario.py", "tests/test_mixing_and_markets.py"]
+         "tests/test_network.py", "tests/test_scenario.py", "tests/test_mixing_and_markets.py",
+         "tests/test_followers.py", "tests/test_relationships.py", "tests/test_channels.py",
+         "tests/test_money.py"]
+HELPERS = ["tests/conftest.py", "tests/ewom_testing.py"]
 # operators left out of the population (see the module's docstring)
 LEFT_OUT = re.compile(r"RemoveDecorator|VariableReplacer|VariableInserter"
                       r"|_(Add|Sub|Mul|Div|FloorDiv|Mod|Pow)_(RShift|LShift|BitOr|BitAnd|BitXor)$"
@@ -176,9 +179,8 @@ def digest(paths: list[Path] | None = None) -> str:
     """The digest of ``paths``, by default everything the results depend on: the package's
     sources and the selection's tests."""
     if paths is None:
-        helpers = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "ewom_testing.py"]
         paths = [*(p for folder in [*PACKAGE.values(), "ewom_abm"]
-                   for p in (ROOT / folder).rglob("*.py")), *helpers, *(ROOT / t for t in TESTS)]
+                   for p in (ROOT / folder).rglob("*.py")), *(ROOT / t for t in HELPERS + TESTS)]
     h = hashlib.sha256()
     for path in sorted(paths):
         h.update(str(path.relative_to(ROOT)).encode())
@@ -186,12 +188,21 @@ def digest(paths: list[Path] | None = None) -> str:
     return h.hexdigest()[:16]
 
 
+def tests_digest(tests: list[str]) -> str:
+    """What a result depends on besides the mutant's own file: the test files it ran (all of
+    the selection for a mutant no test covers) and the tests' helpers."""
+    files = {t.split("::")[0] for t in tests} if tests else set(TESTS)
+    return digest([ROOT / f for f in sorted(files | set(HELPERS))])
+
+
 def reusable(r: dict, stamp: str) -> bool:
     """Whether a recorded result still stands: recorded at this state of everything, or at
-    this state of the mutant's own file when the rest changed since (its id then names the
-    same mutation; an edit elsewhere that keeps every result bit-identical, a refactor, rarely
-    changes an outcome, and ``--rerun-survivors`` runs the survivors again at this state)."""
-    return r["stamp"] == stamp or r.get("file") == digest([ROOT / r["path"]])
+    this state of the mutant's own file and of the tests it ran when other files changed since
+    (its id then names the same mutation; an edit elsewhere that keeps every result
+    bit-identical, a refactor, rarely changes an outcome, and ``--rerun-survivors`` runs the
+    survivors again at this state)."""
+    return r["stamp"] == stamp or (r.get("file") == digest([ROOT / r["path"]])
+                                   and r.get("tests") == tests_digest(r.get("ran", [])))
 
 
 # --------------------------------------------------------------------------- who runs what
@@ -287,12 +298,12 @@ def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
     timeout | not covered | no mutation, "seconds", "by"}."""
     tests = tests_for(m, cmap)
     if not tests:
-        return {"outcome": "not covered", "seconds": 0.0, "by": ""}
+        return {"outcome": "not covered", "seconds": 0.0, "by": "", "ran": []}
     path = installed(worker.src, m.path)
     original = path.read_text()
     new = mutated(m, original)
     if new is None:
-        return {"outcome": "no mutation", "seconds": 0.0, "by": ""}
+        return {"outcome": "no mutation", "seconds": 0.0, "by": "", "ran": tests}
     limit = 15 + 3 * sum(cmap["seconds"].get(t, 1.0) for t in tests)
     path.write_text(new)
     started = time.perf_counter()
@@ -308,7 +319,8 @@ def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
         failed = [ln.split(" - ")[0].split("::", 1)[-1] for ln in output.splitlines()
                   if ln.startswith(("FAILED", "ERROR"))]
         by = failed[0] if failed else ("" if outcome == "survived" else f"exit {code}")
-    return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1), "by": by}
+    return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1), "by": by,
+            "ran": tests}
 
 
 class Zygote:
@@ -404,7 +416,8 @@ def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
             r = run(m, worker, cmap)
         finally:
             free.append(worker)
-        return {**asdict(m), **r, "stamp": stamp, "file": files[m.path]}
+        return {**asdict(m), **r, "stamp": stamp, "file": files[m.path],
+                "tests": tests_digest(r["ran"])}
 
     with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
         for k, r in enumerate(pool.map(work, todo), 1):
@@ -450,6 +463,9 @@ def main() -> int:
             r = json.loads(line)
             if reusable(r, stamp) or args.report:
                 done[r["id"]] = r
+            elif (args.rerun_survivors and r["outcome"] in ("killed", "timeout")
+                  and r.get("file") == digest([ROOT / r["path"]])):
+                done[r["id"]] = r  # a test added since cannot bring a killed mutant back
     if args.rerun_survivors:
         done = {k: r for k, r in done.items()
                 if r["outcome"] not in ("survived", "not covered")}
