@@ -148,6 +148,33 @@ def mutated(m: Mutant, source: str) -> str | None:
     return mutate_code(source, get_operator(f"core/{m.operator}")(), m.occurrence)
 
 
+OUTCOMES = ("killed", "timeout", "survived", "not covered", "no mutation", "incompetent")
+EQUIVALENT = Path(__file__).with_name("equivalent.toml")
+
+
+def _fields(r: dict) -> dict:
+    return {k: r[k] for k in Mutant.__dataclass_fields__}
+
+
+def compiles(m: Mutant) -> bool:
+    """Whether the mutated file is still Python (a mutation of ``*,`` in a signature is not)."""
+    new = mutated(m, (ROOT / m.path).read_text())
+    try:
+        compile(new or "", m.path, "exec")
+    except SyntaxError:
+        return False
+    return True
+
+
+def load_equivalent() -> dict[str, str]:
+    """The survivors judged equivalent, {id: why} (``tools/equivalent.toml``)."""
+    import tomllib
+
+    if not EQUIVALENT.exists():
+        return {}
+    return {e["id"]: e["why"] for e in tomllib.loads(EQUIVALENT.read_text()).get("mutant", [])}
+
+
 def diff(m: Mutant) -> str:
     source = (ROOT / m.path).read_text()
     new = mutated(m, source) or source
@@ -485,24 +512,39 @@ def main() -> int:
     if earlier:
         print(f"{earlier} of {len(results)} results were recorded before edits to other files "
               "(their own file unchanged); `--rerun-survivors` runs the survivors again now")
-    counts = {o: sum(r["outcome"] == o for r in results)
-              for o in ("killed", "timeout", "survived", "not covered", "no mutation")}
-    total = len(results) - counts["no mutation"]
+    for r in results:  # a mutant that is not Python: any import fails, so it proves nothing
+        if r["outcome"] != "no mutation" and not compiles(Mutant(**_fields(r))):
+            r["outcome"] = "incompetent"
+    equivalent = load_equivalent()
+    stale = sorted(set(equivalent) - {m.id for m in pop})
+    if stale:
+        print(f"{EQUIVALENT.name} names mutants that no longer exist (their file changed): "
+              f"{', '.join(stale)}")
+    counts = {o: sum(r["outcome"] == o for r in results) for o in OUTCOMES}
+    total = len(results) - counts["no mutation"] - counts["incompetent"]
     caught = counts["killed"] + counts["timeout"]
+    alive = [r for r in results if r["outcome"] in ("survived", "not covered")]
+    judged = [r["id"] for r in alive if r["id"] in equivalent]
     score = {"tool": f"cosmic-ray {version('cosmic-ray')}", "population": len(pop),
              "seed": args.seed, "sample": len(chosen), "counts": counts,
              "score": round(caught / max(total, 1), 4),
+             "equivalent": len(judged),
+             "score_without_equivalent": round(caught / max(total - len(judged), 1), 4),
              "wall_seconds_this_run": round(time.perf_counter() - started),
              "mutant_seconds": round(sum(r["seconds"] for r in results)),
-             "survivors": [r["id"] for r in results
-                           if r["outcome"] in ("survived", "not covered")]}
-    (OUT / "score.json").write_text(json.dumps(score, indent=1) + "\n")
+             "survivors": [r["id"] for r in alive]}
+    from ewom_abm.files import write_json  # the project's atomic write
+
+    write_json(score, OUT / "score.json")
     print(f"\n{caught} of {total} mutants killed ({100 * score['score']:.1f}%): {counts}")
-    for r in results:
-        if r["outcome"] in ("survived", "not covered"):
-            fields = {k: r[k] for k in Mutant.__dataclass_fields__}
-            print(f"\n{r['outcome']}: {r['id']}\n{diff(Mutant(**fields))}")
-    return 0 if score["score"] >= 0.9 else 1
+    print(f"{len(judged)} survivors are equivalent (tools/equivalent.toml): {caught} of "
+          f"{total - len(judged)} ({100 * score['score_without_equivalent']:.1f}%)")
+    for r in alive:
+        why = f"  [equivalent: {equivalent[r['id']]}]" if r["id"] in equivalent else ""
+        print(f"\n{r['outcome']}: {r['id']}{why}\n{diff(Mutant(**_fields(r)))}")
+    if len(results) < len(chosen):
+        print(f"\nonly {len(results)} of the sample's {len(chosen)} have results")
+    return 0 if score["score_without_equivalent"] >= 0.9 else 1
 
 
 if __name__ == "__main__":
