@@ -168,3 +168,81 @@ def test_bad_issue_17_inputs_are_one_line_naming_the_key(override, message):
     with pytest.raises(EwomError) as err:
         load(None, [override])
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_one_to_one_messages_and_events_build_ties_and_only_one_to_one_follows_back():
+    """G1: of every kind of message a client can get, a one-to-one message or a client event
+    closes ``contact_gain`` of the gap; only a one-to-one message to a follower follows them
+    back."""
+    from ewom_abm.model.message import Messages, Source
+    from ewom_abm.model.relationships import contacts
+    m = build("repeat.repurchase_weeks=52", "followers.enabled=true", "network.n=50",
+              "consumers.agents_max=0", seed=1)
+    t = m.ties
+    t.follower[0, :] = True
+    src = np.array([s.value for s in Source], np.int8)  # consumer i gets one of kind i
+    msgs = Messages.make(np.arange(src.size), 1.0, 1.0, src)
+    contacts(t, 0, msgs, 10, m.occasion, True)
+    tied = [Source.EVENT, Source.ONE_TO_ONE]
+    assert np.flatnonzero(t.followed_back[0]).tolist() == [Source.ONE_TO_ONE]
+    assert np.flatnonzero(t.strength[0]).tolist() == tied
+    np.testing.assert_allclose(t.strength[0, tied], 0.3)
+    assert (t.strength_at[0, tied] == 10).all()
+
+
+def test_a_purchase_builds_the_tie_when_it_satisfies_and_loses_it_when_it_disappoints():
+    """G2 for first buyers and for repeat buyers: a satisfied buyer (disappointment 0) closes
+    ``experience_gain`` of the gap, a disappointed one loses that share of the tie."""
+    from ewom_abm.model.relationships import first_purchases, occasions
+    m = owners(50)
+    t, c = m.ties, m.consumers
+    t.strength[0, :2], t.strength_at[0, :2] = 0.5, 52
+    c.disappointment[0, :2] = 0.0, -0.3
+    first_purchases(c, t, 0, np.array([0, 1]), 52, m.occasion, 650.0)
+    np.testing.assert_allclose(t.strength[0, :2], [0.5 + 0.15 * 0.5, 0.5 * 0.85], rtol=1e-6)
+    for quality, after in ((1.0, 0.5 + 0.15 * 0.5), (0.0, 0.5 * 0.85)):
+        m = owners(200)
+        t = m.ties
+        t.next_occasion[:] = 52
+        t.strength[0], t.strength_at[0] = 0.5, 52
+        brands = tuple(b.params._replace(quality=quality, quality_spread=0.0)
+                       for b in m.brands)
+        *_, buyers = occasions(m.consumers, t, 52, m.occasion, m.settings.funnel, brands,
+                               shelf(m), m.settings.channels, stream(m.rng))
+        who = buyers[1][buyers[0] == 0]
+        assert who.size > 0
+        assert (m.consumers.disappointment[0, who] < 0).all() == (quality == 0.0)
+        np.testing.assert_allclose(t.strength[0, who], after, rtol=1e-6)
+
+
+def test_a_rival_is_found_at_its_distribution_outside_the_core_and_the_incumbent_always():
+    m = owners()
+    c = m.consumers
+    c.core[:] = False
+    c.stage[1], c.attitude[1], c.desire[1] = 2, 1.0, 1.0  # interested, desiring it fully
+    got = choices(m, shelf(m, avail=(0.0, 0.0)))
+    assert (got == 1).sum() == 0 and (got == 0).sum() > 0  # the incumbent: no distribution coin
+    c.core[:] = True
+    got = choices(m, shelf(m, avail=(0.0, 0.0)))
+    assert (got == 1).sum() > 0  # the core is always within reach
+
+
+def test_repeat_kpis_are_the_books_ratios_and_the_mean_faded_strength_of_customers():
+    from ewom_abm.model.relationships import repeat_kpis
+    m = build("repeat.repurchase_weeks=26", "network.n=50", "consumers.agents_max=0", seed=1)
+    t = m.ties
+    t.purchases[0, :4] = 1, 2, 1, 3
+    t.strength[0, :4] = 0.8, 0.6, 0.9, 0.4
+    t.strength_at[0, :4] = 0, 26, NEVER, 52  # customer 2: never a tie (0, not 0.9)
+    t.clv_margin[0, :4] = 100.0, 300.0, 0.0, 500.0
+    t.crm_cost[0, :4] = 20.0
+    books = {"spend_one_to_one": 7.0, "cycle": [(10, 3), (5, 1)], "repeat_now": 2,
+             "revenue_new": 11.0, "revenue_returning": 13.0}
+    k = repeat_kpis(t, 0, 52, m.occasion, books)
+    assert k["relationship"] == pytest.approx((0.8 / 4 + 0.6 / 2 + 0 + 0.4) / 4)
+    assert k["retention"] == pytest.approx(4 / 15)
+    assert k["repeat_rate"] == pytest.approx(2 / 4)
+    assert k["clv"] == pytest.approx((900.0 - 80.0) / 4)
+    assert (k["repeat_purchases"], k["revenue_new"], k["revenue_returning"],
+            k["spend_one_to_one"]) == (2.0, 11.0, 13.0, 7.0)
+    assert math.isnan(repeat_kpis(t, 0, 52, m.occasion, {**books, "cycle": []})["retention"])
