@@ -96,3 +96,29 @@ def test_switched_off_the_channel_keys_change_nothing_and_draw_nothing():
     a, b = base.run(20), other.run(20)
     assert a.equals(b)
     assert base.rng.bit_generator.state == other.rng.bit_generator.state
+
+
+def test_complainers_are_the_owners_who_last_bought_in_the_channel_and_now_speak_ill():
+    from ewom_abm.model.channels import channel_kpis, new_books
+    from ewom_abm.model.state import ADOPTER, REJECTER
+    m = build("channels.enabled=true", "network.n=100", "consumers.agents_max=0", seed=1)
+    c, t = m.consumers, m.ties
+    c.owner[0, :10], c.stage[0, :10] = True, ADOPTER
+    t.channel[0, :10] = [STORE] * 6 + [ONLINE] * 4
+    c.stage[0, 0] = REJECTER  # store: one rejecter, one disappointed
+    c.disappointment[0, 1] = -0.4
+    c.disappointment[0, 6] = -0.2  # online: one disappointed
+    c.stage[0, 20:30] = REJECTER  # rejecters who never bought: not a channel's complainers
+    c.disappointment[0, 20:30] = -0.5
+    k = channel_kpis(t, c, 0, new_books())
+    assert k["complainers_store"] == pytest.approx(2 / 6)
+    assert k["complainers_online"] == pytest.approx(1 / 4)
+
+
+def test_repeat_purchases_are_booked_in_their_channel_too():
+    m = build("channels.enabled=true", "repeat.repurchase_weeks=5", "brands.0.price=0.3",
+              "brands.0.store_reach=0.5", "network.n=1500", "consumers.agents_max=0", seed=8)
+    ts = m.run(30)
+    last = ts.iloc[-1]
+    assert last["revenue_returning"] > 0
+    assert last["revenue_store"] + last["revenue_online"] == pytest.approx(last["revenue"])

@@ -112,3 +112,30 @@ def test_switched_off_the_follower_keys_change_nothing_and_draw_nothing():
     assert a.equals(b)
     assert base.rng.bit_generator.state == other.rng.bit_generator.state
     assert (a[["followers", "engagement", "interactions"]] == 0).all().all()
+
+
+def test_followers_by_segment_are_shares_of_the_core_and_of_the_rest():
+    m = market()
+    core = m.consumers.core
+    m.ties.follower[0, np.flatnonzero(core)[:30]] = True
+    m.ties.follower[0, np.flatnonzero(~core)[:50]] = True
+    kpi = follower_kpis(m.consumers, m.ties, 0, 0, 80)
+    assert kpi["followers_core"] == pytest.approx(30 / core.sum())
+    assert kpi["followers_outside_core"] == pytest.approx(50 / (~core).sum())
+    m = build("followers.enabled=true", "consumers.core_share=0", "network.n=200",
+              "consumers.agents_max=0", seed=3)
+    m.ties.follower[0, :20] = True
+    kpi = follower_kpis(m.consumers, m.ties, 0, 0, 20)
+    assert kpi["followers_core"] == 0.0  # no core: nobody in it follows
+    assert kpi["followers_outside_core"] == pytest.approx(0.1)
+
+
+def test_contributors_activity_halves_every_activity_halflife():
+    from ewom_abm.model.followers import fade_activity
+    m = market()
+    m.ties.activity[0, :3] = 8.0, 2.0, 0.0
+    for _ in range(4):
+        fade_activity(m.ties, 4.0)
+    np.testing.assert_allclose(m.ties.activity[0, :3], [4.0, 1.0, 0.0], rtol=1e-5)
+    fade_activity(m.ties, 2.0)
+    np.testing.assert_allclose(m.ties.activity[0, 0], 4.0 * 0.5 ** 0.5, rtol=1e-5)

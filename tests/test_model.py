@@ -212,3 +212,46 @@ def test_consumer_agents_name_the_valid_range_and_check_attitudes():
         with pytest.raises(ValueError, match=r"attitude: .* is out of range, allowed \[-1, 1\]"):
             c.set_attitude(0, bad)
     assert c.attitude(0) == pytest.approx(-0.25)
+
+
+def test_brands_are_found_by_name_or_index():
+    m = build("brands.0.name=Maison", "brands.1.name=Rival", "network.n=50",
+              "consumers.agents_max=0")
+    assert (m.brand_index("Maison"), m.brand_index("Rival"), m.brand_index(1)) == (0, 1, 1)
+    with pytest.raises(KeyError, match="no brand named 'Atelier'; brands: Maison, Rival"):
+        m.brand_index("Atelier")
+
+
+def test_a_model_of_exactly_agents_max_consumers_makes_every_agent():
+    m = build("network.n=60", "consumers.agents_max=60")
+    assert len(m.agents_by_type[Consumer]) == 60
+
+
+def test_funnel_shares_and_dissatisfied_buyers_are_counted_from_the_consumers():
+    m = build("network.n=1000", "consumers.agents_max=0", "brands.0.budget=100",
+              "brands.0.price=0.3", "brands.0.quality=0.5", seed=5)
+    df = m.run(12)
+    last = df[df["brand"] == m.brands[0].name].iloc[-1]
+    stage, owner = m.consumers.stage[0], m.consumers.owner[0]
+    unhappy = owner & (m.consumers.disappointment[0] < 0)
+    assert 0 < last["interested"] == pytest.approx((stage == Stage.INTERESTED).mean())
+    assert 0 < last["dissatisfied"] < 1
+    assert last["dissatisfied"] == pytest.approx(unhappy.sum() / owner.sum())
+    assert last["rejecters"] == pytest.approx((stage == Stage.REJECTER).mean())
+
+
+def test_the_faces_show_a_mechanism_s_kpis_only_while_it_is_on():
+    from ewom_abm.model.metrics import headline
+    assert not {"followers", "retention", "online_share"} & set(headline(scenario.load(None)))
+    on = scenario.load(None, ["followers.enabled=true", "repeat.repurchase_weeks=52",
+                              "channels.enabled=true"])
+    assert {"followers", "retention", "online_share"} <= set(headline(on))
+
+
+def test_quoted_details_stay_on_one_line_and_are_cut_to_the_limit():
+    from ewom_abm.model.errors import describe, one_line
+    assert one_line("bad\n  value\there") == "bad value here"
+    assert one_line("x" * 30, 30) == "x" * 30
+    assert one_line("x" * 31, 30) == "x" * 27 + "..."
+    assert describe(ValueError("no\nsuch file"), 10) == "ValueError: no such..."
+    assert describe(KeyError()) == "KeyError"

@@ -43,3 +43,11 @@ def test_revenue_spend_and_return_in_eur():
 def test_money_reads_in_euros():
     assert euros(204_000_000) == "EUR 204.0M" and euros(40_000) == "EUR 40.0k"
     assert euros(2.5) == "EUR 2.50" and euros(3.2e9) == "EUR 3.2bn"
+
+
+def test_each_kind_of_kpi_reads_in_its_unit():
+    assert kpi("revenue").format(204_000_000) == "EUR 204.0M"
+    assert kpi("spend").format(40_000) == "EUR 40.0k"
+    assert kpi("reach").format(0.256) == "25.6%"
+    assert kpi("messages").format(12345.4) == "12,345"
+    assert kpi("roms").format(2.5) == "2.500"
