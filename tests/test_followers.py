@@ -128,6 +128,12 @@ def test_followers_by_segment_are_shares_of_the_core_and_of_the_rest():
     kpi = follower_kpis(m.consumers, m.ties, 0, 0, 20)
     assert kpi["followers_core"] == 0.0  # no core: nobody in it follows
     assert kpi["followers_outside_core"] == pytest.approx(0.1)
+    m = build("followers.enabled=true", "consumers.core_share=1", "network.n=200",
+              "consumers.agents_max=0", seed=3)
+    m.ties.follower[0, :20] = True
+    kpi = follower_kpis(m.consumers, m.ties, 0, 0, 20)
+    assert kpi["followers_outside_core"] == 0.0  # nobody outside the core
+    assert kpi["followers_core"] == pytest.approx(0.1)
 
 
 def test_contributors_activity_halves_every_activity_halflife():
