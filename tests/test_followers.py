@@ -145,3 +145,9 @@ def test_contributors_activity_halves_every_activity_halflife():
     np.testing.assert_allclose(m.ties.activity[0, :3], [4.0, 1.0, 0.0], rtol=1e-5)
     fade_activity(m.ties, 2.0)
     np.testing.assert_allclose(m.ties.activity[0, 0], 4.0 * 0.5 ** 0.5, rtol=1e-5)
+
+
+def test_the_launch_row_has_no_interactions_and_no_engagement():
+    m = build("followers.enabled=true", "network.n=300", "consumers.agents_max=0", seed=3)
+    first = m.timeseries().iloc[0]
+    assert first["interactions"] == 0.0 and np.isnan(first["engagement"])

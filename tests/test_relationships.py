@@ -246,3 +246,30 @@ def test_repeat_kpis_are_the_books_ratios_and_the_mean_faded_strength_of_custome
     assert (k["repeat_purchases"], k["revenue_new"], k["revenue_returning"],
             k["spend_one_to_one"]) == (2.0, 11.0, 13.0, 7.0)
     assert math.isnan(repeat_kpis(t, 0, 52, m.occasion, {**books, "cycle": []})["retention"])
+
+
+def test_a_repeat_purchase_adds_its_margin_discounted_from_the_first():
+    """A customer's margin is 65% of the EUR 300 price for the first purchase, and the same
+    discounted weekly from the first for each repeat (at most 45 weeks later here)."""
+    m = build("repeat.repurchase_weeks=10", "brands.0.budget=200", "network.n=1500",
+              "consumers.agents_max=0", "brands.0.price=0.3", "brands.0.seeds=0", seed=6)
+    m.run(45)
+    t = m.ties
+    k = t.purchases[0]
+    repeat = k >= 2
+    assert repeat.sum() > 0
+    low = 0.65 * 300 * (1 + (k[repeat] - 1) * 1.12 ** (-45 / 52))
+    assert (t.clv_margin[0][repeat] >= low - 1e-9).all()
+    assert (t.clv_margin[0][repeat] < 0.65 * 300 * k[repeat]).all()
+
+
+def test_launch_seeds_are_customers_with_one_purchase_due_a_cycle_later():
+    m = build("repeat.repurchase_weeks=26", "brands.0.seeds=7", "network.n=300",
+              "consumers.agents_max=0", seed=2)
+    seeds = np.flatnonzero(m.consumers.owner[0])
+    t = m.ties
+    assert seeds.size == 7
+    assert (t.purchases[0, seeds] == 1).all() and (t.first_purchase[0, seeds] == 0).all()
+    assert (t.next_occasion[seeds] == 26).all() and (t.last_brand[seeds] == 0).all()
+    assert t.clv_margin[0, seeds].sum() == 0  # they paid nothing
+    assert (np.delete(t.purchases[0], seeds) == 0).all()
