@@ -3,17 +3,18 @@
 
 - the attitude update, 7.9: :func:`update_attitude`;
 - the message held, 7.10: :func:`hold_message`;
-- conversion, 7.11: :func:`drive_of` (desire, reinforcement) and :func:`convert`;
-- the access gate, 7.12: :func:`admit` for each would-be buyer, then :func:`limited_drop`;
+- conversion, 7.11: :func:`convert` (with :func:`drive_of`: desire, reinforcement);
+- the access gate, 7.12: :func:`admit`, applied by :func:`convert` to each would-be buyer as they
+  turn up (its draws come between conversions), then :func:`limited_drop`;
 - experience, 7.13: :func:`buy` for each buyer;
 - advocates and news, 7.13: :func:`advocacy_and_news`; then :func:`tally` counts the KPIs.
 
 :func:`receive` is the driver (compiled: :func:`reception`): it groups a brand's messages by
-receiver (an :class:`Inbox`) and applies the rules in the ODD's order, each receiver in turn, in
-the order of their first message. Every rule reads the state at the start of the step (the status
-a receiver perceives, the rivals they own). The rules draw from the one stream in this order, so
-a seed decides the run: per receiver, conversion then the access gate; then the drop's lottery;
-then each buyer's experience.
+receiver (an :class:`Inbox`) and applies the rules in the ODD's order, each a loop over the
+receivers in the order of their first message. The status a receiver perceives and the rivals
+they own are as they were at the start of the step. The rules draw from the one stream in this
+order, so a seed decides the run: per receiver, conversion then the access gate; then the drop's
+lottery; then each buyer's experience.
 """
 
 from __future__ import annotations
