@@ -90,12 +90,14 @@ class Mutant:
     end_line: int
 
 
-def population() -> list[Mutant]:
-    """Every mutation cosmic-ray's operators make in the scope, in a fixed order."""
+def population(only: str | None = None) -> list[Mutant]:
+    """Every mutation cosmic-ray's operators make in the scope (``only``: in this file), in a
+    fixed order."""
     from cosmic_ray.commands.init import _all_work_items  # the enumeration `cosmic-ray init` uses
 
     files = [p for folder in SCOPE for p in sorted((ROOT / folder).glob("*.py"))
-             if str(p.relative_to(ROOT)) not in NOT_IN_SCOPE]
+             if str(p.relative_to(ROOT)) not in NOT_IN_SCOPE
+             and only in (None, str(p.relative_to(ROOT)))]
     out = []
     hints = {str(p): signature_annotations(p) for p in files}
     for item in _all_work_items(files, {}):
@@ -320,10 +322,10 @@ def tests_for(m: Mutant, cmap: dict) -> list[str]:
 
 # --------------------------------------------------------------------------- one mutant
 
-def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
-    """Mutate the copy, run the mutant's tests, restore: {"outcome": killed | survived |
-    timeout | not covered | no mutation, "seconds", "by"}."""
-    tests = tests_for(m, cmap)
+def run(m: Mutant, worker: Zygote, cmap: dict, tests: list[str] | None = None) -> dict:
+    """Mutate the copy, run the mutant's tests (``tests``: these instead), restore:
+    {"outcome": killed | survived | timeout | not covered | no mutation, "seconds", "by"}."""
+    tests = tests_for(m, cmap) if tests is None else tests
     if not tests:
         return {"outcome": "not covered", "seconds": 0.0, "by": "", "ran": []}
     path = installed(worker.src, m.path)
@@ -457,6 +459,24 @@ def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
         worker.close()
 
 
+def try_mutant(pop: list[Mutant], mutant_id: str, *tests: str) -> int:
+    """``--try``: whether ``tests`` kill one mutant (to check a test written for a survivor);
+    0 if they do."""
+    m = next((m for m in pop if m.id == mutant_id), None)
+    if m is None or not tests:
+        raise SystemExit(f"usage: --try ID TEST...; no mutant {mutant_id!r}" if m is None
+                         else "usage: --try ID TEST... (pytest node ids)")
+    print(diff(m), flush=True)
+    with tempfile.TemporaryDirectory(prefix="ewom-mutation-") as tmp:
+        worker = Zygote(shadow(Path(tmp) / "w0"))
+        try:
+            r = run(m, worker, {"seconds": {t: 100.0 for t in tests}}, list(tests))
+        finally:
+            worker.close()
+    print(f"{m.id}: {r['outcome']} {r['by']} ({r['seconds']} s)")
+    return 0 if r["outcome"] in ("killed", "timeout") else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -464,6 +484,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=SIZE)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--show", metavar="ID", help="print one mutant's diff")
+    parser.add_argument("--try", dest="try_", nargs="+", metavar=("ID", "TEST"),
+                        help="run mutant ID against these tests (pytest node ids) and say "
+                             "whether they kill it (records nothing)")
     parser.add_argument("--rerun-survivors", action="store_true",
                         help="run the survivors of the last run again (after adding tests)")
     parser.add_argument("--report", action="store_true",
@@ -473,13 +496,16 @@ def main() -> int:
     if args.zygote:
         zygote(args.zygote)
         return 0
-    pop = population()
+    wanted = args.show or (args.try_ or [None])[0]
+    pop = population(wanted.split(":")[0] if wanted else None)
     if args.show:
         m = next((m for m in pop if m.id == args.show), None)
         if m is None:
             raise SystemExit(f"no mutant {args.show!r}; ids look like model/ewom.py:AddNot:3")
         print(diff(m))
         return 0
+    if args.try_:
+        return try_mutant(pop, *args.try_)
     chosen = sample(pop, args.seed, args.size)
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = digest()
