@@ -455,6 +455,7 @@ def test_calibrate_prints_the_fit_when_it_cannot_write_it(tmp_path: Path) -> Non
     assert not any((tmp_path / "cal").glob("*"))  # no half-written report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["list"], ["schema"]], ids=["list", "schema"])
 def test_a_full_stdout_is_one_line(args: list[str], tmp_path: Path) -> None:
     if not Path("/dev/full").exists():

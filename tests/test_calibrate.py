@@ -189,6 +189,7 @@ def test_count_metrics_are_compared_as_shares(tmp_path):
     assert fit.rmse < 0.02
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_best_point_written_and_marked_interrupted(tmp_path, monkeypatch,
                                                                      capsys):
     """Ctrl-C in the search: the best point found so far is reported and written, marked

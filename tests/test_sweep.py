@@ -220,6 +220,7 @@ def test_resume_from_sweep_json_and_more_replicates_append_runs(tmp_path):
     assert json.loads((out / "sweep.json").read_text())["history"][-1]["to_run"] == 0
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, capsys):
     good = edge_file(tmp_path, [(i, (i + 1) % 200) for i in range(200)], "ring.txt")
     bad = tmp_path / "broken.txt"
