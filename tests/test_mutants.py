@@ -39,3 +39,29 @@ def test_the_check_fails_on_a_mutant_that_no_longer_applies(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["mutants.py", "--check"])
     with pytest.raises(SystemExit, match="renamed away: the text to mutate occurs 0 times"):
         mutants.main()
+
+
+def machine_made():
+    hand_written()  # tools/mutation.py imports the package copy from tools/mutants.py
+    spec = importlib.util.spec_from_file_location("mutation", REPO / "tools" / "mutation.py")
+    mutation = importlib.util.module_from_spec(spec)
+    sys.modules["mutation"] = mutation
+    spec.loader.exec_module(mutation)
+    return mutation
+
+
+def test_the_machine_made_sample_changes_only_in_an_edited_file():
+    mutation = machine_made()
+
+    def mutants(path, count):
+        return [mutation.Mutant(f"{path}:AddNot:{k}", path, "AddNot", k, 1, 1)
+                for k in range(count)]
+
+    before = [*mutants("model/a.py", 400), *mutants("model/b.py", 400)]
+    after = [*mutants("model/a.py", 400), *mutants("model/b.py", 250)]  # b.py edited
+    drawn = mutation.sample(before, 16, 100)
+    redrawn = mutation.sample(after, 16, 100)
+    assert len(drawn) == len({m.id for m in drawn}) == 100
+    kept = {m.id for m in drawn if m.path == "model/a.py"}
+    assert kept and kept <= {m.id for m in redrawn}  # a.py's share is drawn again
+    assert drawn != mutation.sample(before, 17, 100)  # the seed decides the sample

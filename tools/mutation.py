@@ -25,14 +25,15 @@ Why this way (tools/MUTANTS.md has the figures):
   dependencies (numpy, numba, Mesa, pytest; never ewom_abm). Tests that fail on the unmutated
   package in pure-Python mode are left out and listed. A mutant whose line no test executes
   survives at once ("not covered").
-- **Sample**: the mutants are listed in a fixed order (file, operator, occurrence) and shuffled
-  with ``random.Random(seed)``; the first ``--size`` are run. Mutations inside function
-  signatures' annotations are left out (never evaluated: equivalent). Operators that only make type
-  errors on this code's floats (shifts and bitwise operators replacing arithmetic, ``is``
-  replacing a comparison) and ``RemoveDecorator`` (dropping ``@jit`` is the identity in pure
-  Python) are left out of the population, so they cannot pad the score.
+- **Sample**: the mutants are ordered by a keyed hash of (seed, id), and the first ``--size``
+  are run: a uniform sample that an edit to one file changes only in that file. Mutations inside
+  function signatures' annotations are left out (never evaluated: equivalent). Operators that
+  only make type errors on this code's floats (shifts and bitwise operators replacing
+  arithmetic, ``is`` replacing a comparison) and ``RemoveDecorator`` (dropping ``@jit`` is the
+  identity in pure Python) are left out of the population, so they cannot pad the score.
 - **Results** are appended to ``out/mutation/results.jsonl`` as each mutant finishes (an
-  interrupted run resumes where it stopped, for the same sources and tests); the score goes to
+  interrupted run resumes where it stopped; a result stands while the mutant's own file is
+  unchanged, and the report counts those recorded before edits elsewhere); the score goes to
   ``out/mutation/score.json`` and the survivors are printed.
 """
 
@@ -43,7 +44,6 @@ import difflib
 import hashlib
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -66,7 +66,10 @@ NOT_IN_SCOPE = {"model/jit.py", "model/reference.py"}
 # CLI or app subprocesses)
 TESTS = ["tests/test_funnel.py", "tests/test_ewom.py", "tests/test_desire.py",
          "tests/test_strategies.py", "tests/test_model.py", "tests/test_seeding_strategies.py",
-         "tests/test_network.py", "tests/test_scenario.py", "tests/test_mixing_and_markets.py"]
+         "tests/test_network.py", "tests/test_scenario.py", "tests/test_mixing_and_markets.py",
+         "tests/test_followers.py", "tests/test_relationships.py", "tests/test_channels.py",
+         "tests/test_money.py"]
+HELPERS = ["tests/conftest.py", "tests/ewom_testing.py"]
 # operators left out of the population (see the module's docstring)
 LEFT_OUT = re.compile(r"RemoveDecorator|VariableReplacer|VariableInserter"
                       r"|_(Add|Sub|Mul|Div|FloorDiv|Mod|Pow)_(RShift|LShift|BitOr|BitAnd|BitXor)$"
@@ -129,9 +132,13 @@ def annotated(pos: tuple[int, int], spans: list) -> bool:
 
 
 def sample(mutants: list[Mutant], seed: int, size: int) -> list[Mutant]:
-    order = list(mutants)
-    random.Random(seed).shuffle(order)
-    return order[:size]
+    """The ``size`` mutants whose keyed hash of their id is lowest: a uniform random sample
+    that an edit to one file changes only in that file (a shuffle of the whole population
+    would draw a new sample after any edit)."""
+    def key(m: Mutant) -> str:
+        return hashlib.sha256(f"{seed}:{m.id}".encode()).hexdigest()
+
+    return sorted(mutants, key=key)[:size]
 
 
 def mutated(m: Mutant, source: str) -> str | None:
@@ -139,6 +146,33 @@ def mutated(m: Mutant, source: str) -> str | None:
     from cosmic_ray.plugins import get_operator
 
     return mutate_code(source, get_operator(f"core/{m.operator}")(), m.occurrence)
+
+
+OUTCOMES = ("killed", "timeout", "survived", "not covered", "no mutation", "incompetent")
+EQUIVALENT = Path(__file__).with_name("equivalent.toml")
+
+
+def _fields(r: dict) -> dict:
+    return {k: r[k] for k in Mutant.__dataclass_fields__}
+
+
+def compiles(m: Mutant) -> bool:
+    """Whether the mutated file is still Python (a mutation of ``*,`` in a signature is not)."""
+    new = mutated(m, (ROOT / m.path).read_text())
+    try:
+        compile(new or "", m.path, "exec")
+    except SyntaxError:
+        return False
+    return True
+
+
+def load_equivalent() -> dict[str, str]:
+    """The survivors judged equivalent, {id: why} (``tools/equivalent.toml``)."""
+    import tomllib
+
+    if not EQUIVALENT.exists():
+        return {}
+    return {e["id"]: e["why"] for e in tomllib.loads(EQUIVALENT.read_text()).get("mutant", [])}
 
 
 def diff(m: Mutant) -> str:
@@ -168,16 +202,34 @@ def pytest_args(*args: str) -> list[str]:
             "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *args]
 
 
-def digest() -> str:
-    """The package's sources and the selection's tests: what the results depend on."""
+def digest(paths: list[Path] | None = None) -> str:
+    """The digest of ``paths``, by default everything the results depend on: the package's
+    sources and the selection's tests."""
+    if paths is None:
+        paths = [*(p for folder in [*PACKAGE.values(), "ewom_abm"]
+                   for p in (ROOT / folder).rglob("*.py")), *(ROOT / t for t in HELPERS + TESTS)]
     h = hashlib.sha256()
-    helpers = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "ewom_testing.py"]
-    for path in sorted([*(p for folder in [*PACKAGE.values(), "ewom_abm"]
-                          for p in (ROOT / folder).rglob("*.py")),
-                        *helpers, *(ROOT / t for t in TESTS)]):
+    for path in sorted(paths):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def tests_digest(tests: list[str]) -> str:
+    """What a result depends on besides the mutant's own file: the test files it ran (all of
+    the selection for a mutant no test covers) and the tests' helpers."""
+    files = {t.split("::")[0] for t in tests} if tests else set(TESTS)
+    return digest([ROOT / f for f in sorted(files | set(HELPERS))])
+
+
+def reusable(r: dict, stamp: str) -> bool:
+    """Whether a recorded result still stands: recorded at this state of everything, or at
+    this state of the mutant's own file and of the tests it ran when other files changed since
+    (its id then names the same mutation; an edit elsewhere that keeps every result
+    bit-identical, a refactor, rarely changes an outcome, and ``--rerun-survivors`` runs the
+    survivors again at this state)."""
+    return r["stamp"] == stamp or (r.get("file") == digest([ROOT / r["path"]])
+                                   and r.get("tests") == tests_digest(r.get("ran", [])))
 
 
 # --------------------------------------------------------------------------- who runs what
@@ -273,12 +325,12 @@ def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
     timeout | not covered | no mutation, "seconds", "by"}."""
     tests = tests_for(m, cmap)
     if not tests:
-        return {"outcome": "not covered", "seconds": 0.0, "by": ""}
+        return {"outcome": "not covered", "seconds": 0.0, "by": "", "ran": []}
     path = installed(worker.src, m.path)
     original = path.read_text()
     new = mutated(m, original)
     if new is None:
-        return {"outcome": "no mutation", "seconds": 0.0, "by": ""}
+        return {"outcome": "no mutation", "seconds": 0.0, "by": "", "ran": tests}
     limit = 15 + 3 * sum(cmap["seconds"].get(t, 1.0) for t in tests)
     path.write_text(new)
     started = time.perf_counter()
@@ -294,7 +346,8 @@ def run(m: Mutant, worker: Zygote, cmap: dict) -> dict:
         failed = [ln.split(" - ")[0].split("::", 1)[-1] for ln in output.splitlines()
                   if ln.startswith(("FAILED", "ERROR"))]
         by = failed[0] if failed else ("" if outcome == "survived" else f"exit {code}")
-    return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1), "by": by}
+    return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1), "by": by,
+            "ran": tests}
 
 
 class Zygote:
@@ -369,6 +422,8 @@ def zygote(src: str) -> None:
 def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
             results_file: Path) -> None:
     """Run the mutants ``todo`` on ``workers`` copies of the package, recording each."""
+    # the sources as copied (the tree may change while the run goes on)
+    files = {m.path: digest([ROOT / m.path]) for m in todo}
     srcs = [shadow(tmp / f"w{k}") for k in range(max(workers, 1))]
     cmap_file = OUT / f"coverage-{stamp}.json"
     if cmap_file.exists():
@@ -388,7 +443,8 @@ def run_all(todo: list[Mutant], tmp: Path, workers: int, stamp: str, done: dict,
             r = run(m, worker, cmap)
         finally:
             free.append(worker)
-        return {**asdict(m), **r, "stamp": stamp}
+        return {**asdict(m), **r, "stamp": stamp, "file": files[m.path],
+                "tests": tests_digest(r["ran"])}
 
     with ThreadPoolExecutor(len(srcs)) as pool, results_file.open("a") as log:
         for k, r in enumerate(pool.map(work, todo), 1):
@@ -432,11 +488,14 @@ def main() -> int:
     if results_file.exists():
         for line in results_file.read_text().splitlines():
             r = json.loads(line)
-            if r["stamp"] == stamp or args.report or (args.rerun_survivors
-                                                      and r["outcome"] != "survived"):
+            if reusable(r, stamp) or args.report:
                 done[r["id"]] = r
+            elif (args.rerun_survivors and r["outcome"] in ("killed", "timeout")
+                  and r.get("file") == digest([ROOT / r["path"]])):
+                done[r["id"]] = r  # a test added since cannot bring a killed mutant back
     if args.rerun_survivors:
-        done = {k: r for k, r in done.items() if r["outcome"] != "survived"}
+        done = {k: r for k, r in done.items()
+                if r["outcome"] not in ("survived", "not covered")}
     todo = [] if args.report else [m for m in chosen if m.id not in done]
     print(f"cosmic-ray {version('cosmic-ray')}: {len(pop)} mutants in {', '.join(SCOPE)} "
           f"(operators left out: {LEFT_OUT.pattern}); sample of {len(chosen)} with seed "
@@ -446,24 +505,46 @@ def main() -> int:
         if todo:
             run_all(todo, Path(tmp), args.workers, stamp, done, results_file)
     results = [done[m.id] for m in chosen if m.id in done]
-    counts = {o: sum(r["outcome"] == o for r in results)
-              for o in ("killed", "timeout", "survived", "not covered", "no mutation")}
-    total = len(results) - counts["no mutation"]
+    if not results:
+        print("no results recorded for this sample: run `python tools/mutation.py` first")
+        return 1
+    earlier = sum(r["stamp"] != stamp for r in results)
+    if earlier:
+        print(f"{earlier} of {len(results)} results were recorded before edits to other files "
+              "(their own file unchanged); `--rerun-survivors` runs the survivors again now")
+    for r in results:  # a mutant that is not Python: any import fails, so it proves nothing
+        if r["outcome"] != "no mutation" and not compiles(Mutant(**_fields(r))):
+            r["outcome"] = "incompetent"
+    equivalent = load_equivalent()
+    stale = sorted(set(equivalent) - {m.id for m in pop})
+    if stale:
+        print(f"{EQUIVALENT.name} names mutants that no longer exist (their file changed): "
+              f"{', '.join(stale)}")
+    counts = {o: sum(r["outcome"] == o for r in results) for o in OUTCOMES}
+    total = len(results) - counts["no mutation"] - counts["incompetent"]
     caught = counts["killed"] + counts["timeout"]
+    alive = [r for r in results if r["outcome"] in ("survived", "not covered")]
+    judged = [r["id"] for r in alive if r["id"] in equivalent]
     score = {"tool": f"cosmic-ray {version('cosmic-ray')}", "population": len(pop),
              "seed": args.seed, "sample": len(chosen), "counts": counts,
              "score": round(caught / max(total, 1), 4),
+             "equivalent": len(judged),
+             "score_without_equivalent": round(caught / max(total - len(judged), 1), 4),
              "wall_seconds_this_run": round(time.perf_counter() - started),
              "mutant_seconds": round(sum(r["seconds"] for r in results)),
-             "survivors": [r["id"] for r in results
-                           if r["outcome"] in ("survived", "not covered")]}
-    (OUT / "score.json").write_text(json.dumps(score, indent=1) + "\n")
+             "survivors": [r["id"] for r in alive]}
+    from ewom_abm.files import write_json  # the project's atomic write
+
+    write_json(score, OUT / "score.json")
     print(f"\n{caught} of {total} mutants killed ({100 * score['score']:.1f}%): {counts}")
-    for r in results:
-        if r["outcome"] in ("survived", "not covered"):
-            fields = {k: r[k] for k in Mutant.__dataclass_fields__}
-            print(f"\n{r['outcome']}: {r['id']}\n{diff(Mutant(**fields))}")
-    return 0 if score["score"] >= 0.9 else 1
+    print(f"{len(judged)} survivors are equivalent (tools/equivalent.toml): {caught} of "
+          f"{total - len(judged)} ({100 * score['score_without_equivalent']:.1f}%)")
+    for r in alive:
+        why = f"  [equivalent: {equivalent[r['id']]}]" if r["id"] in equivalent else ""
+        print(f"\n{r['outcome']}: {r['id']}{why}\n{diff(Mutant(**_fields(r)))}")
+    if len(results) < len(chosen):
+        print(f"\nonly {len(results)} of the sample's {len(chosen)} have results")
+    return 0 if score["score_without_equivalent"] >= 0.9 else 1
 
 
 if __name__ == "__main__":
