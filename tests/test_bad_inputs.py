@@ -14,12 +14,16 @@ left on disk afterwards.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from ewom_abm import cli
-from ewom_testing import REPO, Result, ewom_in_process
+from ewom_testing import REPO
 
 HANG_SECONDS = 120  # a case that used to hang (for hours) ends well within this, even when it
 # is the first to load the compiled engine on a busy machine
@@ -38,6 +42,55 @@ CALIBRATE = ["calibrate", "calibration", "--target", "adopters", "--scale", "cou
              "--population", "2000", "--param", "ewom.p_share=0.01:0.1"]
 SENSITIVITY = ["sensitivity", "organic", *QUICK, "--param", "ewom.p_share=0.01:0.1",
                "--param", "ewom.p_external=0:0.01", "--workers", "1", "--no-progress"]
+
+
+@dataclass
+class Result:
+    """What a command left: its exit status, its stdout and its stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+class _TimedOut(BaseException):
+    """A command that did not return in time (a hang the test exists to rule out)."""
+
+
+def ewom_in_process(args: list[str | bytes], cwd: Path, timeout: float = HANG_SECONDS
+                    ) -> Result:
+    """``ewom ARGS`` run as ``cli.main(ARGS)`` in this process, from ``cwd``, with its output
+    captured: what a subprocess would show, without paying for a fresh interpreter, its imports
+    and its compiled engine's load (seconds each). Bytes arguments become what the shell hands
+    Python (surrogate escapes); argparse's exit is the exit status; a command that takes longer
+    than ``timeout`` raises (the "returns within seconds" check, as a subprocess's timeout).
+    An exception escaping ``main`` propagates: it would be a traceback for the user. What only
+    a real process shows (its exit at interpreter shutdown, signals, closed or full streams,
+    file-size limits) stays with the subprocess tests."""
+    argv = [os.fsdecode(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    before, shown = Path.cwd(), warnings.showwarning
+    timed = threading.current_thread() is threading.main_thread()
+    if timed:
+        def expire(signum, frame):
+            raise _TimedOut(f"ewom {shlex.join(argv)} took over {timeout} s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        os.chdir(before)
+        warnings.showwarning = shown  # main() installs its one-line notes for the process
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 def ewom(args: list[str | bytes], cwd: Path, timeout: float = HANG_SECONDS,
