@@ -16,11 +16,13 @@ import numpy as np
 import pytest
 
 from ewom_abm.model import network
+from ewom_abm.model.arrays import member
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.generators import MAX_COMPLETE_N
 from ewom_abm.model.graph import Graph, from_edges
 from ewom_abm.model.graph_files import file_digest, load_graph_file
 from ewom_abm.model.network import KINDS, build_graph, clear_graph_cache, graph_cache_info
+from ewom_abm.model.state import beta_traits, lognormal_prices
 
 FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
 GENERATED = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "complete")
@@ -154,6 +156,13 @@ def test_watts_strogatz_even_k_from_mean_degree() -> None:
     assert np.array_equal(edge_keys(g), lattice_keys(500, 3))
 
 
+@pytest.mark.parametrize("mean_degree", [1.0, 2.0, 2.9])
+def test_watts_strogatz_below_three_friends_is_a_ring(mean_degree: float) -> None:
+    """k/2 rounds to one neighbour each side (at least one), not two: a ring, degree 2."""
+    g = build_graph("watts_strogatz", 40, rng(), mean_degree=mean_degree, rewire=0.0)
+    assert np.array_equal(edge_keys(g), lattice_keys(40, 1))
+
+
 def test_watts_strogatz_rewiring_rate_and_clustering() -> None:
     n, k, p = 10_000, 10, 0.1
     g = build_graph("watts_strogatz", n, rng(2), mean_degree=k, rewire=p)
@@ -232,6 +241,31 @@ def test_stochastic_block_extremes() -> None:
     assert np.all(g1.blocks[g1.edges()[0]] != g1.blocks[g1.edges()[1]])
 
 
+def test_stochastic_block_of_single_consumers_needs_every_edge_between_blocks() -> None:
+    """With as many blocks as consumers no edge can stay within a block: mixing below 1 is a
+    one-line error naming network.mixing, and mixing 1 gives the graph (all edges between)."""
+    msg = raises_one_line("network.mixing", build_graph, "stochastic_block", 60, rng(),
+                          mean_degree=6, blocks=60, mixing=0.5)
+    assert "must be 1" in msg and "0.5" in msg
+    g = build_graph("stochastic_block", 60, rng(), mean_degree=6, blocks=60, mixing=1.0)
+    expected = 60 * 6 / 2
+    assert abs(g.m - expected) <= 5 * math.sqrt(expected)
+    assert np.all(g.blocks[g.edges()[0]] != g.blocks[g.edges()[1]])
+
+
+def test_stochastic_block_full_between_class_is_complete_and_beyond_is_refused() -> None:
+    """Two blocks of 50 have 2,500 between-block pairs: mean degree 50 with mixing 1 asks for
+    all of them (p_out = 1: the complete bipartite graph); mean degree 60 asks for more than
+    exist, a one-line error, not a graph with fewer edges or an endless draw."""
+    g = build_graph("stochastic_block", 100, rng(), mean_degree=50, blocks=2, mixing=1.0)
+    assert g.m == 50 * 50
+    assert np.all(g.degree == 50)
+    assert np.all(g.blocks[g.edges()[0]] != g.blocks[g.edges()[1]])
+    msg = raises_one_line("network.mean_degree", build_graph, "stochastic_block", 100, rng(),
+                          mean_degree=60, blocks=2, mixing=1.0)
+    assert "between-block edge probability 1.2 > 1" in msg
+
+
 # --------------------------------------------------------------------------- from_edges / views
 
 
@@ -255,6 +289,16 @@ def test_from_edges_rejects_bad_ids() -> None:
         from_edges(np.array([0.0]), np.array([1.0]), 5)
     with pytest.raises(EwomError, match=r"network\.kind"):
         from_edges(np.array([0]), np.array([1]), 5, kind="global")
+
+
+def test_from_edges_errors_name_the_bad_id_and_refuse_any_length_mismatch() -> None:
+    msg = raises_one_line("network.edges", from_edges, np.array([0, 2]), np.array([1, 5]), 5)
+    assert "node id 5 outside [0, 5)" in msg  # the offending id, though the smallest is 0
+    msg = raises_one_line("network.edges", from_edges, np.array([-1, 2]), np.array([1, 7]), 5)
+    assert "node id -1 outside" in msg
+    for v in (np.array([1, 2, 3]), np.array([1]), np.array([[1, 2], [3, 4]])):
+        msg = raises_one_line("network.edges", from_edges, np.array([0, 1]), v, 5)
+        assert "equal length" in msg
 
 
 def test_to_networkx_and_adjacency_match_csr() -> None:
@@ -437,6 +481,16 @@ def test_build_graph_validation(field: str, kind: str, n: float, kwargs: dict) -
     raises_one_line(field, build_graph, kind, n, rng(), **kwargs)
 
 
+def test_integer_fields_refuse_booleans_and_integers_beyond_float() -> None:
+    """``true`` is not a count (bool is an int in Python), and an integer too large for a float
+    is out of range, not an OverflowError."""
+    raises_one_line("network.blocks", build_graph, "stochastic_block", 100, rng(), blocks=True)
+    raises_one_line("network.graph_seed", build_graph, "erdos_renyi", 100, None, graph_seed=True)
+    msg = raises_one_line("network.blocks", build_graph, "stochastic_block", 100, rng(),
+                          blocks=10**400)
+    assert "<= network.n (100)" in msg
+
+
 def test_unknown_kind_lists_allowed() -> None:
     msg = raises_one_line("network.kind", build_graph, "small_world", 100, rng())
     assert all(k in msg for k in KINDS)
@@ -491,3 +545,40 @@ def test_stochastic_block_draws_reach_the_first_and_last_consumer_alike() -> Non
         mean += between.mean()
     # each end's total over the graphs is Poisson-like around the graphs' mean total
     assert np.all(np.abs(ends - mean) < 5 * np.sqrt(mean)), (ends, mean)
+
+
+# --------------------------------------------------------------------------- set-up helpers
+# (model/arrays.py's sorted-set membership behind the generators; model/state.py's trait draws)
+
+
+def test_member_is_exact_membership_below_between_and_above_the_reference() -> None:
+    ref = np.array([2, 5, 7])
+    values = np.array([-1, 2, 3, 5, 7, 8, 100])
+    assert member(values, ref).tolist() == [False, True, False, True, True, False, False]
+    assert member(values, ref[:0]).tolist() == [False] * 7
+
+
+def test_beta_traits_have_the_mean_and_sd_the_spread_asks_for() -> None:
+    """sd = spread * sqrt(mean (1 - mean)) (scenario.trait_spread); the tolerance is 5 standard
+    errors of the sample mean and of the sample sd (from the sample's fourth moment)."""
+    mean, spread, size = 0.3, 0.5, 40_000
+    drawn = beta_traits(mean, spread, size, rng(8))
+    assert drawn.dtype == np.float32 and drawn.min() >= 0 and drawn.max() <= 1
+    x = drawn.astype(np.float64)
+    sd = spread * math.sqrt(mean * (1 - mean))
+    s = x.std()
+    m4 = float(((x - x.mean()) ** 4).mean())
+    assert abs(x.mean() - mean) <= 5 * s / math.sqrt(size)
+    assert abs(s - sd) <= 5 * math.sqrt(m4 - s**4) / (2 * s * math.sqrt(size))
+
+
+def test_homogeneous_traits_are_the_mean_and_take_no_draws() -> None:
+    """Spread 0 gives everyone the mean or median exactly and leaves the run's stream alone, so
+    switching heterogeneity off moves no other draw of the run."""
+    r = rng(3)
+    state = r.bit_generator.state
+    prices = lognormal_prices(250.0, 0.0, 6, r)
+    assert prices.dtype == np.float64 and prices.tolist() == [250.0] * 6
+    traits = beta_traits(0.4, 0.0, 6, r)
+    assert traits.dtype == np.float32 and np.all(traits == np.float32(0.4))
+    assert r.bit_generator.state == state
