@@ -16,12 +16,19 @@ import numpy as np
 import pytest
 
 from ewom_abm.model import network
-from ewom_abm.model.arrays import member
+from ewom_abm.model.arrays import coin_flips, member
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.generators import MAX_COMPLETE_N
 from ewom_abm.model.graph import Graph, from_edges
 from ewom_abm.model.graph_files import file_digest, load_graph_file
-from ewom_abm.model.network import KINDS, build_graph, clear_graph_cache, graph_cache_info
+from ewom_abm.model.jit import stream
+from ewom_abm.model.network import (
+    KINDS,
+    build_graph,
+    check_params,
+    clear_graph_cache,
+    graph_cache_info,
+)
 from ewom_abm.model.state import beta_traits, lognormal_prices
 
 FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
@@ -161,6 +168,15 @@ def test_watts_strogatz_below_three_friends_is_a_ring(mean_degree: float) -> Non
     """k/2 rounds to one neighbour each side (at least one), not two: a ring, degree 2."""
     g = build_graph("watts_strogatz", 40, rng(), mean_degree=mean_degree, rewire=0.0)
     assert np.array_equal(edge_keys(g), lattice_keys(40, 1))
+
+
+def test_watts_strogatz_redraws_every_collision_on_small_dense_graphs() -> None:
+    """Fully rewired, 30 consumers with 6 friends each (a fifth of all pairs): collisions are
+    common, yet redrawing keeps the edge count exactly n*k/2 (a leftover after 50 rounds has
+    chance below 0.3**50)."""
+    for seed in range(30):
+        g = build_graph("watts_strogatz", 30, rng(seed), mean_degree=6, rewire=1.0)
+        assert g.m == 90, seed
 
 
 def test_watts_strogatz_rewiring_rate_and_clustering() -> None:
@@ -314,6 +330,16 @@ def test_to_networkx_and_adjacency_match_csr() -> None:
     assert a.shape == (g.n, g.n) and a.dtype == np.float32
     assert (a != ref).nnz == 0
     assert np.shares_memory(a.indices, g.indices)
+
+
+def test_a_graph_s_bytes_count_what_it_holds_once_used() -> None:
+    """The graph cache's budget: the CSR arrays plus the adjacency's data and indptr and the
+    degrees, made on first use (counted in advance, so the budget does not grow later)."""
+    g = build_graph("stochastic_block", 500, rng(), mean_degree=8, blocks=4, mixing=0.2)
+    a = g.adjacency
+    held = (g.indptr.nbytes + g.indices.nbytes + g.blocks.nbytes + a.data.nbytes
+            + a.indptr.nbytes + g.degree.nbytes)
+    assert abs(g.nbytes - held) <= 8  # the adjacency's indptr has n + 1 entries
 
 
 # --------------------------------------------------------------------------- files
@@ -491,6 +517,13 @@ def test_integer_fields_refuse_booleans_and_integers_beyond_float() -> None:
     assert "<= network.n (100)" in msg
 
 
+def test_check_params_has_build_graph_s_defaults() -> None:
+    """Checking a configuration and building it agree on what an unset parameter means."""
+    assert check_params("stochastic_block", 100) == {"n": 100, "mean_degree": 10.0,
+                                                     "blocks": 4, "mixing": 0.1}
+    assert check_params("watts_strogatz", 100)["rewire"] == 0.1
+
+
 def test_unknown_kind_lists_allowed() -> None:
     msg = raises_one_line("network.kind", build_graph, "small_world", 100, rng())
     assert all(k in msg for k in KINDS)
@@ -513,6 +546,10 @@ def test_file_errors(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text)
         msg = raises_one_line("network.path", load_graph_file, tmp_path / name)
         assert "has no edges (empty graph)" in msg
+    long_line = tmp_path / "long.txt"
+    long_line.write_text("0 1\n" + "x" * 100 + "\n2 3\n")
+    msg = raises_one_line("network.path", load_graph_file, long_line)
+    assert "line 2" in msg and f"'{'x' * 57}...'" in msg  # the line, cut to 60 characters
     broken = tmp_path / "broken.graphml"
     broken.write_text("<graphml><graph><node id='a'></graph>")
     assert "GraphML" in raises_one_line("network.path", load_graph_file, broken)
@@ -582,3 +619,12 @@ def test_homogeneous_traits_are_the_mean_and_take_no_draws() -> None:
     traits = beta_traits(0.4, 0.0, 6, r)
     assert traits.dtype == np.float32 and np.all(traits == np.float32(0.4))
     assert r.bit_generator.state == state
+
+
+def test_coin_flips_take_nobody_at_zero_and_everybody_at_one() -> None:
+    r = rng(4)  # compiled rules draw through a stream handle, which must outlive the call
+    assert coin_flips(50, 0.0, stream(r)).size == 0
+    assert coin_flips(50, 1.0, stream(r)).tolist() == list(range(50))
+    hits = coin_flips(100_000, 0.3, stream(r))
+    assert np.all(np.diff(hits) > 0) and hits[0] >= 0 and hits[-1] < 100_000
+    assert abs(hits.size - 30_000) <= 5 * math.sqrt(100_000 * 0.3 * 0.7)

@@ -257,10 +257,20 @@ def test_same_seed_same_order_and_asking_for_more_keeps_the_prefix(rule):
 
 def test_greedy_takes_the_rest_by_degree_once_every_sample_is_reached():
     g = graph_of(KITE)  # p = 1: the first seed reaches everyone, nobody else adds anything
-    order = SeedOrder("greedy", g.n, g, np.random.default_rng(0), p=1.0, samples=5)[:6]
-    assert sorted(order.tolist()) == list(range(6))  # everyone asked for, each once
+    seeds = SeedOrder("greedy", g.n, g, np.random.default_rng(0), p=1.0, samples=5)
+    assert seeds[:3].size == 3  # one by spread, then the rest begins
+    order = seeds[:6]  # asked again for more: the rest goes on without repeating anyone
+    assert sorted(order.tolist()) == list(range(6))
     rest = g.degree[order[1:]].tolist()
     assert rest == sorted(rest, reverse=True)
+
+
+def test_a_seed_order_says_how_far_it_has_ranked():
+    g = graph_of(KITE)
+    order = SeedOrder("degree_discount", g.n, g, np.random.default_rng(0))
+    assert repr(order) == "SeedOrder('degree_discount', n=6, ranked=0)"
+    order[:2]
+    assert repr(order) == "SeedOrder('degree_discount', n=6, ranked=2)"
 
 
 def test_an_unknown_seeding_is_a_one_line_error_with_a_suggestion():
