@@ -29,7 +29,7 @@ from ewom_abm.model.network import (
     clear_graph_cache,
     graph_cache_info,
 )
-from ewom_abm.model.state import beta_traits, lognormal_prices
+from ewom_abm.model.state import beta_traits, lognormal_prices, pick_leaders
 
 FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
 GENERATED = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "complete")
@@ -628,3 +628,15 @@ def test_coin_flips_take_nobody_at_zero_and_everybody_at_one() -> None:
     hits = coin_flips(100_000, 0.3, stream(r))
     assert np.all(np.diff(hits) > 0) and hits[0] >= 0 and hits[-1] < 100_000
     assert abs(hits.size - 30_000) <= 5 * math.sqrt(100_000 * 0.3 * 0.7)
+
+
+def test_opinion_leaders_are_the_best_connected_or_a_random_share() -> None:
+    """consumers.leader_centrality: 'degree' takes the top share by degree, 'random' (or no
+    graph) a uniform share; either way round(share * n) leaders."""
+    degree = np.arange(200)[::-1].copy()  # consumer i has 199 - i friends
+    top = pick_leaders(200, 0.05, "degree", degree, rng())
+    assert np.flatnonzero(top).tolist() == list(range(10))
+    for leaders in (pick_leaders(200, 0.05, "random", degree, rng()),
+                    pick_leaders(200, 0.05, "degree", None, rng())):
+        assert leaders.sum() == 10
+        assert np.flatnonzero(leaders).tolist() != list(range(10))
