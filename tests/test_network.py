@@ -19,7 +19,7 @@ from ewom_abm.model import network
 from ewom_abm.model.arrays import coin_flips, member
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.generators import MAX_COMPLETE_N
-from ewom_abm.model.graph import Graph, from_edges
+from ewom_abm.model.graph import NO_LINKS, Graph, from_edges, links
 from ewom_abm.model.graph_files import file_digest, load_graph_file
 from ewom_abm.model.jit import stream
 from ewom_abm.model.network import (
@@ -330,6 +330,14 @@ def test_to_networkx_and_adjacency_match_csr() -> None:
     assert a.shape == (g.n, g.n) and a.dtype == np.float32
     assert (a != ref).nnz == 0
     assert np.shares_memory(a.indices, g.indices)
+
+
+def test_links_are_present_for_a_graph_and_absent_under_global_mixing() -> None:
+    """Compiled rules get CSR arrays either way; ``present`` tells them which regime they are in
+    (NO_LINKS has a single indptr entry), even for a graph with no edges."""
+    assert links(None) is NO_LINKS and not NO_LINKS.present
+    assert links(build_graph("erdos_renyi", 50, rng(), mean_degree=4)).present
+    assert links(from_edges(np.array([], int), np.array([], int), 2)).present
 
 
 def test_a_graph_s_bytes_count_what_it_holds_once_used() -> None:
