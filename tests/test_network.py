@@ -16,11 +16,20 @@ import numpy as np
 import pytest
 
 from ewom_abm.model import network
+from ewom_abm.model.arrays import coin_flips, member
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.generators import MAX_COMPLETE_N
-from ewom_abm.model.graph import Graph, from_edges
+from ewom_abm.model.graph import NO_LINKS, Graph, from_edges, links
 from ewom_abm.model.graph_files import file_digest, load_graph_file
-from ewom_abm.model.network import KINDS, build_graph, clear_graph_cache, graph_cache_info
+from ewom_abm.model.jit import stream
+from ewom_abm.model.network import (
+    KINDS,
+    build_graph,
+    check_params,
+    clear_graph_cache,
+    graph_cache_info,
+)
+from ewom_abm.model.state import beta_traits, lognormal_prices, pick_leaders
 
 FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
 GENERATED = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "stochastic_block", "complete")
@@ -154,6 +163,22 @@ def test_watts_strogatz_even_k_from_mean_degree() -> None:
     assert np.array_equal(edge_keys(g), lattice_keys(500, 3))
 
 
+@pytest.mark.parametrize("mean_degree", [1.0, 2.0, 2.9])
+def test_watts_strogatz_below_three_friends_is_a_ring(mean_degree: float) -> None:
+    """k/2 rounds to one neighbour each side (at least one), not two: a ring, degree 2."""
+    g = build_graph("watts_strogatz", 40, rng(), mean_degree=mean_degree, rewire=0.0)
+    assert np.array_equal(edge_keys(g), lattice_keys(40, 1))
+
+
+def test_watts_strogatz_redraws_every_collision_on_small_dense_graphs() -> None:
+    """Fully rewired, 30 consumers with 6 friends each (a fifth of all pairs): collisions are
+    common, yet redrawing keeps the edge count exactly n*k/2 (a leftover after 50 rounds has
+    chance below 0.3**50)."""
+    for seed in range(30):
+        g = build_graph("watts_strogatz", 30, rng(seed), mean_degree=6, rewire=1.0)
+        assert g.m == 90, seed
+
+
 def test_watts_strogatz_rewiring_rate_and_clustering() -> None:
     n, k, p = 10_000, 10, 0.1
     g = build_graph("watts_strogatz", n, rng(2), mean_degree=k, rewire=p)
@@ -232,6 +257,31 @@ def test_stochastic_block_extremes() -> None:
     assert np.all(g1.blocks[g1.edges()[0]] != g1.blocks[g1.edges()[1]])
 
 
+def test_stochastic_block_of_single_consumers_needs_every_edge_between_blocks() -> None:
+    """With as many blocks as consumers no edge can stay within a block: mixing below 1 is a
+    one-line error naming network.mixing, and mixing 1 gives the graph (all edges between)."""
+    msg = raises_one_line("network.mixing", build_graph, "stochastic_block", 60, rng(),
+                          mean_degree=6, blocks=60, mixing=0.5)
+    assert "must be 1" in msg and "0.5" in msg
+    g = build_graph("stochastic_block", 60, rng(), mean_degree=6, blocks=60, mixing=1.0)
+    expected = 60 * 6 / 2
+    assert abs(g.m - expected) <= 5 * math.sqrt(expected)
+    assert np.all(g.blocks[g.edges()[0]] != g.blocks[g.edges()[1]])
+
+
+def test_stochastic_block_full_between_class_is_complete_and_beyond_is_refused() -> None:
+    """Two blocks of 50 have 2,500 between-block pairs: mean degree 50 with mixing 1 asks for
+    all of them (p_out = 1: the complete bipartite graph); mean degree 60 asks for more than
+    exist, a one-line error, not a graph with fewer edges or an endless draw."""
+    g = build_graph("stochastic_block", 100, rng(), mean_degree=50, blocks=2, mixing=1.0)
+    assert g.m == 50 * 50
+    assert np.all(g.degree == 50)
+    assert np.all(g.blocks[g.edges()[0]] != g.blocks[g.edges()[1]])
+    msg = raises_one_line("network.mean_degree", build_graph, "stochastic_block", 100, rng(),
+                          mean_degree=60, blocks=2, mixing=1.0)
+    assert "between-block edge probability 1.2 > 1" in msg
+
+
 # --------------------------------------------------------------------------- from_edges / views
 
 
@@ -257,6 +307,16 @@ def test_from_edges_rejects_bad_ids() -> None:
         from_edges(np.array([0]), np.array([1]), 5, kind="global")
 
 
+def test_from_edges_errors_name_the_bad_id_and_refuse_any_length_mismatch() -> None:
+    msg = raises_one_line("network.edges", from_edges, np.array([0, 2]), np.array([1, 5]), 5)
+    assert "node id 5 outside [0, 5)" in msg  # the offending id, though the smallest is 0
+    msg = raises_one_line("network.edges", from_edges, np.array([-1, 2]), np.array([1, 7]), 5)
+    assert "node id -1 outside" in msg
+    for v in (np.array([1, 2, 3]), np.array([1]), np.array([[1, 2], [3, 4]])):
+        msg = raises_one_line("network.edges", from_edges, np.array([0, 1]), v, 5)
+        assert "equal length" in msg
+
+
 def test_to_networkx_and_adjacency_match_csr() -> None:
     g = build_graph("stochastic_block", 400, rng(8), mean_degree=6, blocks=3, mixing=0.3)
     h = g.to_networkx()
@@ -270,6 +330,24 @@ def test_to_networkx_and_adjacency_match_csr() -> None:
     assert a.shape == (g.n, g.n) and a.dtype == np.float32
     assert (a != ref).nnz == 0
     assert np.shares_memory(a.indices, g.indices)
+
+
+def test_links_are_present_for_a_graph_and_absent_under_global_mixing() -> None:
+    """Compiled rules get CSR arrays either way; ``present`` tells them which regime they are in
+    (NO_LINKS has a single indptr entry), even for a graph with no edges."""
+    assert links(None) is NO_LINKS and not NO_LINKS.present
+    assert links(build_graph("erdos_renyi", 50, rng(), mean_degree=4)).present
+    assert links(from_edges(np.array([], int), np.array([], int), 2)).present
+
+
+def test_a_graph_s_bytes_count_what_it_holds_once_used() -> None:
+    """The graph cache's budget: the CSR arrays plus the adjacency's data and indptr and the
+    degrees, made on first use (counted in advance, so the budget does not grow later)."""
+    g = build_graph("stochastic_block", 500, rng(), mean_degree=8, blocks=4, mixing=0.2)
+    a = g.adjacency
+    held = (g.indptr.nbytes + g.indices.nbytes + g.blocks.nbytes + a.data.nbytes
+            + a.indptr.nbytes + g.degree.nbytes)
+    assert abs(g.nbytes - held) <= 8  # the adjacency's indptr has n + 1 entries
 
 
 # --------------------------------------------------------------------------- files
@@ -437,6 +515,23 @@ def test_build_graph_validation(field: str, kind: str, n: float, kwargs: dict) -
     raises_one_line(field, build_graph, kind, n, rng(), **kwargs)
 
 
+def test_integer_fields_refuse_booleans_and_integers_beyond_float() -> None:
+    """``true`` is not a count (bool is an int in Python), and an integer too large for a float
+    is out of range, not an OverflowError."""
+    raises_one_line("network.blocks", build_graph, "stochastic_block", 100, rng(), blocks=True)
+    raises_one_line("network.graph_seed", build_graph, "erdos_renyi", 100, None, graph_seed=True)
+    msg = raises_one_line("network.blocks", build_graph, "stochastic_block", 100, rng(),
+                          blocks=10**400)
+    assert "<= network.n (100)" in msg
+
+
+def test_check_params_has_build_graph_s_defaults() -> None:
+    """Checking a configuration and building it agree on what an unset parameter means."""
+    assert check_params("stochastic_block", 100) == {"n": 100, "mean_degree": 10.0,
+                                                     "blocks": 4, "mixing": 0.1}
+    assert check_params("watts_strogatz", 100)["rewire"] == 0.1
+
+
 def test_unknown_kind_lists_allowed() -> None:
     msg = raises_one_line("network.kind", build_graph, "small_world", 100, rng())
     assert all(k in msg for k in KINDS)
@@ -459,6 +554,10 @@ def test_file_errors(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text)
         msg = raises_one_line("network.path", load_graph_file, tmp_path / name)
         assert "has no edges (empty graph)" in msg
+    long_line = tmp_path / "long.txt"
+    long_line.write_text("0 1\n" + "x" * 100 + "\n2 3\n")
+    msg = raises_one_line("network.path", load_graph_file, long_line)
+    assert "line 2" in msg and f"'{'x' * 57}...'" in msg  # the line, cut to 60 characters
     broken = tmp_path / "broken.graphml"
     broken.write_text("<graphml><graph><node id='a'></graph>")
     assert "GraphML" in raises_one_line("network.path", load_graph_file, broken)
@@ -491,3 +590,61 @@ def test_stochastic_block_draws_reach_the_first_and_last_consumer_alike() -> Non
         mean += between.mean()
     # each end's total over the graphs is Poisson-like around the graphs' mean total
     assert np.all(np.abs(ends - mean) < 5 * np.sqrt(mean)), (ends, mean)
+
+
+# --------------------------------------------------------------------------- set-up helpers
+# (model/arrays.py's sorted-set membership behind the generators; model/state.py's trait draws)
+
+
+def test_member_is_exact_membership_below_between_and_above_the_reference() -> None:
+    ref = np.array([2, 5, 7])
+    values = np.array([-1, 2, 3, 5, 7, 8, 100])
+    assert member(values, ref).tolist() == [False, True, False, True, True, False, False]
+    assert member(values, ref[:0]).tolist() == [False] * 7
+
+
+def test_beta_traits_have_the_mean_and_sd_the_spread_asks_for() -> None:
+    """sd = spread * sqrt(mean (1 - mean)) (scenario.trait_spread); the tolerance is 5 standard
+    errors of the sample mean and of the sample sd (from the sample's fourth moment)."""
+    mean, spread, size = 0.3, 0.5, 40_000
+    drawn = beta_traits(mean, spread, size, rng(8))
+    assert drawn.dtype == np.float32 and drawn.min() >= 0 and drawn.max() <= 1
+    x = drawn.astype(np.float64)
+    sd = spread * math.sqrt(mean * (1 - mean))
+    s = x.std()
+    m4 = float(((x - x.mean()) ** 4).mean())
+    assert abs(x.mean() - mean) <= 5 * s / math.sqrt(size)
+    assert abs(s - sd) <= 5 * math.sqrt(m4 - s**4) / (2 * s * math.sqrt(size))
+
+
+def test_homogeneous_traits_are_the_mean_and_take_no_draws() -> None:
+    """Spread 0 gives everyone the mean or median exactly and leaves the run's stream alone, so
+    switching heterogeneity off moves no other draw of the run."""
+    r = rng(3)
+    state = r.bit_generator.state
+    prices = lognormal_prices(250.0, 0.0, 6, r)
+    assert prices.dtype == np.float64 and prices.tolist() == [250.0] * 6
+    traits = beta_traits(0.4, 0.0, 6, r)
+    assert traits.dtype == np.float32 and np.all(traits == np.float32(0.4))
+    assert r.bit_generator.state == state
+
+
+def test_coin_flips_take_nobody_at_zero_and_everybody_at_one() -> None:
+    r = rng(4)  # compiled rules draw through a stream handle, which must outlive the call
+    assert coin_flips(50, 0.0, stream(r)).size == 0
+    assert coin_flips(50, 1.0, stream(r)).tolist() == list(range(50))
+    hits = coin_flips(100_000, 0.3, stream(r))
+    assert np.all(np.diff(hits) > 0) and hits[0] >= 0 and hits[-1] < 100_000
+    assert abs(hits.size - 30_000) <= 5 * math.sqrt(100_000 * 0.3 * 0.7)
+
+
+def test_opinion_leaders_are_the_best_connected_or_a_random_share() -> None:
+    """consumers.leader_centrality: 'degree' takes the top share by degree, 'random' (or no
+    graph) a uniform share; either way round(share * n) leaders."""
+    degree = np.arange(200)[::-1].copy()  # consumer i has 199 - i friends
+    top = pick_leaders(200, 0.05, "degree", degree, rng())
+    assert np.flatnonzero(top).tolist() == list(range(10))
+    for leaders in (pick_leaders(200, 0.05, "random", degree, rng()),
+                    pick_leaders(200, 0.05, "degree", None, rng())):
+        assert leaders.sum() == 10
+        assert np.flatnonzero(leaders).tolist() != list(range(10))

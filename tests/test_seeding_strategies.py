@@ -18,6 +18,7 @@ from scipy.stats import spearmanr
 from ewom_abm.model import scenario
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.graph import Graph, from_edges
+from ewom_abm.model.network import build_graph
 from ewom_abm.model.reference import cascade_distribution_exact, epidemic_threshold, live_edge_reach
 from ewom_abm.model.scenario import SEEDINGS
 from ewom_abm.model.seeding import LiveEdgeSamples, SeedOrder, betweenness
@@ -131,6 +132,34 @@ def test_degree_discount_skips_the_friends_of_chosen_seeds():
         assert set(top.tolist()) == {0, 1, 6}
 
 
+def discounted_degrees(g: Graph, picked: np.ndarray, p: float) -> np.ndarray:
+    """DegreeDiscountIC's dd_v = d_v - 2 t_v - (d_v - t_v) t_v p after ``picked`` (algorithm 4 of
+    Chen, Wang & Yang 2009), t_v being v's friends among them; -inf for the picked."""
+    chosen = np.zeros(g.n, dtype=bool)
+    chosen[picked] = True
+    src = np.repeat(np.arange(g.n), g.degree)
+    t = np.bincount(src[chosen[g.indices]], minlength=g.n).astype(float)
+    d = g.degree.astype(float)
+    return np.where(chosen, -np.inf, d - 2 * t - (d - t) * t * p)
+
+
+@pytest.mark.parametrize(("edges", "p", "k"), [
+    # a star of 4 and a path of 6: at p = 1 the path is the bigger cascade (greedy starts
+    # there), but the star's centre has the highest degree
+    ([(0, 1), (0, 2), (0, 3), (4, 5), (5, 6), (6, 7), (7, 8), (8, 9)], 1.0, 6),
+    (None, 0.1, 25),  # a scale-free graph: hubs share friends
+])
+def test_degree_discount_picks_the_highest_discounted_degree_at_every_step(edges, p, k):
+    g = (graph_of(edges) if edges else
+         build_graph("barabasi_albert", 120, np.random.default_rng(2), mean_degree=4))
+    for seed in range(3):
+        picks = SeedOrder("degree_discount", g.n, g, np.random.default_rng(seed), p=p)[:k]
+        assert np.unique(picks).size == k
+        for i, v in enumerate(picks.tolist()):
+            dd = discounted_degrees(g, picks[:i], p)
+            assert dd[v] == pytest.approx(dd.max(), abs=1e-12), (seed, i)
+
+
 def test_degree_discount_beats_degree_on_a_scale_free_graph_at_low_probability():
     """Paired live-edge samples (the same live arcs for both seed sets) of the reference cascade;
     the mean gain must exceed its standard error several times."""
@@ -228,9 +257,20 @@ def test_same_seed_same_order_and_asking_for_more_keeps_the_prefix(rule):
 
 def test_greedy_takes_the_rest_by_degree_once_every_sample_is_reached():
     g = graph_of(KITE)  # p = 1: the first seed reaches everyone, nobody else adds anything
-    order = SeedOrder("greedy", g.n, g, np.random.default_rng(0), p=1.0, samples=5)[:6]
+    seeds = SeedOrder("greedy", g.n, g, np.random.default_rng(0), p=1.0, samples=5)
+    assert seeds[:3].size == 3  # one by spread, then the rest begins
+    order = seeds[:6]  # asked again for more: the rest goes on without repeating anyone
+    assert sorted(order.tolist()) == list(range(6))
     rest = g.degree[order[1:]].tolist()
     assert rest == sorted(rest, reverse=True)
+
+
+def test_a_seed_order_says_how_far_it_has_ranked():
+    g = graph_of(KITE)
+    order = SeedOrder("degree_discount", g.n, g, np.random.default_rng(0))
+    assert repr(order) == "SeedOrder('degree_discount', n=6, ranked=0)"
+    order[:2]
+    assert repr(order) == "SeedOrder('degree_discount', n=6, ranked=2)"
 
 
 def test_an_unknown_seeding_is_a_one_line_error_with_a_suggestion():
