@@ -305,3 +305,17 @@ def test_adaptive_reward_is_reach_share_gained_minus_weighted_dilution_share_gai
     brand.reach, brand.dilution = 0.7, 0.6
     brand.review()  # headroom 0.6, dream value left 0.8
     assert brand._score[ran] == pytest.approx(0.3 / 0.6 - 2 * 0.4 / 0.8)
+
+
+def test_adaptive_brand_logs_every_switch_of_strategy():
+    """Each review that changes the strategy is logged as (step, new strategy), whichever way
+    it goes (entertainment, influencer, exclusivity, and back), and no other review is."""
+    brand = scripted()
+    market = Market(brand, {"entertainment": 0.3, "influencer": 0.0, "exclusivity": 0.0})
+    changes = []
+    for _ in range(8):
+        before = market.review()
+        if brand.strategy != before:
+            changes.append((brand.model.steps, brand.strategy))
+    assert [s for _, s in changes[:3]] == ["influencer", "exclusivity", "entertainment"]
+    assert brand.switches == changes
