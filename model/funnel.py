@@ -1,10 +1,20 @@
-"""What this step's messages do to the consumers who receive them (compiled rules): attention,
-then, per receiver, the attitude update, the message held, conversion, the access gate, the
-product experience, and advocates and news (docs/ODD.md 7.8-7.13).
+"""What this step's messages do to the consumers who receive them (compiled rules, docs/ODD.md
+7.8-7.13): attention (:func:`attend`), then one rule per ODD paragraph:
 
-:func:`receive` is the driver: it groups a brand's messages by receiver and applies the rules
-in the ODD's order. Every rule reads the state at the start of the step (the status a receiver
-perceives, the rivals they own); receivers are handled in increasing order of their index.
+- the attitude update, 7.9: :func:`update_attitude`;
+- the message held, 7.10: :func:`hold_message`;
+- conversion, 7.11: :func:`convert` (with :func:`drive_of`: desire, reinforcement);
+- the access gate, 7.12: :func:`admit`, applied by :func:`convert` to each would-be buyer as they
+  turn up (its draws come between conversions), then :func:`limited_drop`;
+- experience, 7.13: :func:`buy` for each buyer;
+- advocates and news, 7.13: :func:`advocacy_and_news`; then :func:`tally` counts the KPIs.
+
+:func:`receive` is the driver (compiled: :func:`reception`): it groups a brand's messages by
+receiver (an :class:`Inbox`) and applies the rules in the ODD's order, each a loop over the
+receivers in the order of their first message. The status a receiver perceives and the rivals
+they own are as they were at the start of the step. The rules draw from the one stream in this
+order, so a seed decides the run: per receiver, conversion then the access gate; then the drop's
+lottery; then each buyer's experience.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from ewom_abm.model.desire import desire_of, population_view, shares_seen, statu
 from ewom_abm.model.ewom import Regime
 from ewom_abm.model.graph import Links
 from ewom_abm.model.jit import below, generator, inline, jit, normal, put, row, stream, uniform
-from ewom_abm.model.message import Messages, Source
+from ewom_abm.model.message import Content, Messages, Source
 from ewom_abm.model.params import ChannelsParams
 from ewom_abm.model.scenario import ChannelsConfig
 from ewom_abm.model.state import ADOPTER, AWARE, INTERESTED, REJECTER, UNAWARE, Consumers, Ties
@@ -86,13 +96,12 @@ def attend(batches: list[Messages], n: int, attention: int, rng: np.random.Gener
             for m, lo, hi in zip(batches, bounds[:-1], bounds[1:], strict=True)]
 
 
-# --------------------------------------------------------------------------- the rules
-# Rules take and return values; the driver reads and writes the state and loops over each
-# receiver's messages (a loop compiles best when its calls pass no arrays: model/jit.py).
+# --------------------------------------------------------------------------- the formulas
+# What one message or one receiver does, from values: the rules below apply them.
 
 @jit
-def attitude_update(attitude: float, susceptibility: float, wsum: float, vsum: float,
-                    count: int) -> float:
+def attitude_step(attitude: float, susceptibility: float, wsum: float, vsum: float,
+                  count: int) -> float:
     """Attitude moves toward the messages' weighted mean valence ``vsum / wsum`` (7.9), by
     susceptibility x min(mean weight, 1), and stays in [-1, 1]. A message's weight is trust x
     fidelity, x ``negativity_bias`` if negative (see :func:`biased`)."""
@@ -140,6 +149,15 @@ def conversion(attitude: float, stage: int, owner: bool, rival: bool, interest: 
     if stage != INTERESTED or owner:
         return stage, False
     return stage, uniform(gen) < adopt * (1.0 - fn.competition if rival else 1.0)
+
+
+@inline
+def rival(owner: np.ndarray, bought: np.ndarray, b: int, i: int, step: int) -> bool:
+    """Whether consumer i owned another brand than b at the start of the step."""
+    for c in range(owner.shape[0]):  # noqa: SIM110 (a loop compiles; any() of a generator not)
+        if c != b and owner[c, i] and bought[c, i] != step:
+            return True
+    return False
 
 
 @inline
@@ -205,12 +223,184 @@ def advocates(stage: int, advocate: bool, satisfied: bool, hosted: bool, attitud
 
 
 @inline
-def rival(owner: np.ndarray, bought: np.ndarray, b: int, i: int, step: int) -> bool:
-    """Whether consumer i owned another brand than b at the start of the step."""
-    for c in range(owner.shape[0]):  # noqa: SIM110 (a loop compiles; any() of a generator not)
-        if c != b and owner[c, i] and bought[c, i] != step:
-            return True
-    return False
+def drive_of(a: float, seen: tuple, core: bool, sensitivity: float, friends_owning: int,
+             reinforces: bool, fn: tuple, st: tuple, brand: tuple) -> float:
+    """What drives conversion (7.11): desire (7.14), the new liking ``a`` scaled by the status
+    ``seen`` at the start of the step, times the reinforcement of friends who own it under
+    coproduction (``reinforces``)."""
+    status, _ = status_value(seen, core, st, brand)
+    drive = desire_of(max(a, 0.0), sensitivity, status, st, brand)
+    if reinforces:
+        drive *= 1.0 + fn.reinforcement * max(friends_owning - 1, 0)
+    return drive
+
+
+@inline
+def admit(reservation_price: float, core: bool, store_u: float, channelled: bool,
+          brand: tuple, access: Access, ch: tuple, gen: object) -> tuple[int, bool]:
+    """The access gate (7.12) for a would-be buyer: price and selective distribution, or with
+    channels on (7.23) the channel they buy through, which replaces the distribution coin.
+    Returns (channel, whether they can buy)."""
+    if channelled:
+        chan = channel_gate(reservation_price, core, brand, access.distribution, store_u, ch, gen)
+        return chan, chan != NONE
+    return NONE, access_gate(reservation_price, core, brand, access, gen)
+
+
+# --------------------------------------------------------------------------- the rules
+# One rule per ODD paragraph, each a loop over the receivers of the inbox that reads and writes
+# their state for brand b. The driver calls each once per brand and step, so the arrays it
+# hands them cost nothing per receiver; inside, a rule's loop calls formulas that take values
+# (a loop compiles best when its calls pass no arrays: model/jit.py).
+
+class Inbox(NamedTuple):
+    """One brand's attended messages grouped by receiver: receiver r is consumer
+    ``receivers[r]``, and their messages are ``order[start[r]:start[r + 1]]``, in batch order
+    (model/arrays.py ``group_by_receiver``)."""
+
+    receivers: np.ndarray
+    start: np.ndarray
+    order: np.ndarray
+    said: Content
+    source: np.ndarray
+
+
+@jit
+def update_attitude(cons: Consumers, b: int, inbox: Inbox, fn: tuple) -> np.ndarray:
+    """The attitude update (7.9): each receiver's attitude moves toward the weighted mean
+    valence of their messages (weight trust x fidelity, more if negative); they are aware now,
+    and a rejecter if it falls below ``reject_threshold``. Returns the new attitudes (before
+    they are stored, in the state's precision: the next rules read these)."""
+    said, order, start = inbox.said, inbox.order, inbox.start
+    attitudes = np.empty(inbox.receivers.size)
+    for r, i in enumerate(inbox.receivers):
+        wsum = vsum = 0.0
+        for q in range(start[r], start[r + 1]):
+            m = order[q]
+            w = biased(said.trust[m] * said.fidelity[m], said.valence[m], fn)
+            wsum, vsum = wsum + w, vsum + w * said.valence[m]
+        a = attitude_step(cons.attitude[b, i], cons.susceptibility[i], wsum, vsum,
+                          start[r + 1] - start[r])
+        cons.exposures[b, i] += start[r + 1] - start[r]
+        s = AWARE if cons.stage[b, i] == UNAWARE else cons.stage[b, i]
+        cons.stage[b, i] = REJECTER if a < fn.reject_threshold else s
+        attitudes[r], cons.attitude[b, i] = a, a
+    return attitudes
+
+
+@jit
+def hold_message(held: Content, inbox: Inbox, attitudes: np.ndarray) -> None:
+    """The message held (7.10): of each receiver's messages, the one :func:`preferred` given
+    their new attitude replaces the one they held (``held``: brand b's row)."""
+    said, order, start = inbox.said, inbox.order, inbox.start
+    for r, i in enumerate(inbox.receivers):
+        best = order[start[r]]
+        for q in range(start[r] + 1, start[r + 1]):
+            m = order[q]
+            if preferred(said.valence[m], said.trust[m] * said.fidelity[m], said.valence[best],
+                         said.trust[best] * said.fidelity[best], attitudes[r]):
+                best = m
+        put(held, i, said, best)
+
+
+@jit
+def convert(cons: Consumers, b: int, inbox: Inbox, attitudes: np.ndarray, step: int,
+            regime: Regime, links: Links, view: tuple, fn: tuple, st: tuple, brand: tuple,
+            access: Access, ties: Ties, ch: tuple, rng: object) -> tuple[np.ndarray, np.ndarray]:
+    """Conversion (7.11): each positive message is an independent chance, desire x its weight,
+    to make an open-minded receiver interested, and another to make them want to buy (computed
+    only where they can matter); owning a rival lowers the latter; a would-be buyer then meets
+    the access gate (7.12, :func:`admit`). Returns (would-be buyers let in, their channels)."""
+    gen, said, order, start = generator(rng), inbox.said, inbox.order, inbox.start
+    aware, owner_core, owner_other = (cons.friends_aware[b], cons.friends_owner_core[b],
+                                      cons.friends_owner_other[b])
+    graph, channelled = links.indptr.size > 1, ties.store_u.shape[1] > 0
+    wants, chan = np.zeros(start.size - 1, np.bool_), np.full(start.size - 1, NONE, np.int64)
+    for r, i in enumerate(inbox.receivers):
+        a, s, owner = attitudes[r], cons.stage[b, i], cons.owner[b, i]
+        seen = shares_seen(links, aware, owner_core, owner_other, i) if graph else view
+        drive = drive_of(a, seen, cons.core[i], cons.status_sensitivity[i],
+                         owner_core[i] + owner_other[i], regime.reinforces and graph, fn, st, brand)
+        interest = adopt = 1.0
+        for q in range(start[r], start[r + 1]):
+            m = order[q]
+            if said.valence[m] >= 0 and a >= 0 and s != REJECTER:
+                w = said.trust[m] * said.fidelity[m]
+                if s == AWARE:
+                    interest *= missed(fn.p_interest * drive, w)
+                if not owner:
+                    adopt *= missed(fn.p_adopt * drive, w)
+        owns_rival = rival(cons.owner, cons.bought, b, i, step)
+        s, wants[r] = conversion(a, s, owner, owns_rival, 1.0 - interest, 1.0 - adopt, fn, gen)
+        if wants[r]:
+            chan[r], wants[r] = admit(cons.reservation_price[i], cons.core[i],
+                                      ties.store_u[b, i] if channelled else 0.0, channelled,
+                                      brand, access, ch, gen)
+        cons.stage[b, i] = s
+    return wants, chan
+
+
+@jit
+def buy(cons: Consumers, b: int, buyers: np.ndarray, chan: np.ndarray, step: int,
+        brand: tuple, fn: tuple, ties: Ties, rng: object) -> None:
+    """Experience (7.13): each buyer owns the brand from now; their experience of it, in the
+    channel they bought through (7.24), moves their attitude and may disappoint them or make
+    them a rejecter."""
+    gen = generator(rng)
+    for k in range(buyers.size):
+        i, c = buyers[k], chan[k]
+        if ties.store_u.shape[1] > 0:
+            ties.channel[b, i] = c
+            a, cons.disappointment[b, i] = experience_in(float(cons.attitude[b, i]), brand, fn,
+                                                         shortfall(c, brand), gen)
+        else:
+            a, cons.disappointment[b, i] = experience(float(cons.attitude[b, i]), brand, fn, gen)
+        cons.owner[b, i], cons.bought[b, i], cons.attitude[b, i] = True, step, a
+        cons.stage[b, i] = REJECTER if a < fn.reject_threshold else ADOPTER
+
+
+@jit
+def advocacy_and_news(cons: Consumers, b: int, inbox: Inbox, old: np.ndarray, step: int,
+                      fn: tuple) -> None:
+    """Advocates and news (7.13): satisfied owners hosted at an event or enthusiastic enough
+    become advocates (:func:`advocates`); a receiver whose stage changed, or who heard from
+    the brand's own channels, has news to tell."""
+    for r, i in enumerate(inbox.receivers):
+        hosted = from_brand = False
+        for q in range(inbox.start[r], inbox.start[r + 1]):
+            source = inbox.source[inbox.order[q]]
+            hosted = hosted or source == Source.EVENT
+            from_brand = from_brand or source != Source.PEER
+        satisfied = cons.owner[b, i] and cons.disappointment[b, i] >= 0
+        cons.advocate[b, i] = advocates(cons.stage[b, i], cons.advocate[b, i], satisfied,
+                                        hosted, cons.attitude[b, i], fn)
+        if cons.stage[b, i] != old[r] or from_brand:
+            cons.news[b, i] = step
+
+
+@jit
+def tally(cons: Consumers, b: int, msgs: Messages, receivers: np.ndarray, old: np.ndarray,
+          step: int) -> Received:
+    """The step's counts for the KPIs: word of mouth attended to (peer and paid posts) and how
+    much of it was negative, the receivers who first heard of the brand and those who bought
+    it. A non-finite attitude or held valence is a bug, and stops the run."""
+    wom = negative = 0
+    for m in range(msgs.dst.size):
+        wom += msgs.source[m] >= Source.POST
+        negative += msgs.source[m] >= Source.POST and msgs.content.valence[m] < 0
+    became_aware, bought = np.empty(receivers.size, np.int64), np.empty(receivers.size, np.int64)
+    a = n = 0
+    for r, i in enumerate(receivers):
+        if not (math.isfinite(cons.attitude[b, i]) and math.isfinite(cons.held.valence[b, i])):
+            raise FloatingPointError("attitude: a non-finite value reached the state; this is "
+                                     "a bug, please report it")
+        if old[r] == UNAWARE:
+            became_aware[a] = i
+            a += 1
+        if cons.bought[b, i] == step:
+            bought[n] = i
+            n += 1
+    return Received(receivers, became_aware[:a], bought[:n], wom, negative)
 
 
 # --------------------------------------------------------------------------- the driver
@@ -231,103 +421,19 @@ def receive(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, 
 def reception(cons: Consumers, b: int, msgs: Messages, step: int, regime: Regime, fn: tuple,
               st: tuple, brand: tuple, access: Access, links: Links, rng: object, ties: Ties,
               ch: tuple) -> Received:
-    """Apply one step's attended messages about brand b, rule by rule, each receiver in turn:
-    attitude (7.9), the message held (7.10), rejection, conversion with desire (7.11), the
-    access gate (7.12); then the limited drop (7.12), the buyers' experience, advocates and
-    news (7.13). Desire is the receiver's new liking scaled by the status they perceived at
-    the start of the step (model/desire.py), times the reinforcement of friends who own it
-    under coproduction. A change of stage, or anything from the brand's own channels, is
-    news."""
-    gen = generator(rng)
+    """Apply one step's attended messages about brand b, the ODD's rules in its order (7.9 to
+    7.13): the attitude update, the message held, conversion with the access gate, the limited
+    drop, the buyers' experience, and advocates and news."""
     receivers, start, order = group_by_receiver(msgs.dst, cons.core.size)
-    said, source, held = msgs.content, msgs.source, row(cons.held, b)
-    stage, attitude, owner = cons.stage[b], cons.attitude[b], cons.owner[b]
-    aware, owner_core, owner_other = (cons.friends_aware[b], cons.friends_owner_core[b],
-                                      cons.friends_owner_other[b])
-    graph = links.indptr.size > 1
+    inbox = Inbox(receivers, start, order, msgs.content, msgs.source)
+    graph, old = links.indptr.size > 1, cons.stage[b][receivers]
     # under global mixing everyone sees the population, as it was at the start of the step
     view = (0.0, 0.0, 0.0) if graph else population_view(cons, b)
-    k = receivers.size
-    old, wants = np.empty(k, np.int8), np.zeros(k, np.bool_)
-    hosted, from_brand = np.zeros(k, np.bool_), np.zeros(k, np.bool_)
-    channelled = ties.store_u.shape[1] > 0
-    chan = np.full(k, NONE, np.int64)
-    for r in range(k):
-        i, lo, hi = receivers[r], start[r], start[r + 1]
-        old[r] = stage[i]
-        wsum = vsum = 0.0
-        for q in range(lo, hi):
-            m = order[q]
-            w = biased(said.trust[m] * said.fidelity[m], said.valence[m], fn)
-            wsum, vsum = wsum + w, vsum + w * said.valence[m]
-            hosted[r] |= source[m] == Source.EVENT
-            from_brand[r] |= source[m] != Source.PEER
-        a = attitude_update(attitude[i], cons.susceptibility[i], wsum, vsum, hi - lo)
-        cons.exposures[b, i] += hi - lo
-        s = AWARE if stage[i] == UNAWARE else stage[i]
-        s = REJECTER if a < fn.reject_threshold else s
-        seen = shares_seen(links, aware, owner_core, owner_other, i) if graph else view
-        status, _ = status_value(seen, cons.core[i], st, brand)
-        drive = desire_of(max(a, 0.0), cons.status_sensitivity[i], status, st, brand)
-        if regime.reinforces and graph:
-            drive *= 1.0 + fn.reinforcement * max(owner_core[i] + owner_other[i] - 1, 0)
-        # the message held, and the chances that no positive message converts (computed only
-        # where they can matter)
-        open_minded = a >= 0 and s != REJECTER
-        best, interest, adopt = order[lo], 1.0, 1.0
-        for q in range(lo, hi):
-            m = order[q]
-            w = said.trust[m] * said.fidelity[m]
-            if q > lo and preferred(said.valence[m], w, said.valence[best],
-                                    said.trust[best] * said.fidelity[best], a):
-                best = m
-            if said.valence[m] >= 0 and open_minded:
-                if s == AWARE:
-                    interest *= missed(fn.p_interest * drive, w)
-                if not owner[i]:
-                    adopt *= missed(fn.p_adopt * drive, w)
-        put(held, i, said, best)
-        owns_rival = rival(cons.owner, cons.bought, b, i, step)
-        s, wants[r] = conversion(a, s, owner[i], owns_rival, 1.0 - interest, 1.0 - adopt, fn,
-                                 gen)
-        if wants[r] and channelled:  # 7.23: the channel replaces the distribution coin
-            chan[r] = channel_gate(cons.reservation_price[i], cons.core[i], brand,
-                                   access.distribution, ties.store_u[b, i], ch, gen)
-            wants[r] = chan[r] != NONE
-        elif wants[r]:
-            wants[r] = access_gate(cons.reservation_price[i], cons.core[i], brand, access, gen)
-        stage[i], attitude[i] = s, a
-    for r in limited_drop(wants, access.cap, rng):
-        i = receivers[r]
-        if channelled:
-            ties.channel[b, i] = chan[r]
-            a, cons.disappointment[b, i] = experience_in(float(attitude[i]), brand, fn,
-                                                         shortfall(chan[r], brand), gen)
-        else:
-            a, cons.disappointment[b, i] = experience(float(attitude[i]), brand, fn, gen)
-        owner[i], cons.bought[b, i], attitude[i] = True, step, a
-        stage[i] = REJECTER if a < fn.reject_threshold else ADOPTER
-    for r in range(k):
-        i = receivers[r]
-        satisfied = owner[i] and cons.disappointment[b, i] >= 0
-        cons.advocate[b, i] = advocates(stage[i], cons.advocate[b, i], satisfied, hosted[r],
-                                        attitude[i], fn)
-        if stage[i] != old[r] or from_brand[r]:
-            cons.news[b, i] = step
-        if not (math.isfinite(attitude[i]) and math.isfinite(held.valence[i])):
-            raise FloatingPointError("attitude: a non-finite value reached the state; this is "
-                                     "a bug, please report it")
-    wom = negative = 0
-    for m in range(msgs.dst.size):
-        wom += source[m] >= Source.POST
-        negative += source[m] >= Source.POST and said.valence[m] < 0
-    became_aware, bought = np.empty(k, np.int64), np.empty(k, np.int64)
-    a = n = 0
-    for r in range(k):
-        if old[r] == UNAWARE:
-            became_aware[a] = receivers[r]
-            a += 1
-        if cons.bought[b, receivers[r]] == step:
-            bought[n] = receivers[r]
-            n += 1
-    return Received(receivers, became_aware[:a], bought[:n], wom, negative)
+    attitudes = update_attitude(cons, b, inbox, fn)
+    hold_message(row(cons.held, b), inbox, attitudes)
+    wants, chan = convert(cons, b, inbox, attitudes, step, regime, links, view, fn, st, brand,
+                          access, ties, ch, rng)
+    chosen = limited_drop(wants, access.cap, rng)
+    buy(cons, b, receivers[chosen], chan[chosen], step, brand, fn, ties, rng)
+    advocacy_and_news(cons, b, inbox, old, step, fn)
+    return tally(cons, b, msgs, receivers, old, step)
