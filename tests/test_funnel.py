@@ -377,3 +377,15 @@ def test_the_message_held_is_the_heaviest_of_those_agreeing_with_the_view_either
     assert cons.attitude[0, 0] < 0 and cons.attitude[0, 1] > 0
     assert cons.held.valence[0, 0] == pytest.approx(-0.5) and not cons.held.sponsored[0, 0]
     assert cons.held.valence[0, 1] == pytest.approx(0.5) and not cons.held.sponsored[0, 1]
+
+
+def test_an_event_makes_no_advocate_of_a_disappointed_client():
+    """Only satisfied owners become advocates: an owner the product let down (however
+    little or much beyond tolerance) is hosted like the others but does not advocate."""
+    m = small("consumers.susceptibility=0", "funnel.advocate_threshold=1")
+    cons = m.consumers
+    cons.owner[0, :30], cons.stage[0, :30], cons.attitude[0, :30] = True, Stage.ADOPTER, 0.5
+    cons.disappointment[0, :10] = -0.5
+    cons.disappointment[0, 10:20] = -1.5
+    run_receive(m, Messages.make(np.arange(30), 1.0, 1.0, Source.EVENT))
+    assert not cons.advocate[0, :20].any() and cons.advocate[0, 20:30].all()
