@@ -57,6 +57,8 @@ def _build(root: Path) -> Installed:
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-compile", "--no-deps",
                     str(wheel)], **pip)
     subprocess.run([python, "-m", "pip", "check"], **pip)
+    _warm_engine_cache(REPO / "model" / "__pycache__", Path(site) / "ewom_abm" / "model"
+                       / "__pycache__")
     # the app renders offline from Solara's CDN cache: reuse this environment's when it has
     # every file the installed Solara asks for, else fill the new venv's own (npm)
     from ewom_abm.app import assets
@@ -68,6 +70,20 @@ def _build(root: Path) -> Installed:
     else:
         subprocess.run(check[:-1], **pip)
     return Installed(venv, env)
+
+
+def _warm_engine_cache(checkout: Path, package: Path) -> None:
+    """The checkout's compiled engine, copied next to the installed engine: its sources are the
+    same files, so the stamp numba checks (the digest of the engine's sources, model/jit.py)
+    matches and the installed commands load the machine code instead of compiling it again
+    (half a minute per process that gets there first). A kernel the checkout has not compiled
+    yet, or compiled from other sources, is simply compiled by the installed command."""
+    if not checkout.is_dir():
+        return
+    package.mkdir(exist_ok=True)
+    for cached in checkout.iterdir():
+        if cached.suffix in (".nbi", ".nbc"):
+            shutil.copy2(cached, package / cached.name)
 
 
 @pytest.fixture(scope="session")

@@ -93,6 +93,7 @@ def test_a_failed_run_raises(monkeypatch):
         ew.sweep("organic", reps=2, workers=1, steps=3, overrides=SMALL, progress=False)
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_runs_on_worker_processes(tmp_path):
     """multiprocessing re-runs the main script in each worker; without a guard that used to
     start the sweep again there and break the pool (BrokenProcessPool)."""
@@ -110,6 +111,7 @@ def test_a_script_without_a_main_guard_runs_on_worker_processes(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_the_example_notebook_runs():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

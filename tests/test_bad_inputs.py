@@ -1,6 +1,10 @@
-"""Bad input to every subcommand, run as a user runs it (``ewom`` in a subprocess): one line on
-stderr, a non-zero exit, no traceback, nothing lost; inputs that used to hang return within
-the subprocess timeout.
+"""Bad input to every subcommand: one line on stderr, a non-zero exit, no traceback, nothing
+lost; inputs that used to hang return within the timeout.
+
+The table runs each case through ``cli.main`` in this process (``ewom_in_process``: the same
+parsing, checks and messages, without a fresh interpreter per case); a sample of it, and what
+only a real process shows (Ctrl-C, a closed or full stdout, a full disk), runs ``ewom`` in a
+subprocess as a user does.
 
 Each case builds its arguments in a scratch folder that holds the awkward files (a scenario
 that is not UTF-8, a FIFO, a symlink loop, a finished sweep to damage) and may check what is
@@ -10,12 +14,16 @@ left on disk afterwards.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +46,51 @@ SENSITIVITY = ["sensitivity", "organic", *QUICK, "--param", "ewom.p_share=0.01:0
 
 @dataclass
 class Result:
+    """What a command left: its exit status, its stdout and its stderr."""
+
     code: int
     out: str
     err: str
+
+
+class _TimedOut(BaseException):
+    """A command that did not return in time (a hang the test exists to rule out)."""
+
+
+def ewom_in_process(args: list[str | bytes], cwd: Path, timeout: float = HANG_SECONDS
+                    ) -> Result:
+    """``ewom ARGS`` run as ``cli.main(ARGS)`` in this process, from ``cwd``, with its output
+    captured: what a subprocess would show, without paying for a fresh interpreter, its imports
+    and its compiled engine's load (seconds each). Bytes arguments become what the shell hands
+    Python (surrogate escapes); argparse's exit is the exit status; a command that takes longer
+    than ``timeout`` raises (the "returns within seconds" check, as a subprocess's timeout).
+    An exception escaping ``main`` propagates: it would be a traceback for the user. What only
+    a real process shows (its exit at interpreter shutdown, signals, closed or full streams,
+    file-size limits) stays with the subprocess tests."""
+    argv = [os.fsdecode(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    before, shown = Path.cwd(), warnings.showwarning
+    timed = threading.current_thread() is threading.main_thread()
+    if timed:
+        def expire(signum, frame):
+            raise _TimedOut(f"ewom {shlex.join(argv)} took over {timeout} s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        os.chdir(before)
+        warnings.showwarning = shown  # main() installs its one-line notes for the process
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 def ewom(args: list[str | bytes], cwd: Path, timeout: float = HANG_SECONDS,
@@ -373,9 +423,8 @@ CASES: dict[str, Case] = {
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_bad_input_is_one_line_and_a_nonzero_exit(name: str, world: Path, tmp_path: Path
-                                                  ) -> None:
+def _try(name: str, world: Path, tmp_path: Path,
+         command: Callable[[list[str | bytes], Path], Result]) -> None:
     case = CASES[name]
     if case.prepare is not None:
         case.prepare(world)
@@ -384,7 +433,7 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(name: str, world: Path, tmp_pa
                 "silent": str(silent), "data": str(REPO / "data" / "example_launch.csv")}
         args = [a.format(**fill) if isinstance(a, str) else a for a in case.args]
         before = snapshot(world / "sweep")
-        res = ewom(args, cwd=world)  # the timeout is the "returns within seconds" check
+        res = command(args, world)  # the timeout is the "returns within seconds" check
     assert res.code == case.code, res
     assert "Traceback" not in res.err and "Exception ignored" not in res.err, res.err
     lines = res.err.strip().splitlines()
@@ -395,11 +444,33 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(name: str, world: Path, tmp_pa
         case.check(world, res)
 
 
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_is_one_line_and_a_nonzero_exit(name: str, world: Path, tmp_path: Path
+                                                  ) -> None:
+    _try(name, world, tmp_path, lambda args, cwd: ewom_in_process(args, cwd, HANG_SECONDS))
+
+
+# one case of each kind, as the user's shell runs them: bytes in argv, a refusal before a
+# hang, a network wait, a damaged file, argparse inside the batch commands
+IN_A_SHELL = ["run: brand name not UTF-8", "run: steps=1e300 (hang)",
+              "sweep: --scheduler accepts but is not Dask (hang)",
+              "report: truncated runs.parquet", "calibrate: a stray time of 99,999 (every run "
+              "that long)", "sensitivity: inf on an integer key"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", IN_A_SHELL)
+def test_bad_input_from_the_shell_is_one_line_and_a_nonzero_exit(name: str, world: Path,
+                                                                  tmp_path: Path) -> None:
+    _try(name, world, tmp_path, lambda args, cwd: ewom(args, cwd=cwd))
+
+
 # --------------------------------------------------------------------------- nothing lost
 
 FULL_DISK = 40_000  # bytes a file may grow to: the run's figure does not fit
 
 
+@pytest.mark.slow  # a real process: a file-size limit, a signal, a closed stream
 def test_run_on_a_full_disk_keeps_the_previous_run_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert cli.main(["run", "organic", *QUICK, "--out", str(out)]) == 0
@@ -413,6 +484,7 @@ def test_run_on_a_full_disk_keeps_the_previous_run_whole(tmp_path: Path) -> None
     assert snapshot(out) == before  # all three files of the previous run, and no temporaries
 
 
+@pytest.mark.slow  # a real process: a file-size limit, a signal, a closed stream
 def test_a_sweep_on_a_full_disk_stops_with_one_line_and_finishes_when_rerun(tmp_path: Path
                                                                              ) -> None:
     out = tmp_path / "sweep"
@@ -424,6 +496,7 @@ def test_a_sweep_on_a_full_disk_stops_with_one_line_and_finishes_when_rerun(tmp_
     assert (out / "runs.parquet").is_file()
 
 
+@pytest.mark.slow  # a real process: a file-size limit, a signal, a closed stream
 def test_calibrate_prints_the_fit_when_it_cannot_write_it(tmp_path: Path) -> None:
     res = ewom([*CALIBRATE, "--data", str(REPO / "data" / "example_launch.csv"), "--reps", "2",
                 "--max-evals", "4", "--set", "network.n=300", "--workers", "1", "--out",
@@ -435,6 +508,7 @@ def test_calibrate_prints_the_fit_when_it_cannot_write_it(tmp_path: Path) -> Non
     assert not any((tmp_path / "cal").glob("*"))  # no half-written report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["list"], ["schema"]], ids=["list", "schema"])
 def test_a_full_stdout_is_one_line(args: list[str], tmp_path: Path) -> None:
     if not Path("/dev/full").exists():
@@ -445,7 +519,7 @@ def test_a_full_stdout_is_one_line(args: list[str], tmp_path: Path) -> None:
 
 
 def test_a_scenario_name_never_leaves_the_output_folder(world: Path) -> None:
-    res = ewom(["run", "escape.toml"], cwd=world)
+    res = ewom_in_process(["run", "escape.toml"], cwd=world)
     assert res.code == 0, res.err
     assert (world / "out" / "escaped" / "summary.json").is_file()
     assert not (world.parent / "escaped").exists() and not (world / "escaped").exists()
@@ -466,6 +540,7 @@ def _user_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow  # a real process: a file-size limit, a signal, a closed stream
 def test_a_long_sensitivity_says_how_long_before_it_starts(tmp_path: Path) -> None:
     """`--param steps=0:100000` used to sit silent for hours: the start line now carries the
     estimate, and Ctrl-C stops it with one line."""
@@ -483,6 +558,7 @@ def test_a_long_sensitivity_says_how_long_before_it_starts(tmp_path: Path) -> No
     assert proc.returncode == 130 and "Traceback" not in err, err
 
 
+@pytest.mark.slow  # a real process: a file-size limit, a signal, a closed stream
 def test_a_second_ctrl_c_while_a_sweep_shuts_down_is_quiet(tmp_path: Path) -> None:
     import signal
     import time
@@ -501,6 +577,7 @@ def test_a_second_ctrl_c_while_a_sweep_shuts_down_is_quiet(tmp_path: Path) -> No
     assert err.strip().splitlines()[-1] == "interrupted"
 
 
+@pytest.mark.slow  # a real process: a file-size limit, a signal, a closed stream
 def test_run_with_stdout_closed_writes_its_files(tmp_path: Path) -> None:
     out = tmp_path / "o"
     done = subprocess.run(["sh", "-c", f'exec "{sys.executable}" -m ewom_abm run organic '

@@ -56,6 +56,7 @@ def market(tmp_path, seed: int, truth: dict[str, float]):
                                pd.DataFrame({"step": np.arange(26), "adopted": y})), "adopted")
 
 
+@pytest.mark.slow
 def test_simulation_fit_recovers_the_parameter_that_made_the_data(tmp_path):
     """The fit finds word of mouth's strength within its reported 95% interval."""
     truth = 0.04
@@ -69,6 +70,7 @@ def test_simulation_fit_recovers_the_parameter_that_made_the_data(tmp_path):
     assert fit.r2 > 0.95 and fit.bass.rmse > 0 and "Both reproduce" in fit.verdict
 
 
+@pytest.mark.slow
 def test_two_parameter_fit_is_at_least_as_good_as_the_truth(tmp_path):
     """Advertising and word of mouth trade off along a valley; the optimiser must find a point
     at least as close to the data as the true values are (same replicate seeds)."""
@@ -138,6 +140,7 @@ def test_bad_calibration_arguments(tmp_path):
         calibrate("organic", obs, ["ewom.p_share=0.5:1.5"], metric="penetration")
 
 
+@pytest.mark.slow
 def test_calibrate_command_writes_its_report(tmp_path, capsys):
     import run
     from ewom_testing import REPO
@@ -173,6 +176,7 @@ def test_bad_reading_options(tmp_path, kwargs, needle):
         load_observed(path, "adopters", **kwargs)
 
 
+@pytest.mark.slow
 def test_count_metrics_are_compared_as_shares(tmp_path):
     """new_adopters per step is a count; the observed curve is a share: the fit divides."""
     world = EwomModel(scenario.load("organic", [*BASE, "ewom.p_share=0.04"], steps=25), rng=3)
@@ -185,6 +189,7 @@ def test_count_metrics_are_compared_as_shares(tmp_path):
     assert fit.rmse < 0.02
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_best_point_written_and_marked_interrupted(tmp_path, monkeypatch,
                                                                      capsys):
     """Ctrl-C in the search: the best point found so far is reported and written, marked

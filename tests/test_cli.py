@@ -38,6 +38,7 @@ def test_run_writes_timeseries_summary_and_figure(tmp_path, capsys):
     assert (out / "timeseries.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", scenario.scenario_names())
 def test_every_preset_runs(name, tmp_path):
     assert run.main(["run", name, "--steps", "3", "--out", str(tmp_path)]) == 0

@@ -8,8 +8,14 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from ewom_abm.model import scenario
 from ewom_testing import REPO
+
+# builds a wheel and installs it in a fresh venv (minutes): the full suite's, not the inner
+# loop's
+pytestmark = pytest.mark.slow
 
 
 def test_the_installed_command_runs_from_a_folder_that_shadows_its_modules(

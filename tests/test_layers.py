@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_importing_the_package_leaves_the_matplotlib_backend_alone():
     """A notebook user's backend survives importing every module that draws."""
     code = ("import matplotlib; matplotlib.use('svg'); "

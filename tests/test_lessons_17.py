@@ -21,6 +21,9 @@ from test_teaching import (
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 
+# each lesson's claim over a block of seeds: the full suite's, not the inner loop's
+pytestmark = pytest.mark.slow
+
 LESSONS_17 = ("lesson8_followers", "lesson9_clients", "lesson10_channels")
 
 

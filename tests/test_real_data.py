@@ -209,6 +209,7 @@ def test_the_default_search_finds_a_fit_to_a_shipped_series(tmp_path):
     assert report["status"] == "complete" and report["period"] == "year"
 
 
+@pytest.mark.slow
 def test_the_issue_command_works_with_calendar_years_and_no_population(tmp_path, capsys):
     """Point 6's command, as typed (a tiny budget and market keep it quick; the fit quality
     is the test above)."""

@@ -106,6 +106,7 @@ def test_sweeps_skip_mesa_agents_because_they_do_not_change_results():
 
 # --------------------------------------------------------------------------- executors
 
+@pytest.mark.slow
 def test_same_tables_on_one_worker_two_workers_and_a_dask_cluster(tmp_path):
     from distributed import LocalCluster
 
@@ -165,6 +166,7 @@ def sweep_argv(out: Path, *extra: str) -> list[str]:
             "--no-progress", *extra]
 
 
+@pytest.mark.slow
 def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_tables(tmp_path):
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "run.py", *sweep_argv(out, "--workers", "2")],
@@ -218,6 +220,7 @@ def test_resume_from_sweep_json_and_more_replicates_append_runs(tmp_path):
     assert json.loads((out / "sweep.json").read_text())["history"][-1]["to_run"] == 0
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, capsys):
     good = edge_file(tmp_path, [(i, (i + 1) % 200) for i in range(200)], "ring.txt")
     bad = tmp_path / "broken.txt"

@@ -17,6 +17,9 @@ from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 from ewom_abm.model.state import Stage
 
+# each lesson's claim over a block of seeds: the full suite's, not the inner loop's
+pytestmark = pytest.mark.slow
+
 SEEDS = tuple(range(101, 107))
 MORE_SEEDS = tuple(range(101, 113))  # for the claims about smaller differences
 MANY_SEEDS = tuple(range(101, 125))  # for claims on values that vary a lot from run to run

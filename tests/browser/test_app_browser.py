@@ -19,6 +19,9 @@ from ewom_abm.model.errors import EwomError
 from ewom_abm.model.metrics import headline, kpi
 from ewom_abm.model.model import EwomModel
 
+# a real app server and Chromium: the full suite's, not the inner loop's
+pytestmark = pytest.mark.slow
+
 SIZES = [(1280, 720), (1440, 900), (1920, 1080)]
 
 

@@ -18,6 +18,9 @@ import pytest
 from ewom_abm.model.reference import bass_continuous, bass_recurrence, bass_sd, weekly_bass
 from ewom_testing import build
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 P, Q = 0.03, 0.38  # per year
 ANNUAL = ("ewom.p_external=0.03", "ewom.p_share=0.038", "network.n=100000")
 # every claim is checked again on a second, disjoint block of seeds (slow)

@@ -17,6 +17,9 @@ from test_teaching import BLOCKS, SEEDS, assert_greater, block, se
 from ewom_abm.model import scenario
 from ewom_abm.model.model import EwomModel
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 STRATEGIES = ("entertainment", "influencer", "exclusivity")
 
 

@@ -18,6 +18,9 @@ from ewom_abm.model.reference import (
 from ewom_abm.model.state import Stage
 from ewom_testing import build, edge_file
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 IC = (*DOCKED, "ewom.model=organic", "ewom.share_once=true", "consumers.agents_max=0")
 KITE = [(0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]  # 6 consumers, 14 arcs
 # every claim is checked again on a second, disjoint block of seeds (slow)

@@ -30,6 +30,9 @@ import pytest
 from ewom_abm.batch.stats import ols
 from ewom_testing import build
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 BLIND = ("consumers.status_sensitivity_core=0", "consumers.status_sensitivity_aspirational=0")
 CAREFREE = ("status.snob=0", "status.aspiration=0")  # status, but nobody minds who owns it
 # the first seed of each block; the second block is disjoint from the first

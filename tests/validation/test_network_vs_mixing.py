@@ -18,6 +18,9 @@ import pytest
 from ewom_abm.model.reference import DOCKED
 from ewom_testing import REPO, build
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 P, P_SHARE, STEPS, N = 0.03, 0.038, 25, 10_000
 FACEBOOK = str(REPO / "data" / "facebook_combined.txt.gz")
 # every claim is checked again on a second, disjoint block of seeds (slow)

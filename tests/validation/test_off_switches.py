@@ -22,6 +22,9 @@ import pytest
 from ewom_abm.model import scenario
 from ewom_testing import REPO
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 _spec = importlib.util.spec_from_file_location("golden", REPO / "tools" / "golden.py")
 golden = importlib.util.module_from_spec(_spec)
 sys.modules["golden"] = golden

@@ -29,6 +29,9 @@ import pytest
 from ewom_abm.model import scenario
 from ewom_testing import build
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 BLOCKS = [pytest.param(0, id="seeds-0"), pytest.param(100, id="seeds-100",
                                                       marks=pytest.mark.slow)]
 CAPS = [pytest.param(False, id="cap-as-shipped"), pytest.param(True, id="cap-off")]

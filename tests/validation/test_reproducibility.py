@@ -6,8 +6,12 @@ import multiprocessing as mp
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from ewom_testing import build
+
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
 
 ARGS = ("network.kind=barabasi_albert", "network.n=3000", "ewom.model=coproduction",
         "brands.0.strategy=adaptive", "brands.1.strategy=influencer", "consumers.agents_max=0")

@@ -11,6 +11,9 @@ import pytest
 from ewom_abm.model.reference import DOCKED, epidemic_threshold
 from ewom_testing import build
 
+# a claim measured over a block of seeds: the full suite's, not the inner loop's (-m 'not slow')
+pytestmark = pytest.mark.slow
+
 N, SEEDS, REPS = 10_000, 20, 24  # 24 replicates: the ratio above criticality is noisy
 # every claim is checked again on a second, disjoint block of seeds (slow)
 BLOCKS = [pytest.param(0, id="seeds-0"), pytest.param(1000, id="seeds-1000",
