@@ -389,3 +389,19 @@ def test_an_event_makes_no_advocate_of_a_disappointed_client():
     cons.disappointment[0, 10:20] = -1.5
     run_receive(m, Messages.make(np.arange(30), 1.0, 1.0, Source.EVENT))
     assert not cons.advocate[0, :20].any() and cons.advocate[0, 20:30].all()
+
+
+def test_a_message_converts_by_its_trust_times_its_fidelity():
+    """A positive message's chance to convert is desire x p_adopt x its weight, trust x
+    fidelity (here desire 1, p_adopt 1: the weight itself)."""
+    n = 1000
+    m = small(n=n)
+    cons = m.consumers
+    cons.stage[0], cons.attitude[0] = Stage.INTERESTED, 1.0
+    half = n // 2
+    trust = np.where(np.arange(n) < half, 0.5, 1.0).astype(np.float32)
+    run_receive(m, peer(np.arange(n), 1.0, trust, fidelity=0.5))
+    bought = cons.owner[0]
+    for part, p in ((bought[:half], 0.25), (bought[half:], 0.5)):
+        share, tol = rate(part, p)
+        assert abs(share - p) < tol
