@@ -381,3 +381,26 @@ def test_advocates_share_advocate_boost_times_as_often():
     senders, prob = talkers(m.regime, c, 0, m.settings.ewom, 1, np.empty(0, np.int64), 0.0)
     assert senders.tolist() == [0, 1, 2, 3]
     assert prob[:2] == pytest.approx(3 * prob[2:])
+
+
+def always_zero() -> np.random.Generator:
+    """A generator whose every uniform draw is 0 (an all-zero Mersenne Twister state stays
+    zero): every Bernoulli trial succeeds, whatever its probability, in compiled code too."""
+    bits = np.random.MT19937(0)
+    state = bits.state
+    state["state"]["key"][:] = 0
+    state["state"]["pos"] = 0
+    bits.state = state
+    return np.random.Generator(bits)
+
+
+def test_transmit_keeps_every_hit_when_the_draws_give_far_more_than_expected():
+    """The hits buffer is sized for the expected hits plus a margin; draws that hit every edge
+    of a hub (1000 edges at probability 0.5: about 650 slots) must grow it, not drop or
+    overwrite hits."""
+    g = from_edges(np.zeros(1000, np.int64), np.arange(1, 1001), 1001)
+    rng = always_zero()  # kept alive while compiled code draws from it
+    slot, dst = transmit(g.links, np.array([1, 0]), np.array([0.5, 0.5], np.float32),
+                         stream(rng))
+    assert slot.tolist() == [0] + [1] * 1000
+    assert dst.tolist() == list(range(1001))

@@ -9,7 +9,7 @@ from numba import njit
 
 from ewom_abm.model.arrays import group_by_receiver
 from ewom_abm.model.ewom import REGIMES
-from ewom_abm.model.funnel import Access, attend, experience, receive
+from ewom_abm.model.funnel import Access, attend, experience, limited_drop, receive
 from ewom_abm.model.jit import generator, stream
 from ewom_abm.model.message import Messages, Source
 from ewom_abm.model.params import params
@@ -329,3 +329,79 @@ def test_regimes_are_one_object_each():
     assert set(REGIMES) == {"organic", "linear", "coproduction"}
     assert [r.reinforces for r in REGIMES.values()] == [False, False, True]
     assert [r.pushes_back for r in REGIMES.values()] == [False, False, True]
+
+
+def small(*extra: str, n: int = 400):
+    """A small docked population (the rules' exact cases; quick in pure Python too)."""
+    return build(*DOCKED, "network.kind=global", f"network.n={n}", "network.mean_degree=10",
+                 "consumers.agents_max=0", "brands.1.name=Rival", "brands.1.budget=0", *extra)
+
+
+def test_full_competition_stops_owners_of_a_rival_from_buying():
+    """competition = 1: owning a rival takes the whole chance to buy; others still buy at
+    p_adopt (1 here, docked)."""
+    m = small("funnel.competition=1")
+    rival = np.arange(400) % 2 == 1
+    run_receive(m, peer(np.arange(400)), rival=rival)
+    adopted = m.consumers.owner[0]
+    assert adopted[~rival].all() and not adopted[rival].any()
+    assert (m.consumers.stage[0, rival] == Stage.INTERESTED).all()
+
+
+def test_a_drop_that_fits_everyone_lets_them_all_buy_in_order_without_a_draw():
+    """Limited drops draw who buys only when more would buy than the cap allows."""
+    wants = np.zeros(10, np.bool_)
+    wants[[1, 4, 6, 9]] = True
+    for cap in (4, 5, -1):  # exactly the cap, below it, no cap
+        rng = np.random.default_rng(3)
+        before = rng.bit_generator.state
+        assert limited_drop(wants, cap, stream(rng)).tolist() == [1, 4, 6, 9]
+        assert rng.bit_generator.state == before
+    rng = np.random.default_rng(3)
+    chosen = limited_drop(wants, 3, stream(rng))
+    assert chosen.size == 3 and set(chosen.tolist()) <= {1, 4, 6, 9}
+
+
+def test_the_message_held_is_the_heaviest_of_those_agreeing_with_the_view_either_way():
+    """Agreeing with the new attitude's sign comes first, whichever sign and whichever comes
+    first in the batch; a heavier message that disagrees never displaces a lighter one that
+    agrees."""
+    m = small("consumers.susceptibility=0.5", "funnel.p_interest=0", "funnel.negativity_bias=1")
+    cons = m.consumers
+    cons.attitude[0, 0], cons.attitude[0, 1] = -0.9, 0.9
+    light_neg = peer(np.array([0]), -0.5, 0.5, sponsored=False)
+    heavy_pos = Messages.make(np.array([0]), 1.0, 1.0, Source.POST, sponsored=True)
+    light_pos = peer(np.array([1]), 0.5, 0.5, sponsored=False)
+    heavy_neg = Messages.make(np.array([1]), -1.0, 1.0, Source.POST, sponsored=True)
+    run_receive(m, Messages.concat([light_neg, heavy_pos, light_pos, heavy_neg]))
+    assert cons.attitude[0, 0] < 0 and cons.attitude[0, 1] > 0
+    assert cons.held.valence[0, 0] == pytest.approx(-0.5) and not cons.held.sponsored[0, 0]
+    assert cons.held.valence[0, 1] == pytest.approx(0.5) and not cons.held.sponsored[0, 1]
+
+
+def test_an_event_makes_no_advocate_of_a_disappointed_client():
+    """Only satisfied owners become advocates: an owner the product let down (however
+    little or much beyond tolerance) is hosted like the others but does not advocate."""
+    m = small("consumers.susceptibility=0", "funnel.advocate_threshold=1")
+    cons = m.consumers
+    cons.owner[0, :30], cons.stage[0, :30], cons.attitude[0, :30] = True, Stage.ADOPTER, 0.5
+    cons.disappointment[0, :10] = -0.5
+    cons.disappointment[0, 10:20] = -1.5
+    run_receive(m, Messages.make(np.arange(30), 1.0, 1.0, Source.EVENT))
+    assert not cons.advocate[0, :20].any() and cons.advocate[0, 20:30].all()
+
+
+def test_a_message_converts_by_its_trust_times_its_fidelity():
+    """A positive message's chance to convert is desire x p_adopt x its weight, trust x
+    fidelity (here desire 1, p_adopt 1: the weight itself)."""
+    n = 1000
+    m = small(n=n)
+    cons = m.consumers
+    cons.stage[0], cons.attitude[0] = Stage.INTERESTED, 1.0
+    half = n // 2
+    trust = np.where(np.arange(n) < half, 0.5, 1.0).astype(np.float32)
+    run_receive(m, peer(np.arange(n), 1.0, trust, fidelity=0.5))
+    bought = cons.owner[0]
+    for part, p in ((bought[:half], 0.25), (bought[half:], 0.5)):
+        share, tol = rate(part, p)
+        assert abs(share - p) < tol

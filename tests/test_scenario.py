@@ -260,3 +260,18 @@ def test_a_brand_added_by_set_is_named_by_its_number():
 def test_setting_a_brand_past_the_next_names_the_valid_indices():
     with pytest.raises(EwomError, match=r"there are 1 \(0\.\.0, or 1 to add one\)"):
         scenario.load(None, ["brands.3.budget=0"])
+
+
+def test_a_network_note_points_at_the_code_that_settled_the_network():
+    """settle_network's notes are attributed to its caller (the loader, or a batch runner),
+    where the user's choice came in, not to the line inside settle_network."""
+    data = {"network": {"kind": "barabasi_albert", "path": FACEBOOK}}
+    with pytest.warns(scenario.ScenarioNote, match="network.path: not used") as notes:
+        scenario.settle_network(data, ["network.kind"])
+    assert data["network"]["path"] == ""
+    assert [Path(n.filename).name for n in notes] == [Path(__file__).name]
+    data = {"network": {"kind": "barabasi_albert", "path": FACEBOOK}}
+    with pytest.warns(scenario.ScenarioNote, match="reading the graph") as notes:
+        scenario.settle_network(data, ["network.path"])
+    assert data["network"]["kind"] == "file"
+    assert [Path(n.filename).name for n in notes] == [Path(__file__).name]

@@ -7,6 +7,7 @@ import pytest
 
 from ewom_abm.model.ewom import Source
 from ewom_abm.model.state import Stage
+from ewom_abm.model.strategies import prospects_and_clients
 from ewom_testing import build
 
 
@@ -257,3 +258,64 @@ def test_adaptive_outcome_does_not_depend_on_its_first_strategy():
             x, y = finals[a], finals[b]
             se = np.sqrt(x.var(axis=0, ddof=1) / len(x) + y.var(axis=0, ddof=1) / len(y))
             assert (np.abs(x.mean(axis=0) - y.mean(axis=0)) < 3 * se).all(), (a, b)
+
+
+def test_one_to_one_work_and_the_strategy_share_one_budget():
+    """relationship_share of the budget buys one-to-one contacts with clients at
+    cost_one_to_one each; the strategy gets what they did not cost, so together they spend
+    the budget, never more."""
+    m = brand_model("entertainment", "brands.0.budget=100", "brands.0.relationship_share=0.5",
+                    "brands.0.cost_one_to_one=20", "brands.0.cost_contact=1",
+                    "brands.0.seeds=10", n=300)
+    action = m.brands[0].act()
+    one_to_one = action.messages.dst[action.messages.source == Source.ONE_TO_ONE]
+    content = action.messages.dst[action.messages.source == Source.CONTENT]
+    assert one_to_one.size == 2  # half of EUR 100,000 buys two EUR 20,000 contacts (of ten)
+    assert m.consumers.owner[0, one_to_one].all()  # clients
+    assert content.size == 60  # the other EUR 60,000 at EUR 1,000 a contact
+    assert action.spend == pytest.approx(100.0)
+
+
+def test_disappointed_owners_are_not_invited_to_client_events():
+    """Exclusivity's clients are owners who neither reject the brand nor were disappointed
+    by it (any shortfall beyond tolerance, however small or large); non-owners in the core
+    are its prospects."""
+    m = brand_model("exclusivity", "consumers.core_share=0.5", n=200)
+    cons = m.consumers
+    owners = np.arange(40)
+    cons.owner[0, owners], cons.stage[0, owners] = True, Stage.ADOPTER
+    cons.disappointment[0, :10] = -0.5  # let down, within the range an experience can give
+    cons.disappointment[0, 10:20] = -1.5
+    cons.stage[0, 20:30] = Stage.REJECTER
+    prospects, clients = prospects_and_clients(cons, 0)
+    assert clients.tolist() == list(range(30, 40))
+    non_owners = np.arange(40, 200)
+    assert prospects.tolist() == non_owners[cons.core[non_owners]].tolist()
+
+
+def test_adaptive_reward_is_reach_share_gained_minus_weighted_dilution_share_gained():
+    """The adaptive score: reach gained as a share of the headroom, minus exclusivity_weight
+    times the dilution gained as a share of the dream value left."""
+    brand = scripted("brands.0.discount=1", "brands.0.exclusivity_weight=2")
+    ran = brand.strategy
+    brand.reach, brand.dilution = 0.4, 0.2
+    brand.review()
+    assert brand._score[ran] == pytest.approx(0.4 - 2 * 0.2)
+    ran = brand.strategy
+    brand.reach, brand.dilution = 0.7, 0.6
+    brand.review()  # headroom 0.6, dream value left 0.8
+    assert brand._score[ran] == pytest.approx(0.3 / 0.6 - 2 * 0.4 / 0.8)
+
+
+def test_adaptive_brand_logs_every_switch_of_strategy():
+    """Each review that changes the strategy is logged as (step, new strategy), whichever way
+    it goes (entertainment, influencer, exclusivity, and back), and no other review is."""
+    brand = scripted()
+    market = Market(brand, {"entertainment": 0.3, "influencer": 0.0, "exclusivity": 0.0})
+    changes = []
+    for _ in range(8):
+        before = market.review()
+        if brand.strategy != before:
+            changes.append((brand.model.steps, brand.strategy))
+    assert [s for _, s in changes[:3]] == ["influencer", "exclusivity", "entertainment"]
+    assert brand.switches == changes
