@@ -213,7 +213,7 @@ def _closed_streams() -> None:
 
 def _note(message, category, filename, lineno, file=None, line=None) -> None:
     """A renamed scenario key is a one-line note, not a warning with a source line."""
-    if any(c.__name__ == "ScenarioNote" for c in category.__mro__):
+    if any(c.__name__ == "EwomNote" for c in category.__mro__):
         print(f"note: {message}", file=sys.stderr)
     else:
         _show_warning(message, category, filename, lineno, file, line)

@@ -5,6 +5,11 @@ class EwomError(ValueError):
     """Bad input (a scenario key or value, a graph file): `ewom` prints one line, exits 2."""
 
 
+class EwomNote(UserWarning):
+    """Something the user should know that changes nothing in the results (a key's old name,
+    a cache that could not be saved); ``ewom`` prints it as one ``note:`` line."""
+
+
 def one_line(text: object, limit: int | None = None) -> str:
     """``text`` on one line, cut to ``limit`` characters: a detail quoted from elsewhere (an
     exception's message, a value a user sent) must not break the one-line promise."""

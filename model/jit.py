@@ -28,6 +28,7 @@ import hashlib
 import math
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ import numpy as np
 from numba import types
 from numba.core import caching, cgutils
 from numba.extending import intrinsic, overload
+
+from ewom_abm.model.errors import EwomNote
 
 _ENGINE = Path(__file__).resolve().parent  # the folder of the compiled rules
 
@@ -97,20 +100,45 @@ _LOCATORS = [type(f"Engine{base.__name__}", (_EngineStamp, base), {})
 caching.CacheImpl._locator_classes[:0] = _LOCATORS
 
 
+class _ForgivingCache(caching.FunctionCache):
+    """The on-disk cache is a saving, never a condition: a folder that cannot take the machine
+    code (a full disk, a quota, a file-size limit, a read-only home) costs the next run a
+    compile, not this run its results. Said once per process."""
+
+    @contextlib.contextmanager
+    def _guard_against_spurious_io_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            _unsaved(self._cache_path, exc.strerror or str(exc))
+
+
+@functools.cache
+def _unsaved(folder: str, reason: str) -> None:
+    warnings.warn(EwomNote(
+        f"could not save the compiled engine in {folder} ({reason}); the results are "
+        "unaffected, and the next run compiles again"), stacklevel=2)
+
+
 def jit(fn: Callable | None = None, **options: Any) -> Any:
     """``numba.njit`` as the rules use it: cached on disk; division by zero gives inf/nan as in
     numpy (the rules guard their divisions), which also spares a check per division."""
-    options = {"cache": True, "error_model": "numpy", **options}
+    options = {"error_model": "numpy", **options}
     if fn is None:
-        return lambda f: numba.njit(**options)(f)
-    return numba.njit(**options)(fn)
+        return lambda f: jit(f, **options)
+    kernel = numba.njit(**options)(fn)
+    kernel._cache = _ForgivingCache(fn)
+    return kernel
 
 
 def cached(kernel: Any) -> bool:
-    """Whether ``kernel`` has machine code on disk (numba's index file): False on the first run
-    after an install, which compiles every rule (about half a minute) and should say so. A
-    cache made from other sources is still True (numba then recompiles without a word)."""
+    """Whether ``kernel`` has machine code ready, compiled in this process or on disk (numba's
+    index file): False on the first run after an install, which compiles every rule (about
+    half a minute) and should say so, once. A cache made from other sources is still True
+    (numba then recompiles without a word)."""
     try:
+        if kernel.signatures:
+            return True
         folder = Path(kernel._cache._cache_path)
         return any(folder.glob(f"*{kernel.py_func.__name__}*.nbi"))
     except (AttributeError, OSError):  # not a cached kernel, or numba moved its internals

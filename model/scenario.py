@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ewom_abm import files, limits
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.errors import EwomError, EwomNote
 from ewom_abm.model.network import KINDS as NETWORK_KINDS
 from ewom_abm.model.network import check_params
 
@@ -486,7 +486,7 @@ def weekly_chance(per_year: float) -> float:
     return -math.expm1(-per_year / WEEKS_PER_YEAR)
 
 
-class ScenarioNote(UserWarning):
+class ScenarioNote(EwomNote):
     """Something the user should know about how their input was read (a key's old name, a
     setting that another one overrides); ``ewom`` prints it as one ``note:`` line."""
 
