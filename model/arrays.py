@@ -14,6 +14,12 @@ import numpy as np
 from ewom_abm.model.jit import exponential, generator, inline, jit
 
 
+def index_dtype(largest: int) -> type[np.signedinteger]:
+    """The integer type for ids and counts up to ``largest``: int32 while they fit (half the
+    memory and bandwidth of int64 for graphs and samples below 2^31 entries), int64 beyond."""
+    return np.int32 if largest < 2**31 else np.int64
+
+
 def first_of_run(ordered: np.ndarray) -> np.ndarray:
     """Mask of entries of a sorted array that differ from their predecessor."""
     keep = np.empty(ordered.shape[0], dtype=bool)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ewom_abm.model.arrays import first_of_run, member, sorted_unique
+from ewom_abm.model.arrays import first_of_run, index_dtype, member, sorted_unique
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.graph import Graph, csr_from_keys, from_edges, pair_keys
 
@@ -51,7 +51,7 @@ def _erdos_renyi(n: int, rng: np.random.Generator, mean_degree: float) -> Graph:
     """G(n, p), p = mean_degree/(n-1): binomial edge count, then that many distinct pairs."""
     pairs = n * (n - 1) // 2
     count = int(rng.binomial(pairs, min(1.0, mean_degree / (n - 1))))
-    dtype = np.int32 if n < 2**31 else np.int64
+    dtype = index_dtype(n)
 
     def draw(k: int) -> tuple[np.ndarray, np.ndarray]:
         return rng.integers(0, n, k, dtype=dtype), rng.integers(0, n, k, dtype=dtype)
@@ -88,7 +88,7 @@ def _watts_strogatz(n: int, rng: np.random.Generator, mean_degree: float, rewire
     half = min(half, (n - 1) // 2)
     if half < 1:  # n == 2: the only ring is the single edge
         return from_edges(np.array([0]), np.array([1]), n, kind="watts_strogatz")
-    dtype = np.int32 if 2 * n < 2**31 else np.int64
+    dtype = index_dtype(2 * n)  # ring ends reach n + k/2 before they wrap
     u = np.repeat(np.arange(n, dtype=dtype), half)
     v = (u.reshape(n, half) + np.arange(1, half + 1, dtype=dtype)).reshape(-1)
     v[v >= n] -= n
@@ -148,7 +148,7 @@ def _barabasi_albert(n: int, rng: np.random.Generator, mean_degree: float) -> Gr
         todo = todo[(nxt & 1) == 1]
     ptr >>= 1
     ptr //= m
-    dtype = np.int32 if n < 2**31 else np.int64
+    dtype = index_dtype(n)
     target = ptr.astype(dtype)
     del ptr
     source = np.repeat(np.arange(n, dtype=dtype), m)
@@ -195,7 +195,7 @@ def _stochastic_block(
     accept_out = 2 * between_pairs / (n * n) if between_pairs else 1.0  # ordered-draw acceptance
     smallest = int(sizes[sizes > 1].min()) if within_pairs else 2
     accept_in = 1 - 1 / smallest  # at least this share of within draws are not self-loops
-    dtype = np.int32 if n < 2**31 else np.int64
+    dtype = index_dtype(n)
 
     def draw_in(k: int) -> tuple[np.ndarray, np.ndarray]:
         b = rng.choice(n_blocks, size=int(k / accept_in) + 16, p=weights)

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ewom_abm.model.arrays import sorted_unique
-from ewom_abm.model.errors import EwomError
+from ewom_abm.model.arrays import index_dtype, sorted_unique
+from ewom_abm.model.errors import EwomError, shown
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -109,7 +109,7 @@ class Graph:
         the big ``indices`` array is shared whenever 2m fits in int32.
         """
         nnz = self.indices.shape[0]
-        indptr = self.indptr.astype(np.int32) if nnz < 2**31 else self.indptr
+        indptr = self.indptr.astype(index_dtype(nnz), copy=False)
         data = np.ones(nnz, dtype=np.float32)
         data.flags.writeable = False
         adj = sp.csr_array((data, self.indices, indptr), shape=(self.n, self.n), copy=False)
@@ -161,7 +161,7 @@ def csr_from_keys(keys: np.ndarray, n: int, kind: str, blocks: np.ndarray | None
     mask of lower/upper slots interleaves them without any 2m-element sort.
     """
     m = keys.shape[0]
-    idx = np.int32 if max(m, n) < 2**31 else np.int64
+    idx = index_dtype(max(m, n))
     up_ptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * n).astype(idx)
     hi = (keys % n).astype(np.int32)
     upper = sp.csr_array((np.ones(m, dtype=np.int8), hi, up_ptr), shape=(n, n), copy=False)
@@ -248,7 +248,7 @@ def as_int(field: str, value: object, lo: int, hi: int | None = None, hi_text: s
         ok = math.isfinite(value) and float(value).is_integer()
     if not ok or value < lo or (hi is not None and value > hi):
         bound = f" and <= {hi_text or hi}" if hi is not None else ""
-        raise EwomError(f"{field}: must be an integer >= {lo}{bound}, got {value!r}")
+        raise EwomError(f"{field}: must be an integer >= {lo}{bound}, got {shown(value)}")
     return int(value)
 
 
@@ -264,8 +264,8 @@ def as_float(
     """Finite real in [lo, hi], or in (lo, hi) when ``open_interval``."""
     rule = f"> {lo:g} and < {hi_text or hi}" if open_interval else f"in [{lo:g}, {hi:g}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise EwomError(f"{field}: must be a number {rule}, got {value!r}")
+        raise EwomError(f"{field}: must be a number {rule}, got {shown(value)}")
     x = float(value)
     if (lo < x < hi) if open_interval else (lo <= x <= hi):
         return x
-    raise EwomError(f"{field}: must be a number {rule}, got {value!r}")
+    raise EwomError(f"{field}: must be a number {rule}, got {shown(value)}")

@@ -27,6 +27,8 @@ from ewom_abm.model.graph_files import content_hash, parse_graph_bytes
 __all__ = ["KINDS", "Graph", "build_graph", "cached_graph_file", "check_params",
            "clear_graph_cache", "graph_cache_info"]
 
+MAX_N = 2**31 - 1  # consumers: beyond it ids need 64 bits, and a market of 400 GB of state
+
 
 def build_graph(
     kind: str,
@@ -82,7 +84,7 @@ def check_params(kind: str, n: int, *, mean_degree: float = 10.0, rewire: float 
             raise EwomError("network.path: required when network.kind is 'file'")
         files.input_file(path, "network.path")
         return {"path": path}
-    n = as_int("network.n", n, 2)
+    n = as_int("network.n", n, 2, MAX_N, hi_text=f"{MAX_N:,} (2^31 - 1)")
     if kind == "complete" and n > MAX_COMPLETE_N:
         raise EwomError(f"network.n: complete graph limited to n <= {MAX_COMPLETE_N} (memory: "
                         f"it needs n*(n-1) stored neighbours), got {n}; use 'global' for "

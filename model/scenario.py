@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ewom_abm import files, limits
-from ewom_abm.model.errors import EwomError, EwomNote
+from ewom_abm.model.errors import EwomError, EwomNote, one_line, shown
 from ewom_abm.model.network import KINDS as NETWORK_KINDS
 from ewom_abm.model.network import check_params
 
@@ -538,34 +538,34 @@ def _coerce(where: str, value: Any, typ: Any, meta: dict[str, Any]) -> Any:
     """Check one leaf value's type and range; ints are accepted where floats are expected."""
     if typ is bool:
         if not isinstance(value, bool):
-            raise EwomError(f"{where}: expected true or false, got {value!r}")
+            raise EwomError(f"{where}: expected true or false, got {shown(value)}")
     elif typ is int:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                raise EwomError(f"{where}: expected an integer, got {value!r}")
+                raise EwomError(f"{where}: expected an integer, got {shown(value)}")
     elif typ is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise EwomError(f"{where}: expected a number, got {value!r}")
+            raise EwomError(f"{where}: expected a number, got {shown(value)}")
         value = float(value)
         if not math.isfinite(value):
             raise EwomError(f"{where}: expected a finite number, got {value}")
     elif typ is str:
         if not isinstance(value, str):
-            raise EwomError(f"{where}: expected a string, got {value!r}")
+            raise EwomError(f"{where}: expected a string, got {shown(value)}")
         try:  # bytes that are not UTF-8 on the command line arrive as lone surrogates
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise EwomError(f"{where}: {value!r} is not valid UTF-8 text") from None
+            raise EwomError(f"{where}: {shown(value)} is not valid UTF-8 text") from None
     choices = meta.get("choices")
     if choices and value not in choices:
-        raise EwomError(f"{where}: {value!r} is not one of {', '.join(choices)}"
+        raise EwomError(f"{where}: {shown(value)} is not one of {', '.join(choices)}"
                         f"{suggest(str(value), choices)}")
     lo, hi, above = meta.get("lo"), meta.get("hi"), meta.get("above")
     if (lo is not None and (value <= lo if above else value < lo)) or \
             (hi is not None and value > hi):
-        raise EwomError(f"{where}: {value!r} is out of range, allowed {allowed_range(meta)}")
+        raise EwomError(f"{where}: {shown(value)} is out of range, allowed {allowed_range(meta)}")
     return value
 
 
@@ -755,8 +755,9 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(files.read_text(path, "scenario"))
-    except tomllib.TOMLDecodeError as exc:
-        raise EwomError(f"scenario: {path.name} is not valid TOML: {exc}") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more than 4,300 digits
+        raise EwomError(f"scenario: {path.name} is not valid TOML: {one_line(exc, 200)}"
+                        ) from None
 
 
 def load(name_or_path: str | Path | None = None, overrides: typing.Sequence[str] = (),
@@ -817,7 +818,7 @@ def parse_value(text: str, typ: Any = None) -> Any:
         return text
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except ValueError:  # not TOML, or an integer of more than 4,300 digits: the text
         return text
 
 

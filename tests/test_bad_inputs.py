@@ -178,6 +178,7 @@ def finished_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def world(tmp_path: Path, finished_sweep: Path) -> Path:
     (tmp_path / "latin1.toml").write_bytes('name = "x"\ndescription = "café"\n'.encode("latin-1"))
+    (tmp_path / "huge_int.toml").write_text("[network]\nn = " + "9" * 5000 + "\n")
     (tmp_path / "brands.toml").write_text("brands = [1, 2]\n")
     (tmp_path / "escape.toml").write_text('name = "../../escaped"\nsteps = 2\n'
                                           "[network]\nn = 100\n")
@@ -281,9 +282,21 @@ CASES: dict[str, Case] = {
     "run: brand name not UTF-8": Case(["run", "--set", b"brands.0.name=\xff"],  # type: ignore[list-item]
                                       "brands.0.name: '\\udcff' is not valid UTF-8 text"),
     # run: sizes (each used to run out of memory or never end), checked before --out exists
-    "run: network.n=10^10": Case(["run", "--set", "network.n=10000000000", "--out", "{w}/o"],
-                                 "network.n: 10,000,000,000 consumers need about",
-                                 check=no_folder("o")),
+    "run: network.n=2*10^9": Case(["run", "--set", "network.n=2000000000", "--out", "{w}/o"],
+                                  "network.n: 2,000,000,000 consumers need about",
+                                  check=no_folder("o")),
+    "run: network.n=10^10 (ids beyond 32 bits)": Case(
+        ["run", "--set", "network.n=10000000000"], "network.n: must be an integer >= 2 and <= "
+        "2,147,483,647 (2^31 - 1), got 10000000000"),
+    "run: network.n of 400 digits (no float holds it)": Case(
+        ["run", "--set", "network.n=1" + "0" * 400], "network.n: must be an integer >= 2 and "
+        "<= 2,147,483,647 (2^31 - 1), got an integer of 401 digits"),
+    "run: network.n of 5,000 digits (Python will not read it)": Case(
+        ["run", "--set", "network.n=" + "9" * 5000], "network.n: expected an integer, got "
+        "'9999999999"),
+    "run: scenario with an integer of 5,000 digits": Case(
+        ["run", "{w}/huge_int.toml"], "scenario: huge_int.toml is not valid TOML: Exceeds the "
+        "limit (4300 digits)"),
     "run: steps=1e300 (hang)": Case(["run", "--set", "steps=1e300", "--out", "{w}/o"],
                                     "steps: 1e+300 steps is above the limit; allowed up to "
                                     "100,000 steps (EWOM_MAX_STEPS raises the limit)",

@@ -15,8 +15,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ewom_abm.model import network
-from ewom_abm.model.arrays import coin_flips, member
+from ewom_abm.model import generators, network, seeding
+from ewom_abm.model import graph as graph_mod
+from ewom_abm.model.arrays import coin_flips, index_dtype, member
 from ewom_abm.model.errors import EwomError
 from ewom_abm.model.generators import MAX_COMPLETE_N
 from ewom_abm.model.graph import NO_LINKS, Graph, from_edges, links
@@ -29,6 +30,7 @@ from ewom_abm.model.network import (
     clear_graph_cache,
     graph_cache_info,
 )
+from ewom_abm.model.seeding import LiveEdgeSamples
 from ewom_abm.model.state import beta_traits, lognormal_prices, pick_leaders
 
 FACEBOOK = Path(__file__).resolve().parents[1] / "data" / "facebook_combined.txt.gz"
@@ -523,6 +525,48 @@ def test_integer_fields_refuse_booleans_and_integers_beyond_float() -> None:
     msg = raises_one_line("network.blocks", build_graph, "stochastic_block", 100, rng(),
                           blocks=10**400)
     assert "<= network.n (100)" in msg
+
+
+def test_network_n_stops_below_two_to_the_31() -> None:
+    assert check_params("erdos_renyi", 2**31 - 1)["n"] == 2**31 - 1
+    msg = raises_one_line("network.n", check_params, "erdos_renyi", 2**31)
+    assert msg.endswith("<= 2,147,483,647 (2^31 - 1), got 2147483648"), msg
+    msg = raises_one_line("network.n", check_params, "erdos_renyi", 10**400)
+    assert msg.endswith("got an integer of 401 digits"), msg  # not an OverflowError
+
+
+def test_ids_are_32_bit_exactly_while_they_fit() -> None:
+    assert index_dtype(2**31 - 1) is np.int32
+    assert index_dtype(2**31) is np.int64
+    assert index_dtype(0) is np.int32
+
+
+@pytest.mark.parametrize("kind", ["erdos_renyi", "watts_strogatz", "barabasi_albert",
+                                  "stochastic_block"])
+def test_each_width_is_asked_for_the_largest_value_its_arrays_hold(kind, monkeypatch) -> None:
+    """The generators and the live-edge samples pick int32 or int64 by the largest value an
+    array will hold; asking for less would overflow at sizes no test can build."""
+    asked: list[int] = []
+
+    def spy(largest: int) -> type:
+        asked.append(largest)
+        return index_dtype(largest)
+
+    monkeypatch.setattr(generators, "index_dtype", spy)
+    monkeypatch.setattr(graph_mod, "index_dtype", spy)
+    n, half = 300, 5
+    g = build_graph(kind, n, rng(), mean_degree=2 * half)
+    # a ring lattice's far ends reach n - 1 + k/2 before they wrap; every id is below n; the
+    # upper triangle's pointers reach m; the adjacency's, 2m
+    largest = n - 1 + half if kind == "watts_strogatz" else n - 1
+    assert asked and min(asked) >= largest, asked
+    assert max(asked) >= g.m
+    asked.clear()
+    assert g.adjacency.indptr[-1] == g.indices.size and asked == [g.indices.size]
+    monkeypatch.setattr(seeding, "index_dtype", spy)
+    asked.clear()
+    samples = LiveEdgeSamples(g, 0.05, 20, rng())
+    assert asked == [asked[0]] and asked[0] >= samples.component.max(), asked
 
 
 def test_check_params_has_build_graph_s_defaults() -> None:

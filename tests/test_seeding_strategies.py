@@ -333,3 +333,15 @@ def test_ewom_run_gives_the_model_a_bar_for_slow_work(monkeypatch, tmp_path):
     bar = seen["progress"](total=10, desc="x", unit="y")
     assert bar.delay == 2.0 and bar.total == 10  # shows itself only when the work is slow
     bar.close()
+
+
+def test_consumers_of_equal_betweenness_tie_and_the_seed_decides_among_them():
+    # on a torus every consumer has the same betweenness; summed in batches, the scores differ
+    # in their last bits, which would pick the same consumer whatever the seed
+    g = nx.convert_node_labels_to_integers(nx.grid_2d_graph(17, 19, periodic=True))
+    graph = graph_of(list(g.edges()))
+    assert np.unique(betweenness(graph, graph.n, np.random.default_rng(0))).size == 1
+    firsts = {int(SeedOrder("betweenness", graph.n, graph, np.random.default_rng(seed),
+                            pivots=graph.n)[:1][0]) for seed in range(8)}
+    # 8 uniform draws among 323 consumers are all equal with probability 323^-7
+    assert len(firsts) > 1
